@@ -1,0 +1,151 @@
+"""SQLAlchemy 2 typed models. Every datetime column is aware UTC (``UTCDateTime``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Workspace(Base):
+    """What we know of a Slack workspace that talks to us (for permalinks and display)."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(300))
+    updated_at: Mapped[datetime]
+
+
+class Incident(Base):
+    """An incident channel: from its start, every message there is recorded."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    severity: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    service: Mapped[str | None] = mapped_column(String(100))
+    started_by: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class Message(Base):
+    """One Slack message in an incident channel, in its latest known state.
+
+    ``ts`` is the original Slack string (unique per channel); ``posted_at`` is derived from it
+    without floating point. A deleted message keeps its row (so a late redelivery cannot bring
+    it back) but loses its text.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "ts"),
+        Index("ix_messages_incident_id_posted_at", "incident_id", "posted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    bot_id: Mapped[str | None] = mapped_column(String(32))
+    bot_name: Mapped[str | None] = mapped_column(String(200))
+    subtype: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str | None] = mapped_column(Text)
+    files: Mapped[list[Any] | None]
+    posted_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(16), default="live")
+
+
+class KeyMark(Base):
+    """A 📌 reaction (one row per reacting user) or a pin (one row, user '') on a message."""
+
+    __tablename__ = "key_marks"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "ts", "kind", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime]
+
+
+class PhaseMark(Base):
+    """A phase marker. Marking a phase again supersedes the earlier row, which stays as history."""
+
+    __tablename__ = "phase_marks"
+    __table_args__ = (
+        Index(
+            "uq_phase_marks_current",
+            "incident_id",
+            "phase",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    superseded_at: Mapped[datetime | None]
+
+
+class Entry(Base):
+    """Text someone added to the record on purpose: a note, impact, cause, factor, went-well…"""
+
+    __tablename__ = "entries"
+    __table_args__ = (Index("ix_entries_incident_id_kind", "incident_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime]
+
+
+class SlackUser(Base):
+    """A cache of ``users.info``: the zone a person means when they type a bare time."""
+
+    __tablename__ = "slack_users"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    tz: Mapped[str | None] = mapped_column(String(64))
+    fetched_at: Mapped[datetime]
