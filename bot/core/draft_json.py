@@ -1,0 +1,68 @@
+"""The JSON draft of the interface contract."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.core.record import PHASES, IncidentRecord, TimelineEntry
+
+
+def iso_z(at: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``; microseconds only when there are any."""
+    if at is None:
+        return None
+    at = at.astimezone(UTC)
+    text = at.isoformat(timespec="microseconds" if at.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+def _entry(entry: TimelineEntry) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "at": iso_z(entry.at),
+        "kind": entry.kind,
+        "user": entry.user if entry.user is not None else entry.bot,
+        "text": entry.text,
+    }
+    if entry.ts is not None:
+        item["ts"] = entry.ts
+    if entry.thread_ts is not None:
+        item["thread_ts"] = entry.thread_ts
+    if entry.bot is not None:
+        item["bot"] = entry.bot
+    if entry.edited_at is not None:
+        item["edited_at"] = iso_z(entry.edited_at)
+    if entry.deleted:
+        item["deleted"] = True
+    if entry.key:
+        item["key"] = True
+    if entry.files:
+        item["files"] = list(entry.files)
+    if entry.permalink:
+        item["permalink"] = entry.permalink
+    return item
+
+
+def record_to_json(record: IncidentRecord) -> dict[str, Any]:
+    """``{"incident", "phases", "timeline", "action_items"}`` as the contract fixes them."""
+    return {
+        "incident": {
+            "channel": record.channel,
+            "title": record.title,
+            "severity": record.severity,
+            "status": record.status,
+            "service": record.service,
+        },
+        "phases": {phase: iso_z(record.phases.get(phase)) for phase in PHASES},
+        "timeline": [_entry(entry) for entry in record.timeline],
+        "action_items": [
+            {
+                "id": item.id,
+                "owner": item.owner,
+                "due": item.due.isoformat() if item.due else None,
+                "text": item.text,
+                "status": item.status,
+            }
+            for item in record.action_items
+        ],
+    }

@@ -1,0 +1,91 @@
+"""The incident record as plain values: what the core reasons about.
+
+Nothing here knows about Slack or the database. The services read storage and build these;
+the core turns them into timelines, drafts and reports. Every datetime is aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, date
+
+PHASES: tuple[str, ...] = ("detected", "acknowledged", "mitigated", "resolved")
+SEVERITIES: tuple[str, ...] = ("sev1", "sev2", "sev3", "sev4")
+
+
+@dataclass(frozen=True)
+class PhaseTimes:
+    """When each phase was reached; None where it has not been marked."""
+
+    detected: datetime | None = None
+    acknowledged: datetime | None = None
+    mitigated: datetime | None = None
+    resolved: datetime | None = None
+
+    def get(self, phase: str) -> datetime | None:
+        return getattr(self, phase)
+
+    def as_dict(self) -> dict[str, datetime | None]:
+        return {phase: getattr(self, phase) for phase in PHASES}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the chronological record.
+
+    kind is a phase name, "note" or "message" (the JSON contract), and may be extended
+    with the other entry kinds ("impact", "cause", "factor", "went_well", "went_poorly").
+    """
+
+    at: datetime
+    kind: str
+    text: str | None
+    user: str | None = None
+    """Slack user id of the author, or None for a bot post."""
+    bot: str | None = None
+    """Display name (or bot id) of the bot that posted, for alert-bot posts."""
+    ts: str | None = None
+    """The Slack message ts, kept as the original string; None for entries not from a message."""
+    thread_ts: str | None = None
+    """Set on thread replies (and broadcasts): the ts of the thread's parent."""
+    edited_at: datetime | None = None
+    deleted: bool = False
+    key: bool = False
+    """True for key events: phase markers, notes, pinned or 📌-reacted messages, alert-bot posts."""
+    files: tuple[str, ...] = ()
+    """File names (with links where known) shared in the message."""
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionItemView:
+    id: int
+    owner: str | None
+    due: date | None
+    text: str
+    status: str  # "open" | "done"
+    rollovers: int = 0
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    """Everything the postmortem draft is made from."""
+
+    channel: str
+    title: str
+    severity: str | None
+    status: str  # "active" | "resolved"
+    phases: PhaseTimes
+    timeline: tuple[TimelineEntry, ...]
+    """Chronological: messages, notes and phase markers, ordered by (at, ts)."""
+    action_items: tuple[ActionItemView, ...] = ()
+    service: str | None = None
+    started_by: str | None = None
+    started_at: datetime | None = None
+    impact: tuple[str, ...] = ()
+    causes: tuple[str, ...] = ()
+    factors: tuple[str, ...] = ()
+    went_well: tuple[str, ...] = ()
+    went_poorly: tuple[str, ...] = ()
+    surprised: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
