@@ -1,0 +1,144 @@
+"""The ``scribe`` command: serve, migrate, scheduler, jobs, postmortem."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot.settings import Settings
+
+log = logging.getLogger("scribe")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    return int(args.run(settings, args) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scribe", description="Incident Scribe: the record of an incident, and its postmortem.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="upgrade the database, then serve Slack's requests")
+    serve.add_argument("--port", type=int, default=None, help="HTTP port (default $PORT or 3000)")
+    serve.add_argument("--socket", action="store_true", help="Socket Mode instead of HTTP (needs SLACK_APP_TOKEN)")
+    serve.add_argument("--workers", type=int, default=None, help="HTTP worker processes (default $WEB_CONCURRENCY or 2)")
+    serve.set_defaults(run=_serve)
+
+    migrate = sub.add_parser("migrate", help="upgrade the database to the newest schema")
+    migrate.set_defaults(run=_migrate)
+
+    scheduler = sub.add_parser("scheduler", help="run the clock: nudges, outbox, weekly review")
+    scheduler.set_defaults(run=_scheduler)
+
+    jobs = sub.add_parser("jobs", help="run scheduled work once")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    run = jobs_sub.add_parser("run", help="run everything due at NOW once, then exit")
+    run.add_argument("--now", type=_iso_instant, default=None, help="ISO 8601 instant (default: the current time)")
+    run.set_defaults(run=_jobs_run)
+
+    postmortem = sub.add_parser("postmortem", help="print the draft postmortem of an incident channel")
+    postmortem.add_argument("channel", metavar="CHANNEL_ID")
+    postmortem.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    postmortem.set_defaults(run=_postmortem)
+    return parser
+
+
+def _iso_instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r} (for example 2026-11-30T09:00:00Z)") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no zone; add Z or an offset, e.g. 2026-11-30T09:00:00Z")
+    return value.astimezone(UTC)
+
+
+def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
+    from storage.session import make_engine, make_session_factory
+
+    return make_session_factory(make_engine(settings.database_url, pool_size=settings.db_pool_size))
+
+
+def _deps(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.slack.deps import Deps
+
+    return Deps(settings=settings, sessions=_sessions(settings))
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade_to_head
+
+    upgrade_to_head(settings.database_url)
+    log.info("database is at the newest schema")
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    if args.socket:
+        settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    else:
+        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    _migrate(settings, args)
+    if args.socket:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        from bot.slack.app import build_app
+
+        SocketModeHandler(build_app(_deps(settings)), settings.slack_app_token).start()
+        return 0
+    from bot.server import serve_http
+
+    port = args.port or settings.port
+    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", "2"))
+    serve_http(settings, port=port, workers=workers)
+    return 0
+
+
+def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.jobs import run_scheduler
+    from bot.slack.client import build_client
+
+    _migrate(settings, args)
+    run_scheduler(_deps(settings), build_client(settings.slack_bot_token, settings.slack_api_url))
+    return 0
+
+
+def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.jobs import run_due
+    from bot.slack.client import build_client
+
+    now = args.now or datetime.now(UTC)
+    ran = run_due(_deps(settings), build_client(settings.slack_bot_token, settings.slack_api_url), now)
+    log.info("ran %d jobs at %s: %s", len(ran), now.isoformat(), ", ".join(ran) or "none")
+    return 0
+
+
+def _postmortem(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.drafts import draft_json, draft_markdown
+
+    sessions = _sessions(settings)
+    with sessions() as session:
+        try:
+            output = (
+                json.dumps(draft_json(session, args.channel, now=datetime.now(UTC), settings=settings), indent=2, ensure_ascii=False)
+                if args.format == "json"
+                else draft_markdown(session, args.channel, now=datetime.now(UTC), settings=settings)
+            )
+        except LookupError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

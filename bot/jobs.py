@@ -1,0 +1,65 @@
+"""The clock: work that is due at a moment, run once by `scribe jobs run` or by the scheduler.
+
+Each job looks at the database to decide what is due at ``now``, so a restart or a missed run
+only catches up. Jobs register themselves with :func:`job`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_sdk import WebClient
+
+from bot.slack.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[Deps, WebClient, datetime], None]
+    every_seconds: int = 60
+
+
+JOBS: list[Job] = []
+
+
+def job(name: str, *, every_seconds: int = 60) -> Callable[[Callable[[Deps, WebClient, datetime], None]], Callable[[Deps, WebClient, datetime], None]]:
+    def register(function: Callable[[Deps, WebClient, datetime], None]) -> Callable[[Deps, WebClient, datetime], None]:
+        JOBS.append(Job(name, function, every_seconds))
+        return function
+
+    return register
+
+
+def run_due(deps: Deps, client: WebClient, now: datetime) -> list[str]:
+    """Run every job once for ``now``; a failing job is logged and does not stop the others."""
+    ran = []
+    for registered in JOBS:
+        try:
+            registered.run(deps, client, now)
+            ran.append(registered.name)
+        except Exception:
+            log.exception("job %s failed", registered.name)
+    return ran
+
+
+def run_scheduler(deps: Deps, client: WebClient) -> None:
+    """Long-running clock: APScheduler in UTC, coalesced, one instance of each job at a time."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+    for registered in JOBS:
+        scheduler.add_job(
+            lambda r=registered: r.run(deps, client, deps.clock()),
+            "interval",
+            seconds=registered.every_seconds,
+            id=registered.name,
+            next_run_time=deps.clock(),
+        )
+    log.info("scheduler started with %d jobs", len(JOBS))
+    scheduler.start()

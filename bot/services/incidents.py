@@ -1,0 +1,143 @@
+"""Use cases of the live record: start, capture, mark phases, add notes, read status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.core import phases as phase_rules
+from bot.core.commands import StartArgs
+from bot.core.messages import MessageChange, MessageDeletion, MessagePost
+from bot.core.record import PHASES
+from bot.core.slackts import ts_to_datetime
+from bot.services.errors import NotAnIncident, UserFacingError
+from storage import incidents as repo
+from storage import messages as message_repo
+from storage.models import Incident
+
+
+@dataclass(frozen=True)
+class Started:
+    incident_id: int
+    created: bool
+    title: str
+    severity: str | None
+
+
+@dataclass(frozen=True)
+class Marked:
+    phase: str
+    at: datetime
+    previous_at: datetime | None
+    """The time this phase had before, when the marker corrects an earlier one."""
+    phases: dict[str, datetime | None]
+
+
+def require_incident(session: Session, team_id: str, channel_id: str) -> Incident:
+    incident = repo.find_incident(session, team_id, channel_id)
+    if incident is None:
+        raise NotAnIncident()
+    return incident
+
+
+def start_incident(
+    session: Session, *, team_id: str, channel_id: str, args: StartArgs, user_id: str, now: datetime
+) -> Started:
+    """Make the channel an incident channel. Starting it again changes nothing."""
+    created = repo.create_incident(
+        session,
+        team_id=team_id,
+        channel_id=channel_id,
+        title=args.title,
+        severity=args.severity,
+        started_by=user_id,
+        started_at=now,
+    )
+    incident = created or require_incident(session, team_id, channel_id)
+    return Started(incident.id, created is not None, incident.title, incident.severity)
+
+
+def record_message(session: Session, *, team_id: str, channel_id: str, change: MessageChange) -> bool:
+    """Store a message event if the channel is an incident channel; True when it was stored."""
+    if not isinstance(change, (MessagePost, MessageDeletion)):
+        return False
+    incident_id = repo.incident_id_for_channel(session, team_id, channel_id)
+    if incident_id is None:
+        return False
+    if isinstance(change, MessagePost):
+        message_repo.save_post(session, change, incident_id=incident_id, team_id=team_id, channel_id=channel_id)
+    else:
+        message_repo.save_deletion(
+            session,
+            change,
+            posted_at=ts_to_datetime(change.ts),
+            incident_id=incident_id,
+            team_id=team_id,
+            channel_id=channel_id,
+        )
+    return True
+
+
+def phase_times(session: Session, incident_id: int) -> dict[str, datetime | None]:
+    current = repo.current_phase_marks(session, incident_id)
+    return {phase: current[phase].at if phase in current else None for phase in PHASES}
+
+
+def mark_phase(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    phase: str,
+    at: datetime,
+    note: str | None,
+    user_id: str,
+    now: datetime,
+) -> Marked:
+    """Set a phase marker, keeping phases in order; a repeated phase corrects the earlier one."""
+    incident = require_incident(session, team_id, channel_id)
+    if at > now:
+        raise UserFacingError(f"{at:%Y-%m-%d %H:%M} UTC is in the future; a phase can only be marked for a time that has passed.")
+    times = phase_times(session, incident.id)
+    try:
+        phase_rules.check_order(times, phase, at)
+    except phase_rules.PhaseError as error:
+        raise UserFacingError(str(error)) from None
+    previous = times[phase]
+    repo.set_phase_mark(session, incident_id=incident.id, phase=phase, at=at, note=note, user_id=user_id, now=now)
+    times[phase] = at
+    if phase == "resolved":
+        incident.status = "resolved"
+        incident.resolved_at = at
+    return Marked(phase=phase, at=at, previous_at=previous, phases=times)
+
+
+def add_entry(
+    session: Session, *, team_id: str, channel_id: str, kind: str, text: str, user_id: str, now: datetime
+) -> int:
+    incident = require_incident(session, team_id, channel_id)
+    return repo.add_entry(session, incident_id=incident.id, kind=kind, text=text, user_id=user_id, at=now).id
+
+
+@dataclass(frozen=True)
+class Status:
+    title: str
+    severity: str | None
+    status: str
+    started_at: datetime
+    phases: dict[str, datetime | None]
+    message_count: int
+
+
+def incident_status(session: Session, *, team_id: str, channel_id: str) -> Status:
+    incident = require_incident(session, team_id, channel_id)
+    return Status(
+        title=incident.title,
+        severity=incident.severity,
+        status=incident.status,
+        started_at=incident.started_at,
+        phases=phase_times(session, incident.id),
+        message_count=message_repo.count_messages(session, incident.id),
+    )

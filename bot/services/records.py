@@ -1,0 +1,95 @@
+"""Read an incident's whole record out of storage as plain values for the core."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.core.record import PHASES, IncidentRecord, PhaseTimes, TimelineEntry
+from bot.core.timeline import merge_timeline, permalink
+from storage import incidents as repo
+from storage import messages as message_repo
+from storage.models import Incident, Message
+
+ENTRY_KINDS_IN_TIMELINE = ("note",)
+
+
+def _message_entries(session: Session, incident: Incident, base_url: str | None) -> Iterator[TimelineEntry]:
+    keys = message_repo.key_ts(session, team_id=incident.team_id, channel_id=incident.channel_id)
+    columns = (
+        Message.posted_at,
+        Message.ts,
+        Message.thread_ts,
+        Message.user_id,
+        Message.bot_id,
+        Message.bot_name,
+        Message.text,
+        Message.files,
+        Message.edited_at,
+        Message.deleted_at,
+    )
+    stmt = (
+        select(*columns)
+        .where(Message.incident_id == incident.id)
+        .order_by(Message.posted_at, Message.ts)
+        .execution_options(yield_per=5000)
+    )
+    channel = incident.channel_id
+    for posted_at, ts, thread_ts, user, bot_id, bot_name, text, files, edited_at, deleted_at in session.execute(stmt):
+        yield TimelineEntry(
+            at=posted_at,
+            kind="message",
+            text=text,
+            user=user,
+            bot=(bot_name or bot_id) if bot_id is not None else None,
+            ts=ts,
+            thread_ts=thread_ts,
+            edited_at=edited_at,
+            deleted=deleted_at is not None,
+            key=ts in keys or (bot_id is not None and deleted_at is None),
+            files=tuple(_file_label(f) for f in files or ()),
+            permalink=permalink(base_url, channel, ts, thread_ts),
+        )
+
+
+def _file_label(file: dict[str, str | None]) -> str:
+    name, url = file.get("name") or "file", file.get("url")
+    return f"{name} <{url}>" if url else name
+
+
+def load_record(session: Session, incident: Incident) -> IncidentRecord:
+    base_url = repo.workspace_url(session, incident.team_id)
+    current = repo.current_phase_marks(session, incident.id)
+    entries = repo.entries_for(session, incident.id)
+    others = [
+        TimelineEntry(at=mark.at, kind=mark.phase, text=mark.note, user=mark.user_id, key=True)
+        for mark in current.values()
+    ]
+    others += [
+        TimelineEntry(at=entry.at, kind=entry.kind, text=entry.text, user=entry.user_id, key=True)
+        for entry in entries
+        if entry.kind in ENTRY_KINDS_IN_TIMELINE
+    ]
+    by_kind: dict[str, tuple[str, ...]] = {}
+    for entry in entries:
+        by_kind[entry.kind] = by_kind.get(entry.kind, ()) + (entry.text,)
+    timeline = tuple(merge_timeline(_message_entries(session, incident, base_url), others))
+    return IncidentRecord(
+        channel=incident.channel_id,
+        title=incident.title,
+        severity=incident.severity,
+        status=incident.status,
+        phases=PhaseTimes(**{phase: current[phase].at if phase in current else None for phase in PHASES}),
+        timeline=timeline,
+        service=incident.service,
+        started_by=incident.started_by,
+        started_at=incident.started_at,
+        impact=by_kind.get("impact", ()),
+        causes=by_kind.get("cause", ()),
+        factors=by_kind.get("factor", ()),
+        went_well=by_kind.get("went_well", ()),
+        went_poorly=by_kind.get("went_poorly", ()),
+        surprised="surprised" in by_kind,
+    )

@@ -1,0 +1,114 @@
+"""Configuration, read once from the environment at the entry points."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+DEFAULT_DATABASE_URL = "sqlite:///scribe.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+HOW_TO_GET: dict[str, str] = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) under OAuth & Permissions of your app at api.slack.com/apps",
+    "SLACK_SIGNING_SECRET": "the Signing Secret under Basic Information of your app at api.slack.com/apps",
+    "SLACK_APP_TOKEN": "an App-Level Token (xapp-…) with connections:write, under Basic Information → App-Level Tokens",
+    "SCRIBE_REVIEW_CHANNEL": "the id (C…) of the channel that gets the weekly review: channel details → About",
+}
+
+SECRET_FIELDS = frozenset({"slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret"})
+
+
+class MissingSetting(SystemExit):
+    """Exits the process with a one-line message naming the variable and how to get it."""
+
+    def __init__(self, name: str) -> None:
+        how = HOW_TO_GET.get(name, "see the configuration table in README.md")
+        super().__init__(f"error: {name} is not set. Set it to {how}.")
+        self.name = name
+
+
+def _mask(value: str | None) -> str | None:
+    if not value:
+        return value
+    return value[:5] + "…" if len(value) > 12 else "…"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    port: int = 3000
+    review_channel: str | None = None
+    announce_channel: str | None = None
+    postmortem_severities: tuple[str, ...] = ("sev1", "sev2")
+    postmortem_template: str | None = None
+    retention_days: int | None = None
+    db_pool_size: int = 5
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        if not api_url.endswith("/"):
+            api_url += "/"
+        retention = get("SCRIBE_RETENTION_DAYS")
+        severities = get("SCRIBE_POSTMORTEM_SEVERITIES")
+        return cls(
+            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_client_id=get("SLACK_CLIENT_ID"),
+            slack_client_secret=get("SLACK_CLIENT_SECRET"),
+            slack_api_url=api_url,
+            port=_int(get("PORT"), "PORT", 3000),
+            review_channel=get("SCRIBE_REVIEW_CHANNEL"),
+            announce_channel=get("SCRIBE_ANNOUNCE_CHANNEL"),
+            postmortem_severities=tuple(
+                s.strip().lower() for s in (severities or "sev1,sev2").split(",") if s.strip()
+            ),
+            postmortem_template=get("SCRIBE_POSTMORTEM_TEMPLATE"),
+            retention_days=_int(retention, "SCRIBE_RETENTION_DAYS", None) if retention else None,
+            db_pool_size=_int(get("SCRIBE_DB_POOL_SIZE"), "SCRIBE_DB_POOL_SIZE", 5),
+            extra={k: v for k, v in env.items() if k.startswith("SCRIBE_")},
+        )
+
+    def require(self, *names: str) -> None:
+        """Exit with a clear one-line message if any of these variables is missing."""
+        for name in names:
+            if not getattr(self, name.lower(), None):
+                raise MissingSetting(name)
+
+    def __repr__(self) -> str:
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in SECRET_FIELDS:
+                value = _mask(value)
+            if f.name == "extra":
+                value = {k: ("…" if "SECRET" in k or "TOKEN" in k else v) for k, v in value.items()}
+            shown.append(f"{f.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+    __str__ = __repr__
+
+
+def _int(value: str | None, name: str, default: int | None) -> int:  # type: ignore[return]
+    if value is None:
+        return default  # type: ignore[return-value]
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"error: {name} must be a whole number, not {value!r}.") from None

@@ -1,0 +1,36 @@
+"""Build the Bolt app: the only place that wires Slack to the use cases."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+
+from bot.slack.client import build_client
+from bot.slack.deps import Deps
+from bot.slack.listeners import commands, events
+
+log = logging.getLogger(__name__)
+
+
+def build_app(deps: Deps, *, client: WebClient | None = None, token_verification: bool = True) -> App:
+    settings = deps.settings
+    client = client or build_client(settings.slack_bot_token, settings.slack_api_url)
+    app = App(
+        signing_secret=settings.slack_signing_secret,
+        client=client,
+        process_before_response=True,
+        token_verification_enabled=token_verification,
+    )
+
+    @app.error
+    def log_errors(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:
+        """The one place errors go. The answer stays a 5xx so Slack redelivers the event."""
+        kind = (body.get("event") or {}).get("type") or body.get("command") or body.get("type")
+        log.error("failed to handle %s: %s", kind, error.__class__.__name__, exc_info=error)
+
+    commands.register(app, deps)
+    events.register(app, deps)
+    return app

@@ -1,0 +1,114 @@
+"""``/incident start | mark | note | status | help``: the live record."""
+
+from __future__ import annotations
+
+from bot.core.commands import HELP_TEXT, parse_mark, parse_start, parse_text
+from bot.core.durations import format_duration, measure_phases
+from bot.core.phases import PHASE_LABELS
+from bot.core.record import PHASES, PhaseTimes
+from bot.core.timeparse import format_local, parse_at_clause
+from bot.services import incidents
+from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
+
+PHASE_EMOJI = {
+    "detected": ":rotating_light:",
+    "acknowledged": ":eyes:",
+    "mitigated": ":adhesive_bandage:",
+    "resolved": ":white_check_mark:",
+}
+
+
+@subcommand("start")
+def start(call: CommandCall) -> Reply:
+    args = parse_start(call.args)
+    with call.deps.sessions.begin() as session:
+        started = incidents.start_incident(
+            session, team_id=call.team_id, channel_id=call.channel_id, args=args, user_id=call.user_id, now=call.now
+        )
+    if not started.created:
+        return Reply(
+            f"This channel is already recording “{started.title}”. "
+            "Mark phases with `/incident mark PHASE [at TIME] [NOTE]`."
+        )
+    severity = f" ({started.severity})" if started.severity else ""
+    return Reply(
+        f":red_circle: <@{call.user_id}> started incident *{started.title}*{severity}. "
+        "Every message in this channel is now recorded with its UTC time. Mark phases with "
+        "`/incident mark detected|acknowledged|mitigated|resolved [at TIME] [NOTE]`.",
+        public=True,
+    )
+
+
+@subcommand("mark")
+def mark(call: CommandCall) -> Reply:
+    args = parse_mark(call.args)
+    at, note = call.now, args.note
+    if args.time_words is not None:
+        at, rest = parse_at_clause(args.time_words, now=call.now, tz=call.zone())
+        note = rest or None
+    with call.deps.sessions.begin() as session:
+        marked = incidents.mark_phase(
+            session,
+            team_id=call.team_id,
+            channel_id=call.channel_id,
+            phase=args.phase,
+            at=at,
+            note=note,
+            user_id=call.user_id,
+            now=call.now,
+        )
+    zone = call.zone()
+    lines = [
+        f"{PHASE_EMOJI[marked.phase]} *{PHASE_LABELS[marked.phase]}* at {format_local(marked.at, zone)}"
+        f", marked by <@{call.user_id}>."
+    ]
+    if marked.previous_at is not None:
+        lines.append(f"Corrected from {marked.previous_at:%Y-%m-%d %H:%M} UTC; the earlier marker stays in the history.")
+    if note:
+        lines.append(f"> {note}")
+    progress = _durations_line(PhaseTimes(**marked.phases))
+    if progress:
+        lines.append(progress)
+    return Reply("\n".join(lines), public=True)
+
+
+@subcommand("note")
+def note(call: CommandCall) -> Reply:
+    text = parse_text(call.args, what="note", example="/incident note Rolled back to v1.42")
+    with call.deps.sessions.begin() as session:
+        incidents.add_entry(
+            session, team_id=call.team_id, channel_id=call.channel_id, kind="note", text=text, user_id=call.user_id, now=call.now
+        )
+    return Reply(f":pushpin: Key event noted by <@{call.user_id}> at {call.now:%H:%M} UTC:\n> {text}", public=True)
+
+
+@subcommand("status")
+def status(call: CommandCall) -> Reply:
+    with call.deps.sessions() as session:
+        current = incidents.incident_status(session, team_id=call.team_id, channel_id=call.channel_id)
+    zone = call.zone()
+    severity = f" ({current.severity})" if current.severity else ""
+    lines = [f"*{current.title}*{severity} — {current.status}, {current.message_count} messages recorded"]
+    for phase in PHASES:
+        at = current.phases[phase]
+        shown = format_local(at, zone) if at else "not marked yet"
+        lines.append(f"{PHASE_EMOJI[phase]} {PHASE_LABELS[phase]}: {shown}")
+    progress = _durations_line(PhaseTimes(**current.phases))
+    if progress:
+        lines.append(progress)
+    return Reply("\n".join(lines))
+
+
+@subcommand("help")
+def help_(call: CommandCall) -> Reply:
+    return Reply(HELP_TEXT)
+
+
+def _durations_line(phases: PhaseTimes) -> str:
+    durations = measure_phases(phases)
+    parts = [
+        f"to {label} {format_duration(value)}"
+        for phase, label in (("acknowledged", "acknowledge"), ("mitigated", "mitigate"), ("resolved", "resolve"))
+        if (value := durations.get(phase)) is not None
+    ]
+    return "Time from detection: " + ", ".join(parts) + "." if parts else ""

@@ -1,0 +1,121 @@
+"""Shared fixtures: a fresh, migrated database per test, the fake Slack, a signed-request driver."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import Settings
+from bot.slack.app import build_app
+from bot.slack.deps import Deps
+from bot.web import create_wsgi_app
+from storage.migrate import upgrade_to_head
+from storage.session import make_engine, make_session_factory
+from tests.support.databases import copy_sqlite, server_url, temporary_postgres_database, truncate_all
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_requests import SIGNING_SECRET, SlackRequests
+
+FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    if not FIXTURES.is_dir():
+        pytest.fail(f"the shared Slack fixtures are missing: expected them at {FIXTURES}")
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def _migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite: a migrated template file. PostgreSQL: one migrated database for the session."""
+    base = server_url()
+    if base:
+        with temporary_postgres_database(base) as url:
+            upgrade_to_head(url)
+            yield url
+        return
+    template = tmp_path_factory.mktemp("template") / "template.db"
+    url = f"sqlite:///{template}"
+    upgrade_to_head(url)
+    yield str(template)
+
+
+@pytest.fixture
+def database_url(_migrated_database: str, tmp_path: Path) -> str:
+    if server_url():
+        truncate_all(_migrated_database)
+        return _migrated_database
+    return copy_sqlite(Path(_migrated_database), tmp_path / "scribe.db")
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+class Clock:
+    """A clock the tests set by hand; the app reads it wherever it needs ``now``."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, iso: str) -> None:
+        self.now = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 29, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    fake.add_user("U1", tz="Europe/Paris", name="Ada")
+    fake.add_user("U2", tz="America/New_York", name="Grace")
+    fake.add_user("U3", tz="Asia/Kolkata", name="Radia")
+    yield fake
+    fake.stop()
+
+
+@dataclass
+class Scribe:
+    """The whole app as Slack sees it, with the fake Web API and the database behind it."""
+
+    slack: SlackRequests
+    fake: FakeSlack
+    sessions: sessionmaker[Session]
+    clock: Clock
+    settings: Settings
+    deps: Deps
+    wsgi: Any
+
+
+def settings_for(database_url: str, fake: FakeSlack, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "slack_bot_token": "xoxb-test-token",
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": fake.url,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def scribe(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock) -> Scribe:
+    settings = settings_for(database_url, fake_slack)
+    deps = Deps(settings=settings, sessions=sessions, clock=clock)
+    wsgi = create_wsgi_app(build_app(deps))
+    return Scribe(SlackRequests(wsgi), fake_slack, sessions, clock, settings, deps, wsgi)

@@ -1,0 +1,163 @@
+"""A fake Slack Web API: a real HTTP server in a thread that records every call.
+
+The bot's SLACK_API_URL points at it. Responses are canned per method and can be overridden
+or made to fail (status, headers, body) to exercise retries and rate limits.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class Failure:
+    status: int
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.responses: dict[str, Any] = {}
+        self.failures: dict[str, list[Failure]] = {}
+        self.team_id = "T111"
+        self.bot_user_id = "UBOT"
+        self.bot_id = "BBOT"
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/api/"
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- configuring -------------------------------------------------------------------
+    def add_user(self, user_id: str, *, tz: str = "UTC", name: str | None = None) -> None:
+        self.users[user_id] = {"id": user_id, "name": name or user_id.lower(), "real_name": name or user_id, "tz": tz, "team_id": self.team_id}
+
+    def fail(self, method: str, status: int, *, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer with this failure."""
+        with self._lock:
+            self.failures.setdefault(method, []).extend([Failure(status, body, headers or {})] * times)
+
+    # -- reading -----------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def reset_calls(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    # -- answering ---------------------------------------------------------------------
+    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method in self.responses:
+            response = self.responses[method]
+            return response(params) if callable(response) else response
+        if method == "auth.test":
+            return {"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "team_id": self.team_id, "user": "scribe", "user_id": self.bot_user_id, "bot_id": self.bot_id}
+        if method == "users.info":
+            user = self.users.get(params.get("user", ""))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method in ("chat.postMessage", "chat.update"):
+            ts = f"{1800000000 + next(self._ts)}.000100"
+            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": {"text": params.get("text"), "ts": ts}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{1800000000 + next(self._ts)}.000200"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X")).split(",")[0]}}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": self.url.replace("/api/", "/upload/") + "F1", "file_id": f"F{next(self._ts)}"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in _json_list(params.get("files"))]}
+        if method in ("conversations.history", "conversations.replies"):
+            return {"ok": True, "messages": [], "has_more": False, "response_metadata": {"next_cursor": ""}}
+        return {"ok": True}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _respond(self, status: int, body: dict[str, Any] | str, headers: dict[str, str] | None = None) -> None:
+                data = (body if isinstance(body, str) else json.dumps(body)).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                if self.path.startswith("/upload/"):
+                    with fake._lock:
+                        fake.calls.append(Call("upload", {"bytes": raw}, dict(self.headers)))
+                    self._respond(200, "OK - " + str(len(raw)))
+                    return
+                method = self.path.split("/api/", 1)[-1].split("?")[0]
+                params = _params(raw, self.headers.get("Content-Type", ""), self.path)
+                with fake._lock:
+                    fake.calls.append(Call(method, params, dict(self.headers)))
+                    queue = fake.failures.get(method)
+                    failure = queue.pop(0) if queue else None
+                if failure is not None:
+                    self._respond(failure.status, failure.body or {"ok": False, "error": "ratelimited" if failure.status == 429 else "fatal_error"}, failure.headers)
+                    return
+                self._respond(200, fake.answer(method, params))
+
+            do_GET = do_POST
+
+        return Handler
+
+
+def _params(raw: bytes, content_type: str, path: str) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if "?" in path:
+        params.update({k: v[0] for k, v in parse_qs(path.split("?", 1)[1]).items()})
+    if not raw:
+        return params
+    if "json" in content_type:
+        params.update(json.loads(raw))
+    elif "multipart" not in content_type:
+        params.update({k: v[0] for k, v in parse_qs(raw.decode()).items()})
+    return params
+
+
+def _json_list(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return value if isinstance(value, list) else []
