@@ -149,3 +149,34 @@ class SlackUser(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     tz: Mapped[str | None] = mapped_column(String(64))
     fetched_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """A Web API post we owe Slack: written in the same transaction as the change that causes it,
+    delivered afterwards, retried until it lands, and never sent twice (see bot/services/outbox.py).
+
+    ``key`` is the idempotency key: enqueueing the same key again changes nothing.
+    state: pending → sending → sent; or failed (gave up) / uncertain (a crash mid-send that
+    could not be verified either way).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        Index("ix_outbox_state_not_before", "state", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    not_before: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None]
