@@ -1,0 +1,335 @@
+"""The postmortem draft: built from an incident record, rendered as Markdown.
+
+`build_draft` does all the reasoning and formats every time, so a renderer (this module's
+Markdown template, or Block Kit elsewhere) only lays values out.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from importlib import resources
+
+import jinja2
+
+from bot.core.blame import find_blame
+from bot.core.durations import (
+    MEASURED_PHASES,
+    PhaseDurations,
+    format_duration,
+    format_instant,
+    measure_phases,
+    spans_days,
+)
+from bot.core.draft import (
+    SECTION_NAMES,
+    ActionItemLine,
+    Draft,
+    PhaseLine,
+    SectionFlag,
+    TextSection,
+    TimelineLine,
+)
+from bot.core.record import PHASES, ActionItemView, IncidentRecord, PhaseTimes, TimelineEntry
+from bot.core.transcript import TranscriptLine, build_transcript
+
+PHASE_NOUNS: dict[str, str] = {
+    "detected": "detection",
+    "acknowledged": "acknowledgment",
+    "mitigated": "mitigation",
+    "resolved": "resolution",
+}
+ENTRY_LABELS: dict[str, str] = {
+    **{phase: phase.upper() for phase in PHASES},
+    "note": "Note",
+    "impact": "Impact",
+    "cause": "Root cause",
+    "factor": "Contributing factor",
+    "went_well": "Went well",
+    "went_poorly": "Went poorly",
+}
+PROMPTS: dict[str, str] = {
+    "Impact": "No quantified impact was recorded. Who was affected, for how long, and how many? "
+    "Vague impact leads to vague priorities. Record it with `/incident impact TEXT`.",
+    "Root cause": "Not recorded yet. Which system or decision allowed this to happen? Keep asking "
+    "until the answer is something you can change, not a person. "
+    "Record it with `/incident cause TEXT`.",
+    "Contributing factors": "Not recorded yet. What else made this worse or more likely? Most "
+    "incidents have several. Record them with `/incident factor TEXT`.",
+    "What went well": "Not recorded yet. Which practices and tooling helped? Those are worth "
+    "protecting. Record them with `/incident went-well TEXT`.",
+    "What went poorly": "Not recorded yet. Where did the response or the system fall short? "
+    "Record it with `/incident went-poorly TEXT`.",
+}
+TEMPLATE_NAME = "postmortem.md.j2"
+
+
+def build_draft(
+    record: IncidentRecord, *, now: datetime, full: bool = True, version: int | None = None
+) -> Draft:
+    phases = record.phases
+    durations = measure_phases(phases)
+    instants = [at for at in phases.as_dict().values() if at is not None]
+    if full and record.timeline:
+        instants.append(min(entry.at for entry in record.timeline))
+        instants.append(max(entry.at for entry in record.timeline))
+    with_dates = spans_days(instants)
+    summary = summarise(record, durations, now=now)
+    texts = {
+        "Impact": record.impact,
+        "Root cause": record.causes,
+        "Contributing factors": record.factors,
+        "What went well": record.went_well,
+        "What went poorly": record.went_poorly,
+    }
+    sections = {
+        name: TextSection(name, values, None if values else PROMPTS[name]) for name, values in texts.items()
+    }
+    items = tuple(_action_item_line(item, now=now) for item in record.action_items)
+    unready = sum(1 for item in items if item.problems)
+    checked = ("Root cause", "Contributing factors", "What went poorly")
+    flagged = [("Summary", (summary,))] + [(name, texts[name]) for name in checked]
+    return Draft(
+        channel=record.channel,
+        title=record.title,
+        severity=record.severity,
+        service=record.service,
+        status=record.status,
+        full=full,
+        version=version,
+        generated=format_instant(now, with_date=True),
+        summary=summary,
+        with_dates=with_dates,
+        phases=_phase_lines(phases, durations, with_dates),
+        durations=durations,
+        timeline=_timeline(record.timeline, with_dates) if full else (),
+        impact=sections["Impact"],
+        root_cause=sections["Root cause"],
+        contributing_factors=sections["Contributing factors"],
+        went_well=sections["What went well"],
+        went_poorly=sections["What went poorly"],
+        action_items=items,
+        final=unready == 0,
+        not_final_reason=None if unready == 0 else _not_final_reason(unready),
+        blame_flags=tuple(
+            SectionFlag(name, flag)
+            for name, values in flagged
+            for text in values
+            for flag in find_blame(text)
+        ),
+        mermaid=_mermaid(phases) if full else None,
+        transcript=build_transcript(record.timeline, with_dates=with_dates) if full else (),
+    )
+
+
+def summarise(record: IncidentRecord, durations: PhaseDurations, *, now: datetime) -> str:
+    """One or two sentences on what happened, written from the data alone."""
+    details = [part for part in (record.severity, record.service and f"service {record.service}") if part]
+    head = record.title + (f" ({', '.join(details)})" if details else "")
+    detected, resolved = record.phases.detected, record.phases.resolved
+    measured = list(MEASURED_PHASES)
+    if detected is not None and resolved is not None:
+        same_day = detected.date() == resolved.date()
+        opening = (
+            f"{head} was detected at {format_instant(detected, with_date=True)} UTC and resolved at "
+            f"{format_instant(resolved, with_date=not same_day)} UTC"
+        )
+        if durations.resolved is not None:
+            opening += f", {format_duration(durations.resolved)} later"
+            measured.remove("resolved")
+    elif detected is not None:
+        opening = f"{head} was detected at {format_instant(detected, with_date=True)} UTC"
+        if record.status == "resolved":
+            opening += " and closed without a resolution time"
+        elif now >= detected:
+            opening += f" and is not resolved yet ({format_duration(now - detected)} so far)"
+        else:
+            opening += " and is not resolved yet"
+    elif resolved is not None:
+        opening = f"{head} was resolved at {format_instant(resolved, with_date=True)} UTC"
+    else:
+        opening = head + " has no phase times marked"
+    reached = [
+        f"{phase} after {format_duration(value)}"
+        for phase in measured
+        if (value := durations.get(phase)) is not None
+    ]
+    sentences = [f"{opening}: {_join(reached)}." if reached else f"{opening}."]
+    missing = [PHASE_NOUNS[phase] for phase in PHASES if record.phases.get(phase) is None]
+    if missing and len(missing) < len(PHASES):
+        sentences.append(f"Not marked: {_join(missing)}.")
+    if durations.inverted:
+        inverted = _join([PHASE_NOUNS[phase] for phase in durations.inverted])
+        sentences.append(f"Marked before detection, so not measured: {inverted}.")
+    elif detected is None and len(missing) < len(PHASES):
+        sentences.append("Durations are measured from detection, so none can be given.")
+    return " ".join(sentences)
+
+
+def draft_sections(draft: Draft) -> dict[str, object]:
+    """The draft's sections as plain JSON values, for the JSON form of the draft."""
+    return {
+        "summary": draft.summary,
+        "impact": list(draft.impact.texts),
+        "root_cause": list(draft.root_cause.texts),
+        "contributing_factors": list(draft.contributing_factors.texts),
+        "went_well": list(draft.went_well.texts),
+        "went_poorly": list(draft.went_poorly.texts),
+        "blame_flags": [
+            {
+                "section": item.section,
+                "sentence": item.flag.sentence,
+                "phrase": item.flag.phrase,
+                "hint": item.flag.hint,
+            }
+            for item in draft.blame_flags
+        ],
+        "durations": draft.durations.as_seconds(),
+    }
+
+
+def render_markdown(draft: Draft, *, template: str | None = None) -> str:
+    """The draft as Markdown, from the packaged template or a team's own template source."""
+    environment = jinja2.Environment(
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["md"] = slack_to_markdown
+    environment.filters["author"] = name_author
+    source = template if template is not None else _packaged_template()
+    return environment.from_string(source).render(draft=draft, sections=SECTION_NAMES)
+
+
+_SLACK_MARKUP = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>|<((?:https?|mailto):[^>|]+)\|([^>]*)>")
+
+
+def slack_to_markdown(text: str | None, indent: int = 0) -> str:
+    """Slack mrkdwn references made readable in Markdown; continuation lines indented."""
+    if not text:
+        return ""
+    converted = _SLACK_MARKUP.sub(_replace_markup, text)
+    if "\n" in converted:
+        converted = converted.replace("\n", "\n" + " " * indent)
+    return converted
+
+
+def name_author(line: TimelineLine | TranscriptLine) -> str:
+    """Who posted a line, for Markdown: "@U123", or "PagerDuty (bot)"."""
+    if line.bot:
+        return f"{line.bot} (bot)"
+    return f"@{line.user}" if line.user else "unknown"
+
+
+def _replace_markup(match: re.Match[str]) -> str:
+    sigil, target, label, url, url_label = match.groups()
+    if url is not None:
+        return f"[{url_label or url}]({url})"
+    if sigil == "@":
+        return f"@{label or target}"
+    if sigil == "#":
+        return f"#{label or target}"
+    if label:  # <!subteam^S1|@team>, <!date^…|fallback>
+        return label
+    return f"@{target}"
+
+
+def _packaged_template() -> str:
+    return resources.files("bot").joinpath("templates", TEMPLATE_NAME).read_text(encoding="utf-8")
+
+
+def _phase_lines(phases: PhaseTimes, durations: PhaseDurations, with_dates: bool) -> tuple[PhaseLine, ...]:
+    lines = []
+    for phase in PHASES:
+        at = phases.get(phase)
+        since = durations.get(phase) if phase != "detected" else None
+        lines.append(
+            PhaseLine(
+                phase=phase,
+                at=at,
+                time=None if at is None else format_instant(at, with_date=with_dates),
+                since_detection=None if since is None else format_duration(since),
+            )
+        )
+    return tuple(lines)
+
+
+def _timeline(entries: tuple[TimelineEntry, ...], with_dates: bool) -> tuple[TimelineLine, ...]:
+    lines = []
+    for entry in entries:
+        is_message = entry.kind == "message"
+        if is_message and (entry.deleted or not (entry.key or entry.bot is not None)):
+            continue
+        lines.append(
+            TimelineLine(
+                at=entry.at,
+                time=format_instant(entry.at, with_date=with_dates),
+                kind=entry.kind,
+                label=None if is_message else _entry_label(entry.kind),
+                is_phase=entry.kind in PHASES,
+                text=entry.text,
+                user=entry.user,
+                bot=entry.bot,
+                permalink=entry.permalink,
+            )
+        )
+    lines.sort(key=lambda line: line.at)  # stable: keeps the record's (at, ts) order on ties
+    return tuple(lines)
+
+
+def _entry_label(kind: str) -> str:
+    return ENTRY_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def _action_item_line(item: ActionItemView, *, now: datetime) -> ActionItemLine:
+    problems = tuple(
+        problem
+        for problem, missing in (("no owner", item.owner is None), ("no due date", item.due is None))
+        if missing
+    )
+    done = item.status == "done"
+    return ActionItemLine(
+        id=item.id,
+        text=item.text,
+        owner=item.owner,
+        due=None if item.due is None else item.due.isoformat(),
+        done=done,
+        overdue=not done and item.due is not None and item.due < now.date(),
+        rollovers=item.rollovers,
+        problems=problems,
+    )
+
+
+def _not_final_reason(unready: int) -> str:
+    noun = "action item needs" if unready == 1 else "action items need"
+    return f"{unready} {noun} an owner and a due date before this draft is final."
+
+
+def _mermaid(phases: PhaseTimes) -> str | None:
+    marked = [
+        (phase, at.replace(second=0, microsecond=0)) for phase in PHASES if (at := phases.get(phase)) is not None
+    ]
+    bars = []
+    for (start_phase, start), (end_phase, end) in zip(marked, marked[1:]):
+        if end > start:
+            name = f"{start_phase.capitalize()} to {end_phase} ({format_duration(end - start)})"
+            bars.append(f"    {name} : {start:%Y-%m-%d %H:%M}, {end:%Y-%m-%d %H:%M}")
+    if not bars:
+        return None
+    axis = "%H:%M" if marked[0][1].date() == marked[-1][1].date() else "%m-%d %H:%M"
+    head = [
+        "gantt",
+        "    title Incident phases (UTC)",
+        "    dateFormat YYYY-MM-DD HH:mm",
+        f"    axisFormat {axis}",
+        "    section Response",
+    ]
+    return "\n".join(head + bars)
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
