@@ -7,14 +7,14 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from storage.models import Base
+from storage.schema import metadata as target_metadata_all
 from storage.session import make_engine
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = Base.metadata
+target_metadata = target_metadata_all
 
 
 def _url() -> str:

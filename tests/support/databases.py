@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from storage.models import Base
+from storage.schema import metadata
 from storage.session import make_engine
 
 
@@ -46,7 +46,7 @@ def truncate_all(url: str) -> None:
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
-            names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:
         engine.dispose()

@@ -11,7 +11,9 @@ from slack_sdk import WebClient
 import bot.slack.subcommands  # noqa: F401  (registers the subcommands)
 from bot.core.commands import CommandError, split_command
 from bot.core.timeparse import TimeParseError
+from bot.services import outbox
 from bot.services.errors import UserFacingError
+from bot.slack.delivery import SlackSender
 from bot.slack.deps import Deps
 from bot.slack.parse import team_of
 from bot.slack.subcommands.registry import SUBCOMMANDS, CommandCall, Reply
@@ -25,7 +27,6 @@ FAILED = (
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.command("/incident")
     def incident_command(ack: Ack, command: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
         reply = answer(deps, client, command, team_of(body, context))
         ack(
@@ -33,6 +34,12 @@ def register(app: App, deps: Deps) -> None:
             text=reply.text,
             blocks=reply.blocks,
         )
+
+    def deliver_owed_posts(body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        """After the answer: send what the command put in the outbox (drafts, DMs)."""
+        outbox.deliver_due(deps.sessions, lambda _team: SlackSender(client), now=deps.clock(), team_id=team_of(body, context))
+
+    app.command("/incident")(ack=incident_command, lazy=[deliver_owed_posts])
 
 
 def answer(deps: Deps, client: WebClient, command: dict[str, Any], team_id: str) -> Reply:

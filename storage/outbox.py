@@ -1,0 +1,89 @@
+"""Outbox queries. A claim is a conditional UPDATE, so two processes never send the same row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import OutboxMessage
+from storage.upsert import insert_for
+
+
+def enqueue(
+    session: Session,
+    *,
+    team_id: str,
+    key: str,
+    kind: str,
+    channel: str,
+    payload: dict[str, Any],
+    now: datetime,
+    not_before: datetime | None = None,
+) -> bool:
+    """Add a post unless one with this key exists; True when it was added."""
+    stmt = (
+        insert_for(session, OutboxMessage)
+        .values(
+            team_id=team_id,
+            key=key,
+            kind=kind,
+            channel=channel,
+            payload=payload,
+            state="pending",
+            attempts=0,
+            created_at=now,
+            not_before=not_before or now,
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "key"])
+        .returning(OutboxMessage.id)
+    )
+    return session.execute(stmt).scalar() is not None
+
+
+def due_ids(session: Session, *, now: datetime, limit: int, team_id: str | None = None) -> Sequence[int]:
+    stmt = select(OutboxMessage.id).where(OutboxMessage.state == "pending", OutboxMessage.not_before <= now)
+    if team_id is not None:
+        stmt = stmt.where(OutboxMessage.team_id == team_id)
+    return session.scalars(stmt.order_by(OutboxMessage.id).limit(limit)).all()
+
+
+def claim(session: Session, message_id: int, *, now: datetime) -> OutboxMessage | None:
+    """Move a pending row to 'sending'; None if another process got there first."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == "pending")
+        .values(state="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(OutboxMessage, message_id, populate_existing=True)
+
+
+def finish(session: Session, message_id: int, *, state: str, now: datetime, result: dict[str, Any] | None = None, error: str | None = None, not_before: datetime | None = None) -> None:
+    values: dict[str, Any] = {"state": state, "last_error": error}
+    if state == "sent":
+        values.update(sent_at=now, result=result)
+    if not_before is not None:
+        values["not_before"] = not_before
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values).execution_options(synchronize_session=False)
+    )
+
+
+def stuck(session: Session, *, claimed_before: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
+    """Rows left in 'sending' by a process that died between claiming and recording."""
+    return session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < claimed_before)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+
+
+def by_key(session: Session, *, team_id: str, key: str) -> OutboxMessage | None:
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key)).one_or_none()
