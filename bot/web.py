@@ -28,7 +28,10 @@ def create_wsgi_app(app: App, *, health: Callable[[], bool] | None = None) -> Ca
             return _plain(start_response, "400 Bad Request", b"bad content length\n")
         if length > MAX_BODY_BYTES:
             return _plain(start_response, "413 Content Too Large", b"request body too large\n")
-        return slack(environ, start_response)
+        try:
+            return slack(environ, start_response)
+        except ValueError:  # a body Bolt cannot parse (malformed JSON or form): not Slack's
+            return _plain(start_response, "400 Bad Request", b"malformed request body\n")
 
     return wsgi
 
