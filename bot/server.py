@@ -45,18 +45,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return build_wsgi(self.settings)
 
 
-def serve_http(settings: Settings, *, port: int, workers: int, threads: int = 4) -> None:
-    _Gunicorn(
-        settings,
-        {
-            "bind": f"0.0.0.0:{port}",
-            "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread",
-            "timeout": 30,
-            "graceful_timeout": 20,
-            "keepalive": 5,
-            "accesslog": None,
-            "limit_request_line": 8190,
-        },
-    ).run()
+GUNICORN_OPTIONS = {"worker_class": "gthread", "threads": 4, "timeout": 30, "graceful_timeout": 20, "keepalive": 5}
+"""The same settings as the Procfile's `web:` line, so `scribe serve` behaves like production."""
+
+
+def serve_http(settings: Settings, *, port: int, workers: int) -> None:
+    _Gunicorn(settings, {"bind": f"0.0.0.0:{port}", "workers": workers, **GUNICORN_OPTIONS}).run()
