@@ -7,10 +7,16 @@ import json
 import time
 from typing import Any
 
+from pathlib import Path
+
 from sqlalchemy import text
 
+from bot.slack.app import build_app
+from bot.slack.deps import Deps
+from bot.web import create_wsgi_app
+from storage.session import make_engine, make_session_factory
 from tests.conftest import Scribe
-from tests.support.slack_requests import event_callback, sign
+from tests.support.slack_requests import SlackRequests, event_callback, sign
 
 
 def message_payload(ts: str = "1764428400.000001") -> dict[str, Any]:
@@ -85,11 +91,11 @@ def test_an_event_type_no_feature_uses_is_acknowledged_so_slack_does_not_retry_i
     assert scribe.slack.event(payload).status == 200
 
 
-def test_a_message_event_is_acknowledged_only_after_it_is_stored(scribe: Scribe) -> None:
-    scribe.slack.command("start Database outage", channel="C1")
-    with scribe.sessions.begin() as session:
-        session.execute(text("DROP TABLE messages"))
-    response = scribe.slack.event(message_payload())
+def test_a_message_event_is_not_acknowledged_when_the_database_cannot_store_it(scribe: Scribe, tmp_path: Path) -> None:
+    unreachable = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'scribe.db'}"))
+    deps = Deps(settings=scribe.settings, sessions=unreachable, clock=scribe.clock)
+    slack = SlackRequests(create_wsgi_app(build_app(deps)))
+    response = slack.event(message_payload())
     assert response.status >= 500, "an event that could not be stored must not be acknowledged"
 
 
