@@ -86,7 +86,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.socket:
         settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     else:
-        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+        from bot.slack.oauth import missing_for_http
+
+        problem = missing_for_http(settings)
+        if problem:
+            raise SystemExit(problem)
     _migrate(settings, args)
     if args.socket:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

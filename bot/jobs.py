@@ -14,8 +14,8 @@ from datetime import datetime
 from slack_sdk import WebClient
 
 from bot.services import outbox
-from bot.slack.delivery import SlackSender
 from bot.slack.deps import Deps
+from bot.slack.oauth import senders
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def job(name: str, *, every_seconds: int = 60) -> Callable[[Callable[[Deps, WebC
 @job("outbox", every_seconds=15)
 def deliver_outbox(deps: Deps, client: WebClient, now: datetime) -> None:
     """Send (or retry) every post the app owes Slack."""
-    report = outbox.deliver_due(deps.sessions, lambda _team: SlackSender(client), now=now)
+    report = outbox.deliver_due(deps.sessions, senders(deps, client), now=now)
     if report.sent or report.failed or report.retried or report.uncertain:
         log.info("outbox: %s", report)
 

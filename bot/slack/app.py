@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from bot.slack.listeners import commands, events
+from bot.slack.oauth import engine_of, install_mode, oauth_settings
 
 log = logging.getLogger(__name__)
 
@@ -18,12 +19,20 @@ log = logging.getLogger(__name__)
 def build_app(deps: Deps, *, client: WebClient | None = None, token_verification: bool = True) -> App:
     settings = deps.settings
     client = client or build_client(settings.slack_bot_token, settings.slack_api_url)
-    app = App(
-        signing_secret=settings.slack_signing_secret,
-        client=client,
-        process_before_response=True,
-        token_verification_enabled=token_verification,
-    )
+    if install_mode(settings) == "oauth":
+        app = App(
+            signing_secret=settings.slack_signing_secret,
+            client=client,
+            process_before_response=True,
+            oauth_settings=oauth_settings(settings, engine_of(deps)),
+        )
+    else:
+        app = App(
+            signing_secret=settings.slack_signing_secret,
+            client=client,
+            process_before_response=True,
+            token_verification_enabled=token_verification,
+        )
 
     @app.error
     def log_errors(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:
