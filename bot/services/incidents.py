@@ -15,6 +15,7 @@ from bot.core.slackts import ts_to_datetime
 from bot.services.errors import NotAnIncident, UserFacingError
 from storage import incidents as repo
 from storage import messages as message_repo
+from storage.group_commit import GroupCommit
 from storage.models import Incident
 
 
@@ -59,25 +60,15 @@ def start_incident(
     return Started(incident.id, created is not None, incident.title, incident.severity)
 
 
-def record_message(session: Session, *, team_id: str, channel_id: str, change: MessageChange) -> bool:
-    """Store a message event if the channel is an incident channel; True when it was stored."""
+def record_message(writes: GroupCommit, *, team_id: str, channel_id: str, change: MessageChange) -> None:
+    """Store a message event if the channel is an incident channel; return once committed.
+
+    This is the hot path of ingest: one statement, which finds the incident and upserts, run
+    in a group commit with the other requests of the moment."""
     if not isinstance(change, (MessagePost, MessageDeletion)):
-        return False
-    incident_id = repo.incident_id_for_channel(session, team_id, channel_id)
-    if incident_id is None:
-        return False
-    if isinstance(change, MessagePost):
-        message_repo.save_post(session, change, incident_id=incident_id, team_id=team_id, channel_id=channel_id)
-    else:
-        message_repo.save_deletion(
-            session,
-            change,
-            posted_at=ts_to_datetime(change.ts),
-            incident_id=incident_id,
-            team_id=team_id,
-            channel_id=channel_id,
-        )
-    return True
+        return
+    statement, params = message_repo.live_write(writes.engine.dialect.name, change, team_id=team_id, channel_id=channel_id)
+    writes.execute(statement, params)
 
 
 def phase_times(session: Session, incident_id: int) -> dict[str, datetime | None]:

@@ -40,6 +40,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None, token_verification
         kind = (body.get("event") or {}).get("type") or body.get("command") or body.get("type")
         log.error("failed to handle %s: %s", kind, error.__class__.__name__, exc_info=error)
 
-    commands.register(app, deps)
     events.register(app, deps)
+    commands.register(app, deps)
+    events.register_fallback(app)
     return app

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
+from storage.group_commit import GroupCommit
 
 
 def utc_now() -> datetime:
@@ -20,3 +21,9 @@ class Deps:
     settings: Settings
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = utc_now
+    writes: GroupCommit = field(default=None)  # type: ignore[assignment]
+    """Group commit for the ingest hot path; made from the sessions' engine when not given."""
+
+    def __post_init__(self) -> None:
+        if self.writes is None:
+            object.__setattr__(self, "writes", GroupCommit(self.sessions.kw["bind"]))

@@ -22,14 +22,15 @@ PIN_REACTIONS = frozenset({"pushpin", "round_pushpin"})
 
 
 def register(app: App, deps: Deps) -> None:
+    """Register first: message events are the hot path, and Bolt matches listeners in order."""
+
     @app.event("message")
     def record_message(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         channel = event.get("channel")
         if not channel:
             return
         change = parse_message_event(event)
-        with deps.sessions.begin() as session:
-            incidents.record_message(session, team_id=team_of(body, context), channel_id=channel, change=change)
+        incidents.record_message(deps.writes, team_id=team_of(body, context), channel_id=channel, change=change)
 
     @app.event({"type": re.compile(r"^reaction_(added|removed)$")})
     def mark_by_reaction(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
@@ -64,6 +65,11 @@ def register(app: App, deps: Deps) -> None:
                 on=event["type"] == "pin_added",
                 now=deps.clock(),
             )
+
+
+
+def register_fallback(app: App) -> None:
+    """Register last: Bolt tries listeners in order and runs the first that matches."""
 
     @app.event({"type": re.compile(r".*")})
     def acknowledge_everything_else(event: dict[str, Any]) -> None:

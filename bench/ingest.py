@@ -1,0 +1,230 @@
+"""Ingest benchmark: signed message events at N concurrent clients against the Procfile's web
+server (gunicorn + bot.wsgi), and against a bare Bolt app that only acknowledges, with the same
+server settings, in one run.
+
+    .venv/bin/python -m bench.ingest                          # SQLite, 2 workers
+    .venv/bin/python -m bench.ingest --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test --workers 2 4
+
+Prints events/s for both, the ratio (target >= 0.8), p50/p99 acknowledgement latency, and
+checks that every event was stored exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from collections.abc import Iterator
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.core.commands import StartArgs
+from bot.services.incidents import start_incident
+from storage.migrate import upgrade_to_head
+from storage.session import make_engine, make_session_factory
+from tests.support.fake_slack import FakeSlack
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-signing-secret"
+CHANNEL = "CBENCH"
+TEAM = "T111"
+
+
+@dataclass
+class Result:
+    name: str
+    events: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _bodies(count: int, offset: int) -> list[tuple[bytes, dict[str, str]]]:
+    now = int(time.time())
+    prepared = []
+    for i in range(count):
+        ts = f"{1764428400 + offset + i}.{i % 1000000:06d}"
+        payload = {
+            "token": "legacy",
+            "team_id": TEAM,
+            "api_app_id": "A111",
+            "type": "event_callback",
+            "event_id": f"Ev{offset + i}",
+            "event_time": now,
+            "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}],
+            "event": {"type": "message", "channel": CHANNEL, "user": "U1", "text": f"status update {i}: error rate falling", "ts": ts, "event_ts": ts, "channel_type": "channel"},
+        }
+        body = json.dumps(payload).encode()
+        signature = "v0=" + hmac.new(SECRET.encode(), f"v0:{now}:".encode() + body, hashlib.sha256).hexdigest()
+        prepared.append((body, {"Content-Type": "application/json", "X-Slack-Request-Timestamp": str(now), "X-Slack-Signature": signature}))
+    return prepared
+
+
+def _load(port: int, prepared: list[tuple[bytes, dict[str, str]]], concurrency: int, name: str) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    chunks = [prepared[i::concurrency] for i in range(concurrency)]
+
+    def client(chunk: list[tuple[bytes, dict[str, str]]]) -> None:
+        nonlocal errors
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        failed = 0
+        for body, headers in chunk:
+            started = time.perf_counter()
+            connection.request("POST", "/slack/events", body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            mine.append((time.perf_counter() - started) * 1000)
+            if response.status != 200:
+                failed += 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            errors += failed
+
+    threads = [threading.Thread(target=client, args=(chunk,)) for chunk in chunks]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Result(name, len(prepared), time.perf_counter() - started, latencies, errors)
+
+
+@contextmanager
+def _server(module: str, env: dict[str, str], workers: int) -> Iterator[int]:
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
+        "--workers", str(workers), "--threads", "4", "--timeout", "30", "--log-level", "warning", module,
+    ]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{module} did not start: {process.stderr.read().decode() if process.stderr else ''}")
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr:
+            process.stderr.close()
+
+
+def _prepare_database(url: str) -> None:
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    with make_session_factory(engine).begin() as session:
+        session.execute(text("DELETE FROM messages WHERE channel_id = :c"), {"c": CHANNEL})
+        start_incident(session, team_id=TEAM, channel_id=CHANNEL, args=StartArgs("sev2", "Ingest benchmark"), user_id="U1", now=datetime.now(UTC))
+    engine.dispose()
+
+
+def _stored(url: str) -> tuple[int, int]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        total = connection.execute(text("SELECT count(*) FROM messages WHERE channel_id = :c"), {"c": CHANNEL}).scalar_one()
+        distinct = connection.execute(text("SELECT count(DISTINCT ts) FROM messages WHERE channel_id = :c"), {"c": CHANNEL}).scalar_one()
+    engine.dispose()
+    return int(total), int(distinct)
+
+
+@contextmanager
+def _database(url: str | None) -> Iterator[str]:
+    if url is None:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.db"
+        return
+    parsed = make_url(url)
+    name = f"scribe_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def run(database_url: str | None, workers: int, events: int, concurrency: int, warmup: int) -> tuple[Result, Result]:
+    fake = FakeSlack().start()
+    try:
+        with _database(database_url) as url:
+            _prepare_database(url)
+            env = {**os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url, "LOG_LEVEL": "WARNING"}
+            results = []
+            for module, name in (("bench.bare_app:application", "bare Bolt ack-only"), ("bot.wsgi:application", "Incident Scribe")):
+                with _server(module, env, workers) as port:
+                    _load(port, _bodies(warmup, 10_000_000), concurrency, "warm-up")
+                    results.append(_load(port, _bodies(events, 0), concurrency, name))
+            total, distinct = _stored(url)
+            expected = events + warmup
+            if total != expected or distinct != expected:
+                raise SystemExit(f"stored {total} rows ({distinct} distinct ts), expected {expected}: events were lost or duplicated")
+    finally:
+        fake.stop()
+    return results[0], results[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: a temporary SQLite file)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[2])
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--warmup", type=int, default=300)
+    args = parser.parse_args()
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"{'database':<10} {'workers':>7} {'app':<22} {'events/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
+    for workers in args.workers:
+        bare, scribe = run(args.database_url, workers, args.events, args.concurrency, args.warmup)
+        for result in (bare, scribe):
+            print(f"{database:<10} {workers:>7} {result.name:<22} {result.rate:>9.0f} {result.percentile(50):>7.1f} {result.percentile(99):>7.1f} {result.errors:>6}")
+        ratio = scribe.rate / bare.rate
+        verdict = "meets" if ratio >= 0.8 else "BELOW"
+        print(f"{'':<10} {'':>7} ratio {ratio:.2f} ({verdict} the 0.8 target); every event stored exactly once; median latency {statistics.median(scribe.latencies_ms):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
