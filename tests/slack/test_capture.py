@@ -205,3 +205,18 @@ def test_every_real_slack_payload_is_handled_as_its_subtype_demands(scribe: Scri
 def _start_in(scribe: Scribe, team_id: str, channel: str) -> None:
     response = scribe.slack.command("start Fixture replay", channel=channel, team_id=team_id)
     assert response.status == 200, response.body
+
+
+def test_concurrent_deliveries_and_redeliveries_store_every_message_exactly_once(scribe: Scribe) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    start(scribe)
+    payloads = [
+        event_callback({"type": "message", "channel": "C1", "user": "U1", "text": f"update {i}", "ts": f"1764428500.{i:06d}", "event_ts": f"1764428500.{i:06d}"})
+        for i in range(60)
+    ]
+    deliveries = payloads + payloads[::3]  # Slack retrying every third one
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda p: scribe.slack.event(p).status, deliveries))
+    assert set(statuses) == {200}
+    assert sorted(m["text"] for m in messages(scribe)) == sorted(f"update {i}" for i in range(60))
