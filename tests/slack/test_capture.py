@@ -220,3 +220,35 @@ def test_concurrent_deliveries_and_redeliveries_store_every_message_exactly_once
         statuses = list(pool.map(lambda p: scribe.slack.event(p).status, deliveries))
     assert set(statuses) == {200}
     assert sorted(m["text"] for m in messages(scribe)) == sorted(f"update {i}" for i in range(60))
+
+
+def test_pinning_a_message_marks_a_key_event_and_unpinning_unmarks(scribe: Scribe) -> None:
+    start(scribe)
+    scribe.slack.message("C1", "1764428412.000012", "mitigation: failover to replica")
+
+    def pin(kind: str, user: str) -> dict:
+        return event_callback({"type": kind, "user": user, "channel_id": "C1", "item": {"type": "message", "channel": "C1", "message": {"ts": "1764428412.000012", "text": "mitigation: failover to replica"}}, "event_ts": "1764428413.000000"})
+
+    scribe.slack.event(pin("pin_added", "U1"))
+    assert messages(scribe)[0].get("key") is True
+    scribe.slack.event(pin("pin_removed", "U2"))  # anyone may unpin what someone else pinned
+    assert messages(scribe)[0].get("key") is None
+
+
+def test_me_messages_and_thread_broadcasts_are_recorded_like_any_other(scribe: Scribe) -> None:
+    start(scribe)
+    scribe.slack.message("C1", "1764428414.000014", "is rolling back", subtype="me_message")
+    scribe.slack.message("C1", "1764428415.000015", "root cause found", subtype="thread_broadcast", thread_ts="1764428414.000014")
+    assert [(m["text"], m.get("thread_ts")) for m in messages(scribe)] == [("is rolling back", None), ("root cause found", "1764428414.000014")]
+
+
+def test_a_link_unfurl_is_not_recorded_as_an_edit(scribe: Scribe) -> None:
+    start(scribe)
+    scribe.slack.message("C1", "1764428416.000016", "see https://status.example.com")
+    unfurl = event_callback(
+        {"type": "message", "subtype": "message_changed", "hidden": True, "channel": "C1", "ts": "1764428417.000000", "event_ts": "1764428417.000000",
+         "message": {"type": "message", "user": "U1", "text": "see https://status.example.com", "ts": "1764428416.000016", "attachments": [{"title": "Status"}]}}
+    )
+    assert scribe.slack.event(unfurl).status == 200
+    [entry] = messages(scribe)
+    assert "edited_at" not in entry
