@@ -73,3 +73,5 @@ def run_scheduler(deps: Deps, client: WebClient) -> None:
         )
     log.info("scheduler started with %d jobs", len(JOBS))
     scheduler.start()
+
+import bot.retention_jobs  # noqa: E402,F401  (registers the retention job)

@@ -1,0 +1,24 @@
+"""Scheduled retention: purge message text older than SCRIBE_RETENTION_DAYS (off by default)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk import WebClient
+
+from bot.jobs import job
+from bot.services.retention import purge_expired_text
+from bot.slack.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+@job("retention", every_seconds=3600)
+def purge_old_message_text(deps: Deps, client: WebClient, now: datetime) -> None:
+    days = deps.settings.retention_days
+    if not days:
+        return
+    purged = purge_expired_text(deps.sessions, now=now, days=days)
+    if purged:
+        log.info("retention: purged the text of %d messages older than %d days", purged, days)
