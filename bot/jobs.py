@@ -75,3 +75,4 @@ def run_scheduler(deps: Deps, client: WebClient) -> None:
     scheduler.start()
 
 import bot.retention_jobs  # noqa: E402,F401  (registers the retention job)
+import bot.spool_jobs  # noqa: E402,F401  (registers the spool replay)

@@ -49,6 +49,8 @@ class Settings:
     postmortem_severities: tuple[str, ...] = ("sev1", "sev2")
     postmortem_template: str | None = None
     retention_days: int | None = None
+    spool_dir: str | None = None
+    """Where message events are kept when the database is down on Slack's last retry."""
     db_pool_size: int = 5
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -81,6 +83,7 @@ class Settings:
             ),
             postmortem_template=get("SCRIBE_POSTMORTEM_TEMPLATE"),
             retention_days=_int(retention, "SCRIBE_RETENTION_DAYS", None) if retention else None,
+            spool_dir=get("SCRIBE_SPOOL_DIR"),
             db_pool_size=_int(get("SCRIBE_DB_POOL_SIZE"), "SCRIBE_DB_POOL_SIZE", 5),
             extra={k: v for k, v in env.items() if k.startswith("SCRIBE_")},
         )

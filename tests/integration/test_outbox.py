@@ -86,7 +86,7 @@ def test_a_5xx_is_retried_with_backoff_inside_the_call(sessions: sessionmaker[Se
     enqueue(sessions, "draft:1")
     assert deliver(sessions, fake_slack).sent == 1
     assert len(fake_slack.calls_to("chat.postMessage")) == 3
-    assert len(slept) == 2 and slept[1] > slept[0] * 0.9
+    assert len(slept) == 2 and all(seconds > 0 for seconds in slept)
 
 
 def test_when_slack_keeps_failing_the_row_waits_for_a_later_pass_and_then_lands(sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]) -> None:

@@ -2,6 +2,8 @@
 
 Persist, then acknowledge: the app runs with process_before_response, so the HTTP answer goes
 out only after the transaction committed; a database error becomes a 500 and Slack retries.
+On Slack's last retry, with SCRIBE_SPOOL_DIR set, the event goes to a local durable spool
+instead and is replayed when the database is back (bot/services/spool.py).
 """
 
 from __future__ import annotations
@@ -10,27 +12,47 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 
-from bot.services import incidents, keymarks
+from bot.services import incidents, keymarks, spool
+from bot.services.spool import Spool
 from bot.slack.deps import Deps
 from bot.slack.parse import parse_message_event, team_of
 
 log = logging.getLogger(__name__)
 
 PIN_REACTIONS = frozenset({"pushpin", "round_pushpin"})
+SPOOL_FROM_RETRY = 3
+"""Slack's last redelivery of an event (X-Slack-Retry-Num 3, about five minutes after the first)."""
+
+
+def _retry_num(request: BoltRequest) -> int:
+    value = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+    return int(value) if value.isdigit() else 0
 
 
 def register(app: App, deps: Deps) -> None:
     """Register first: message events are the hot path, and Bolt matches listeners in order."""
 
+    kept = Spool(deps.settings.spool_dir) if deps.settings.spool_dir else None
+
     @app.event("message")
-    def record_message(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+    def record_message(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], request: BoltRequest) -> None:
         channel = event.get("channel")
         if not channel:
             return
         change = parse_message_event(event)
-        incidents.record_message(deps.writes, team_id=team_of(body, context), channel_id=channel, change=change)
+        team_id = team_of(body, context)
+        try:
+            incidents.record_message(deps.writes, team_id=team_id, channel_id=channel, change=change)
+        except Exception as error:
+            if kept is None or not spool.is_database_down(error) or _retry_num(request) < SPOOL_FROM_RETRY:
+                raise  # a 5xx: Slack delivers the event again
+            kept.keep(spool.kept_event(team_id, channel, event))
+            log.warning("database unavailable on Slack's last retry: message event kept in the local spool")
+            return
+        if kept is not None:
+            kept.replay_now_and_then(lambda record: spool.store_kept_event(deps.writes, record))
 
     @app.event({"type": re.compile(r"^reaction_(added|removed)$")})
     def mark_by_reaction(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
