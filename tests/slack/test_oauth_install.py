@@ -221,7 +221,7 @@ def test_the_outbox_sends_each_workspaces_posts_with_that_workspaces_token(multi
     multi.install("T222", "xoxb-t222-token")
     with multi.sessions.begin() as session:
         for team in ("T111", "T222", "T404"):
-            outbox.enqueue(session, team_id=team, key=f"hello-{team}", kind="message", channel="C1", payload={"text": f"hi {team}"}, now=clock())
+            outbox.enqueue(session, team_id=team, key=f"hello-{team}", kind="message", channel=f"C{team}", payload={"text": f"hi {team}"}, now=clock())
     deliver_outbox(multi.deps, build_client(None, multi.fake.url), clock())
     posts = {call.params["text"]: call.headers["Authorization"] for call in multi.fake.calls_to("chat.postMessage")}
     assert posts == {"hi T111": "Bearer xoxb-t111-token", "hi T222": "Bearer xoxb-t222-token"}
