@@ -1,4 +1,4 @@
-"""The ``scribe`` command: serve, migrate, scheduler, jobs, postmortem."""
+"""The ``scribe`` command: serve, migrate, scheduler, jobs, postmortem, import."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.settings import Settings
 
@@ -49,6 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     postmortem.add_argument("channel", metavar="CHANNEL_ID")
     postmortem.add_argument("--format", choices=("markdown", "json"), default="markdown")
     postmortem.set_defaults(run=_postmortem)
+
+    importing = sub.add_parser("import", help="import an incident from a Slack export (zip or folder)")
+    importing.add_argument("path", metavar="PATH", help="the export: a .zip or its unpacked folder")
+    importing.add_argument("--channel", required=True, metavar="NAME", help="the incident's channel: its name or id in channels.json")
+    importing.add_argument("--title", default=None, help="incident title (default: a typed `/incident start`, the channel purpose, or its name)")
+    importing.add_argument("--severity", default=None, metavar="sevN", help="sev1..sev4")
+    for phase in ("detected", "acknowledged", "mitigated", "resolved"):
+        importing.add_argument(f"--{phase}", default=None, metavar="TIME", help=f"when the incident was {phase} (overrides a typed marker)")
+    importing.add_argument("--zone", default="UTC", help="IANA zone of --detected … times without a zone (default UTC)")
+    importing.set_defaults(run=_import)
     return parser
 
 
@@ -141,6 +152,43 @@ def _postmortem(settings: Settings, args: argparse.Namespace) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 1
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    return 0
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from bot.services.errors import UserFacingError
+    from bot.services.importer import parse_marker_options, read_channel, store_import
+    from bot.services.slack_export import SlackExport
+
+    try:
+        zone = ZoneInfo(args.zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        print(f"error: --zone {args.zone!r} is not an IANA zone name such as Europe/Paris or UTC", file=sys.stderr)
+        return 2
+    _migrate(settings, args)
+    now = datetime.now(UTC)
+    try:
+        with SlackExport(Path(args.path)) as export:
+            read = read_channel(export, args.channel)
+        options = {phase: getattr(args, phase) for phase in ("detected", "acknowledged", "mitigated", "resolved")}
+        markers = parse_marker_options(options, reference=read.last_at, now=now, zone=zone)
+        with _sessions(settings).begin() as session:
+            imported = store_import(session, read, title=args.title, severity=args.severity, marker_times=markers, now=now)
+    except UserFacingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    verb = "Imported" if imported.created else "Updated"
+    print(
+        f"{verb} #{imported.channel_name} as incident “{imported.title}” (workspace {imported.team_id}, "
+        f"channel {imported.channel_id}): {imported.messages} messages, {imported.added} new."
+    )
+    for phase, at in imported.phases.items():
+        print(f"  {phase:<12} {at:%Y-%m-%d %H:%M:%S} UTC" if at else f"  {phase:<12} not marked")
+    for skipped in imported.skipped:
+        print(f"  skipped a typed command at {skipped}", file=sys.stderr)
+    print(f"Print the draft postmortem with: scribe postmortem {imported.channel_id}")
     return 0
 
 

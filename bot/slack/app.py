@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
-from bot.slack.listeners import commands, events
+from bot.slack.listeners import commands, events, views
 from bot.slack.oauth import engine_of, install_mode, oauth_settings
 
 log = logging.getLogger(__name__)
@@ -42,5 +42,6 @@ def build_app(deps: Deps, *, client: WebClient | None = None, token_verification
 
     events.register(app, deps)
     commands.register(app, deps)
+    views.register(app, deps)
     events.register_fallback(app)
     return app

@@ -1,3 +1,4 @@
 """Importing this package registers every ``/incident`` subcommand."""
 
 from bot.slack.subcommands import record  # noqa: F401
+from bot.slack.subcommands import declare  # noqa: F401

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bot.core.backfill import backfill_oldest, split_since
 from bot.core.commands import HELP_TEXT, parse_mark, parse_start, parse_text
 from bot.core.durations import format_duration, measure_phases
 from bot.core.phases import PHASE_LABELS
 from bot.core.record import PHASES, PhaseTimes
-from bot.core.timeparse import format_local, parse_at_clause
+from bot.core.timeparse import format_local, parse_at_clause, parse_moment
 from bot.services import incidents
+from bot.slack.history import backfill_after_ack
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 PHASE_EMOJI = {
@@ -20,10 +22,22 @@ PHASE_EMOJI = {
 
 @subcommand("start")
 def start(call: CommandCall) -> Reply:
-    args = parse_start(call.args)
+    words, since_words = split_since(call.args)
+    args = parse_start(words)
+    since = parse_moment(since_words, now=call.now, tz=call.zone()) if since_words else None
     with call.deps.sessions.begin() as session:
         started = incidents.start_incident(
             session, team_id=call.team_id, channel_id=call.channel_id, args=args, user_id=call.user_id, now=call.now
+        )
+    if started.created or since is not None:
+        # What was said before the command: read back after the ack, merged without duplicates.
+        backfill_after_ack(
+            call.deps,
+            call.client,
+            team_id=call.team_id,
+            channel_id=call.channel_id,
+            user_id=call.user_id,
+            oldest=backfill_oldest(call.now, since),
         )
     if not started.created:
         return Reply(

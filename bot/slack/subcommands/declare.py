@@ -1,0 +1,20 @@
+"""``/incident declare [sev1..sev4] TITLE``: open a new incident channel (a form without a title)."""
+
+from __future__ import annotations
+
+from bot.core.commands import parse_severity, parse_start
+from bot.slack.declaring import declare_incident, declare_modal
+from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
+
+
+@subcommand("declare")
+def declare(call: CommandCall) -> Reply:
+    words = call.args.split()
+    if not words or (len(words) == 1 and parse_severity(words[0])):
+        severity = parse_severity(words[0]) if words else None
+        call.client.views_open(trigger_id=call.trigger_id, view=declare_modal(severity=severity, origin_channel=call.channel_id))
+        return Reply("Fill in the form to declare the incident.")
+    declared = declare_incident(
+        call.deps, call.client, team_id=call.team_id, user_id=call.user_id, args=parse_start(call.args), now=call.now
+    )
+    return Reply(f":rotating_light: Declared *{declared.title}*: <#{declared.channel_id}> is recording. You're in it.")

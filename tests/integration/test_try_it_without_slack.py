@@ -1,0 +1,37 @@
+"""The README's "Try it without Slack" commands, run exactly as written."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.databases import server_url
+
+ROOT = Path(__file__).resolve().parents[2]
+TRY_IT = [
+    "scribe import examples/slack-export --channel inc-20261127-checkout-5xx",
+    "scribe postmortem C07CHKOUT1",
+]
+
+
+def run(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    argv = shlex.split(command)
+    script = Path(sys.executable).parent / "scribe"
+    argv = [str(script)] + argv[1:] if script.exists() else [sys.executable, "-m", "bot.cli"] + argv[1:]
+    return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_two_commands_import_the_example_and_print_its_draft(database_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+    imported = run(TRY_IT[0], env)
+    assert imported.returncode == 0, imported.stderr
+    assert "scribe postmortem C07CHKOUT1" in imported.stdout
+    printed = run(TRY_IT[1], env)
+    assert printed.returncode == 0, printed.stderr
+    assert "Checkout API returning 5xx" in printed.stdout
+    assert "2026-11-27 23:36" in printed.stdout  # detection, typed in New York as 18:36
+    assert "Rolling back to v2.30.4 now." in printed.stdout
