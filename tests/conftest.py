@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from bot.slack.app import build_app
+from bot.slack.background import wait_for_background
 from bot.slack.deps import Deps
 from bot.web import create_wsgi_app
 from storage.migrate import upgrade_to_head
@@ -114,8 +115,11 @@ def settings_for(database_url: str, fake: FakeSlack, **overrides: Any) -> Settin
 
 
 @pytest.fixture
-def scribe(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock) -> Scribe:
+def scribe(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock) -> Iterator[Scribe]:
     settings = settings_for(database_url, fake_slack)
     deps = Deps(settings=settings, sessions=sessions, clock=clock)
     wsgi = create_wsgi_app(build_app(deps))
-    return Scribe(SlackRequests(wsgi), fake_slack, sessions, clock, settings, deps, wsgi)
+    yield Scribe(SlackRequests(wsgi), fake_slack, sessions, clock, settings, deps, wsgi)
+    # Work the app left running after its answers (lazy listeners, backfills) ends here,
+    # before the fake Slack and the database go away.
+    wait_for_background()

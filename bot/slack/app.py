@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
+from bot.slack import background
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from bot.slack.listeners import commands, events, views
@@ -24,6 +25,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None, token_verification
             signing_secret=settings.slack_signing_secret,
             client=client,
             process_before_response=True,
+        listener_executor=background.executor,
             oauth_settings=oauth_settings(settings, engine_of(deps)),
         )
     else:

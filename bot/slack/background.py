@@ -1,8 +1,9 @@
 """Work that runs after Slack has its answer: the ack path stays well under 3 s.
 
 This is what a Bolt lazy listener does on a long-running server (a thread pool), made available
-to subcommands, which answer through the shared ``/incident`` dispatcher. Failures are logged;
-``wait_for_background`` lets tests and shutdown wait for what is in flight.
+to subcommands, which answer through the shared ``/incident`` dispatcher. The Bolt app runs its
+own lazy listeners on the same pool (``executor``), so ``wait_for_background`` lets tests and
+shutdown wait for everything in flight. Failures are logged.
 """
 
 from __future__ import annotations
@@ -11,12 +12,26 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Any
 
 log = logging.getLogger(__name__)
 
-_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="scribe-after-ack")
-_in_flight: set[Future[None]] = set()
+_in_flight: set[Future[Any]] = set()
 _lock = threading.Lock()
+
+
+class _TrackedExecutor(ThreadPoolExecutor):
+    """A thread pool that remembers what is still running, for wait_for_background."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        with _lock:
+            _in_flight.add(future)
+        future.add_done_callback(_forget)
+        return future
+
+
+executor = _TrackedExecutor(max_workers=8, thread_name_prefix="scribe-after-ack")
 
 
 def after_ack(work: Callable[[], None], *, what: str) -> Future[None]:
@@ -29,14 +44,10 @@ def after_ack(work: Callable[[], None], *, what: str) -> Future[None]:
             log.exception("%s failed", what)
             raise
 
-    future = _executor.submit(run)
-    with _lock:
-        _in_flight.add(future)
-    future.add_done_callback(_forget)
-    return future
+    return executor.submit(run)
 
 
-def _forget(future: Future[None]) -> None:
+def _forget(future: Future[Any]) -> None:
     with _lock:
         _in_flight.discard(future)
 
