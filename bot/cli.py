@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.settings import Settings
@@ -45,6 +45,16 @@ def _parser() -> argparse.ArgumentParser:
     run = jobs_sub.add_parser("run", help="run everything due at NOW once, then exit")
     run.add_argument("--now", type=_iso_instant, default=None, help="ISO 8601 instant (default: the current time)")
     run.set_defaults(run=_jobs_run)
+
+    services = sub.add_parser("services", help="configure services and their SLOs (error budgets)")
+    services_sub = services.add_subparsers(dest="services_command", required=True, metavar="ACTION")
+    service_set = services_sub.add_parser("set", help="set a service's SLO, e.g. `scribe services set checkout --slo 99.9 --window 28d`")
+    service_set.add_argument("name", metavar="NAME")
+    service_set.add_argument("--slo", required=True, help="target percentage, such as 99.9")
+    service_set.add_argument("--window", default="28d", help="rolling window, such as 28d, 4w or 720h (default 28d)")
+    service_set.add_argument("--team", default="*", help="workspace id it applies to (default: every workspace)")
+    service_set.set_defaults(run=_services_set)
+    services_sub.add_parser("list", help="list the configured services").set_defaults(run=_services_list)
 
     postmortem = sub.add_parser("postmortem", help="print the draft postmortem of an incident channel")
     postmortem.add_argument("channel", metavar="CHANNEL_ID")
@@ -135,6 +145,38 @@ def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     ran = run_due(_deps(settings), build_client(settings.slack_bot_token, settings.slack_api_url), now)
     log.info("ran %d jobs at %s: %s", len(ran), now.isoformat(), ", ".join(ran) or "none")
     return 0
+
+
+def _services_set(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.errors import UserFacingError
+    from bot.services.services_config import set_slo
+
+    _migrate(settings, args)
+    try:
+        with _sessions(settings).begin() as session:
+            slo = set_slo(session, name=args.name, target=args.slo, window=args.window, now=datetime.now(UTC), team_id=args.team)
+    except UserFacingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{slo.name}: {slo.target_percent:g}% over {_window(slo.window)} ({'every workspace' if slo.team_id == '*' else slo.team_id})")
+    return 0
+
+
+def _services_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.services_config import list_slos
+
+    with _sessions(settings)() as session:
+        slos = list_slos(session)
+    if not slos:
+        print("no services configured; add one with: scribe services set NAME --slo 99.9 --window 28d")
+    for slo in slos:
+        print(f"{slo.name}\t{slo.target_percent:g}%\t{_window(slo.window)}\t{'*' if slo.team_id == '*' else slo.team_id}")
+    return 0
+
+
+def _window(window: timedelta) -> str:
+    seconds = int(window.total_seconds())
+    return f"{seconds // 86400}d" if seconds % 86400 == 0 else f"{seconds // 3600}h"
 
 
 def _postmortem(settings: Settings, args: argparse.Namespace) -> int:

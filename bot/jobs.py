@@ -74,5 +74,6 @@ def run_scheduler(deps: Deps, client: WebClient) -> None:
     log.info("scheduler started with %d jobs", len(JOBS))
     scheduler.start()
 
+import bot.followup_jobs  # noqa: E402,F401  (registers the follow-up jobs)
 import bot.retention_jobs  # noqa: E402,F401  (registers the retention job)
 import bot.spool_jobs  # noqa: E402,F401  (registers the spool replay)

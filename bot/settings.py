@@ -52,6 +52,15 @@ class Settings:
     spool_dir: str | None = None
     """Where message events are kept when the database is down on Slack's last retry."""
     db_pool_size: int = 5
+    nudge_days_before: int = 2
+    nudge_overdue_every_days: int = 3
+    nudge_hour: int = 10
+    work_hours: tuple[int, int] = (9, 17)
+    nudge_weekends: bool = False
+    escalate_after_overdue: int = 2
+    """Overdue nudges after which the incident channel is told; 0 never tells it."""
+    review_at: str = "mon 09:00"
+    """Weekday and UTC time of the weekly review."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -85,6 +94,13 @@ class Settings:
             retention_days=_int(retention, "SCRIBE_RETENTION_DAYS", None) if retention else None,
             spool_dir=get("SCRIBE_SPOOL_DIR"),
             db_pool_size=_int(get("SCRIBE_DB_POOL_SIZE"), "SCRIBE_DB_POOL_SIZE", 5),
+            nudge_days_before=_int(get("SCRIBE_NUDGE_DAYS_BEFORE"), "SCRIBE_NUDGE_DAYS_BEFORE", 2),
+            nudge_overdue_every_days=_int(get("SCRIBE_NUDGE_OVERDUE_EVERY_DAYS"), "SCRIBE_NUDGE_OVERDUE_EVERY_DAYS", 3),
+            nudge_hour=_int(get("SCRIBE_NUDGE_HOUR"), "SCRIBE_NUDGE_HOUR", 10),
+            work_hours=_hours(get("SCRIBE_WORK_HOURS")),
+            nudge_weekends=(get("SCRIBE_NUDGE_WEEKENDS") or "false").lower() in ("1", "true", "yes", "on"),
+            escalate_after_overdue=_int(get("SCRIBE_ESCALATE_AFTER_OVERDUE"), "SCRIBE_ESCALATE_AFTER_OVERDUE", 2),
+            review_at=_review_at(get("SCRIBE_REVIEW_AT")),
             extra={k: v for k, v in env.items() if k.startswith("SCRIBE_")},
         )
 
@@ -115,3 +131,29 @@ def _int(value: str | None, name: str, default: int | None) -> int:  # type: ign
         return int(value)
     except ValueError:
         raise SystemExit(f"error: {name} must be a whole number, not {value!r}.") from None
+
+
+def _hours(value: str | None) -> tuple[int, int]:
+    """``SCRIBE_WORK_HOURS`` such as ``9-17``: local hours in which nudges may be sent."""
+    if value is None:
+        return (9, 17)
+    start, sep, end = value.partition("-")
+    if sep and start.strip().isdigit() and end.strip().isdigit():
+        hours = (int(start), int(end))
+        if 0 <= hours[0] < hours[1] <= 24:
+            return hours
+    raise SystemExit(f"error: SCRIBE_WORK_HOURS must be two hours like 9-17 (start before end), not {value!r}.")
+
+
+_WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _review_at(value: str | None) -> str:
+    """``SCRIBE_REVIEW_AT`` such as ``mon 09:00`` (UTC)."""
+    if value is None:
+        return "mon 09:00"
+    day, _, clock = value.strip().lower().partition(" ")
+    hour, _, minute = clock.strip().partition(":")
+    if day[:3] in _WEEKDAY_NAMES and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60:
+        return f"{day[:3]} {int(hour):02d}:{int(minute):02d}"
+    raise SystemExit(f"error: SCRIBE_REVIEW_AT must be a weekday and a UTC time like 'mon 09:00', not {value!r}.")

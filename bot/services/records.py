@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.record import PHASES, IncidentRecord, PhaseTimes, TimelineEntry
 from bot.core.timeline import merge_timeline, permalink
+from storage import actions as action_repo
 from storage import incidents as repo
 from storage import messages as message_repo
 from storage.models import Incident, Message
@@ -83,6 +84,7 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
         status=incident.status,
         phases=PhaseTimes(**{phase: current[phase].at if phase in current else None for phase in PHASES}),
         timeline=timeline,
+        action_items=action_repo.item_views(session, incident.id),
         service=incident.service,
         started_by=incident.started_by,
         started_at=incident.started_at,

@@ -12,6 +12,7 @@ from bot.slack import background
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from bot.slack.listeners import commands, events, views
+from bot.slack.listeners import interactivity
 from bot.slack.oauth import engine_of, install_mode, oauth_settings
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None, token_verification
 
     events.register(app, deps)
     commands.register(app, deps)
+    interactivity.register(app, deps)
     views.register(app, deps)
     events.register_fallback(app)
     return app

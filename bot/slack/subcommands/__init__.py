@@ -2,3 +2,4 @@
 
 from bot.slack.subcommands import record  # noqa: F401
 from bot.slack.subcommands import declare  # noqa: F401
+from bot.slack.subcommands import actions  # noqa: F401

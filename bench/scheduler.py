@@ -1,0 +1,114 @@
+"""One scheduler pass over N open action items: wall-clock seconds and SQL statements.
+
+    python -m bench.scheduler [--items 10000] [--database-url URL]
+
+Without ``--database-url`` a fresh SQLite file is used. The pass is the nudge job's database
+work: load open items with their owners' zones, load the nudge keys already claimed, work out
+what is due (pure core), claim, and queue the DMs in the outbox. Delivery to Slack is not
+timed: it is paced by Slack's rate limits, not by us. Statements are counted with a
+``before_cursor_execute`` listener; a second pass at the same instant (a rerun) queues nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event, insert
+
+from bot.core.nudges import NudgePolicy
+from bot.services.followup import queue_due_nudges
+from bot.slack import action_blocks as blocks
+from storage.action_models import ActionItem
+from storage.migrate import upgrade_to_head
+from storage.models import Incident, SlackUser
+from storage.session import make_engine, make_session_factory
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # a Wednesday
+ZONES = ("UTC", "Europe/Paris", "Europe/London", "Asia/Kolkata", "Europe/Berlin", "Africa/Lagos")
+"""Zones inside working hours at NOW, so the first pass has plenty to send."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    items: int
+    seconds: float
+    statements: int
+    queued: int
+
+
+def seed(engine: Engine, items: int) -> None:
+    owners = max(1, items // 20)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Incident),
+            [
+                {"team_id": "T1", "channel_id": f"C{n}", "title": f"Incident {n}", "status": "resolved", "started_by": "U1", "started_at": NOW - timedelta(days=30)}
+                for n in range(max(1, items // 100))
+            ],
+        )
+        connection.execute(
+            insert(SlackUser),
+            [{"team_id": "T1", "user_id": f"U{n}", "name": f"user {n}", "tz": ZONES[n % len(ZONES)], "fetched_at": NOW} for n in range(owners)],
+        )
+        incidents = max(1, items // 100)
+        connection.execute(
+            insert(ActionItem),
+            [
+                {
+                    "team_id": "T1", "incident_id": 1 + n % incidents, "owner_id": f"U{n % owners}",
+                    "due": date(2026, 12, 2) + timedelta(days=n % 21 - 10), "text": f"action item {n}",
+                    "status": "open", "rollovers": n % 3, "created_by": "U1", "created_at": NOW - timedelta(days=20),
+                }
+                for n in range(items)
+            ],
+        )
+
+
+def measure(url: str, items: int) -> tuple[Measured, Measured]:
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    seed(engine, items)
+    sessions = make_session_factory(engine)
+    statements = 0
+
+    def count(*_args: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    passes = []
+    for _ in range(2):
+        statements = 0
+        started = time.perf_counter()
+        queued = queue_due_nudges(sessions, now=NOW, policy=NudgePolicy(), render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post)
+        passes.append(Measured(items, time.perf_counter() - started, statements, len(queued)))
+    engine.dispose()
+    return passes[0], passes[1]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.scheduler", description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--items", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--database-url", default=None, help="an empty database (default: a new SQLite file)")
+    args = parser.parse_args(argv)
+    print(f"{'items':>7} {'pass':>6} {'seconds':>8} {'statements':>10} {'queued':>7}")
+    for items in args.items:
+        if args.database_url:
+            url = args.database_url
+        else:
+            url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+        first, rerun = measure(url, items)
+        for name, result in (("first", first), ("rerun", rerun)):
+            print(f"{result.items:>7} {name:>6} {result.seconds:>8.3f} {result.statements:>10} {result.queued:>7}")
+        if args.database_url:
+            break
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Scheduled follow-up: DM nudges to action-item owners, and the weekly review.
+
+Both work out what is due from the database at ``now``, then deliver through the outbox, so
+``scribe jobs run --now ISO`` sends what is due at that instant and a rerun sends nothing new.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.jobs import deliver_outbox, job
+from bot.services import followup
+from bot.slack import action_blocks as blocks
+from bot.slack.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+@job("nudges", every_seconds=300)
+def send_nudges(deps: Deps, client: WebClient, now: datetime) -> None:
+    def fetch(_team: str, user_id: str) -> tuple[str | None, str | None]:
+        user: dict[str, Any] = client.users_info(user=user_id)["user"]
+        return user.get("real_name") or user.get("name"), user.get("tz")
+
+    followup.refresh_owner_zones(deps.sessions, now=now, fetch=fetch)
+    nudges = followup.queue_due_nudges(
+        deps.sessions, now=now, policy=followup.policy_from(deps.settings),
+        render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post,
+    )
+    if nudges:
+        log.info("nudges: queued %d", len(nudges))
+        deliver_outbox(deps, client, now)
+
+
+@job("weekly-review", every_seconds=900)
+def send_weekly_review(deps: Deps, client: WebClient, now: datetime) -> None:
+    channel = deps.settings.review_channel
+    if not channel:
+        return
+    schedule = followup.ReviewSchedule.parse(deps.settings.review_at)
+    queued = followup.queue_weekly_reviews(deps.sessions, now=now, channel=channel, schedule=schedule, render=blocks.review_post)
+    if queued:
+        log.info("weekly review queued for %s", ", ".join(queued))
+        deliver_outbox(deps, client, now)

@@ -1,0 +1,217 @@
+"""Block Kit and text for action items: DMs, nudges, lists, modals, the Home tab, the review."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from bot.core.budget import BudgetStatus
+from bot.core.durations import format_duration
+from bot.core.review import Review, render_review_text
+from bot.services.actions import Home
+from bot.services.followup import Nudge
+from storage.actions import ItemRow
+
+DONE = "action_item_done"
+MOVE_DUE = "action_item_move_due"
+REASSIGN = "action_item_reassign"
+CREATE_VIEW = "action_item_create"
+MOVE_DUE_VIEW = "action_item_move_due_view"
+REASSIGN_VIEW = "action_item_reassign_view"
+OWNER_BLOCK, OWNER_INPUT = "owner", "owner_select"
+DUE_BLOCK, DUE_INPUT = "due", "due_pick"
+TEXT_BLOCK, TEXT_INPUT = "text", "text_input"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+
+
+def _button(text: str, action_id: str, item_id: int, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": str(item_id)}
+    if style:
+        button["style"] = style
+    return button
+
+
+def item_buttons(item_id: int, *, reassign: bool = True) -> dict[str, Any]:
+    elements = [_button("Done", DONE, item_id, "primary"), _button("Move due date", MOVE_DUE, item_id)]
+    if reassign:
+        elements.append(_button("Reassign", REASSIGN, item_id))
+    return {"type": "actions", "block_id": f"item_{item_id}", "elements": elements}
+
+
+def item_line(row: ItemRow, *, today: date) -> str:
+    parts = [f"*#{row.id}* {_escape(row.text)}", f"<@{row.owner_id}>" if row.owner_id else "_no owner_"]
+    if row.status == "done":
+        parts.append("done :white_check_mark:")
+    elif row.due is not None:
+        late = (today - row.due).days
+        parts.append(f"due {row.due.isoformat()}" + (f" (*{late} day{'s' if late != 1 else ''} overdue*)" if late > 0 else ""))
+    if row.rollovers:
+        parts.append(f"rolled over {row.rollovers}×")
+    return " — ".join(parts)
+
+
+def assignment_dm(row: ItemRow, *, by: str, reassigned: bool = False) -> dict[str, Any]:
+    verb = "reassigned" if reassigned else "assigned"
+    text = (
+        f"<@{by}> {verb} you an action item from incident *{_escape(row.title)}* (<#{row.channel_id}>):\n"
+        f"*#{row.id}* {_escape(row.text)}\nDue *{row.due.isoformat() if row.due else 'no date'}*. "
+        "I'll remind you before it is due."
+    )
+    return {"text": text, "blocks": [_section(text), item_buttons(row.id)]}
+
+
+_NUDGE_OPENING = {
+    "before": "is due on *{due}*",
+    "due": "is due *{due}*, today",
+    "overdue": "was due on *{due}* and is *{late} days overdue*",
+}
+
+
+def nudge_dm(nudge: Nudge) -> dict[str, Any]:
+    row = nudge.item
+    due = row.due.isoformat() if row.due else "?"
+    state = _NUDGE_OPENING.get(nudge.kind, "is due on *{due}*").format(due=due, late=nudge.days_overdue)
+    if nudge.kind == "due" and nudge.local_date != row.due:
+        state = f"was due on *{due}*"
+    text = (
+        f":alarm_clock: Your action item *#{row.id}* {state}:\n>{_escape(row.text)}\n"
+        f"From incident *{_escape(row.title)}* (<#{row.channel_id}>)."
+    )
+    if row.rollovers:
+        text += f" Its date has moved {row.rollovers}× already."
+    return {"text": text, "blocks": [_section(text), item_buttons(row.id)]}
+
+
+def escalation_post(nudge: Nudge) -> dict[str, Any]:
+    row = nudge.item
+    text = (
+        f":warning: Action item *#{row.id}* {_escape(row.text)} — owned by <@{row.owner_id}> — was due on "
+        f"{row.due.isoformat() if row.due else '?'} and is {nudge.days_overdue} days overdue after several reminders. "
+        "Can someone help get it done, or agree a new date?"
+    )
+    return {"text": text}
+
+
+def items_text(title: str, rows: list[ItemRow], *, today: date, empty: str) -> str:
+    if not rows:
+        return empty
+    return "\n".join([f"*{title}*"] + [f"• {item_line(row, today=today)}" for row in rows])
+
+
+def my_items_text(rows: list[ItemRow], *, today: date) -> str:
+    if not rows:
+        return "You have no open action items. :tada:"
+    lines = ["*Your open action items* (services over their error budget first)"]
+    lines += [f"• {item_line(row, today=today)} — <#{row.channel_id}>" for row in rows]
+    return "\n".join(lines)
+
+
+def review_post(review: Review) -> dict[str, Any]:
+    return {"text": render_review_text(review)}
+
+
+def stats_text(review: Review, budgets: list[BudgetStatus]) -> str:
+    health = review.health
+    lines = ["*Follow-up in this workspace*", "", "*Error budget*"]
+    if not budgets:
+        lines.append("No service has an SLO yet (`scribe services set NAME --slo 99.9 --window 28d`).")
+    for status in budgets:
+        state = "*over budget*" if status.over_budget else f"{format_duration(status.remaining)} left"
+        lines.append(
+            f"• *{_escape(status.service)}*: {status.burned_fraction:.0%} burned "
+            f"({format_duration(status.spent)} of {format_duration(status.budget)}), {state}"
+        )
+    rate = health.close_rate
+    lines += ["", "*Signals*"]
+    lines.append(
+        f"• Closed on or before due date (last 4 weeks): "
+        + (f"{rate.on_time} of {rate.considered} ({rate.rate:.0%})" if rate.rate is not None else "no items were due")
+    )
+    lines.append(f"• Open items: {review.open_item_count}, overdue: {len(review.overdue)}")
+    lines.append(f"• Rollovers on open items: {health.open_rollovers} ({health.open_items_rolled_twice} items rolled twice or more)")
+    causes = ", ".join(f"{_escape(c.category)} ({c.incident_count})" for c in health.repeated_causes)
+    lines.append(f"• Repeated root causes: {causes or 'none'}")
+    medians = health.medians
+
+    def shown(value: Any) -> str:
+        return format_duration(value) if value is not None else "n/a"
+
+    lines.append(
+        f"• Median time from detection (MTTA / MTTM / MTTR): {shown(medians.acknowledge)} / "
+        f"{shown(medians.mitigate)} / {shown(medians.resolve)} over {medians.incident_count} resolved incidents"
+    )
+    return "\n".join(lines)
+
+
+def _modal(callback_id: str, title: str, blocks: list[dict[str, Any]], metadata: dict[str, Any], submit: str = "Save") -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": json.dumps(metadata),
+        "blocks": blocks,
+    }
+
+
+def _owner_input(label: str, initial: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "users_select", "action_id": OWNER_INPUT}
+    if initial:
+        element["initial_user"] = initial
+    return {"type": "input", "block_id": OWNER_BLOCK, "label": {"type": "plain_text", "text": label}, "element": element}
+
+
+def _due_input(initial: date | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "datepicker", "action_id": DUE_INPUT}
+    if initial:
+        element["initial_date"] = initial.isoformat()
+    return {"type": "input", "block_id": DUE_BLOCK, "label": {"type": "plain_text", "text": "Due date"}, "element": element}
+
+
+def create_modal(channel_id: str) -> dict[str, Any]:
+    text = {
+        "type": "input",
+        "block_id": TEXT_BLOCK,
+        "label": {"type": "plain_text", "text": "What needs doing"},
+        "element": {"type": "plain_text_input", "action_id": TEXT_INPUT, "multiline": True, "max_length": 500},
+    }
+    return _modal(CREATE_VIEW, "New action item", [_owner_input("Owner (one person)"), _due_input(), text], {"channel": channel_id}, "Assign")
+
+
+def move_due_modal(row: ItemRow) -> dict[str, Any]:
+    intro = _section(f"*#{row.id}* {_escape(row.text)}\nMoving the date later counts as a rollover.")
+    return _modal(MOVE_DUE_VIEW, "Move due date", [intro, _due_input(row.due)], {"item": row.id})
+
+
+def reassign_modal(row: ItemRow) -> dict[str, Any]:
+    intro = _section(f"*#{row.id}* {_escape(row.text)}")
+    return _modal(REASSIGN_VIEW, "Reassign", [intro, _owner_input("New owner", row.owner_id)], {"item": row.id})
+
+
+def home_view(home: Home, *, today: date) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": "Your action items"}}]
+    items = sorted(home.items, key=lambda r: (not (r.due is not None and r.due < today), r.due or date.max, r.id))
+    if not items:
+        blocks.append(_section("No open action items. :tada:"))
+    for row in items[:40]:
+        blocks.append(_section(f"{item_line(row, today=today)}\n_{_escape(row.title)}_ (<#{row.channel_id}>)"))
+        blocks.append(item_buttons(row.id, reassign=False))
+    blocks.append({"type": "header", "text": {"type": "plain_text", "text": "Your incidents"}})
+    if not home.incidents:
+        blocks.append(_section("You have not taken part in an incident yet."))
+    for incident in home.incidents:
+        blocks.append(_section(f"<#{incident.channel_id}> *{_escape(incident.title)}* — {incident.status}"))
+    return {"type": "home", "blocks": blocks[:100]}
+
+
+def changed_text(what: str, row: ItemRow, *, today: date) -> str:
+    return f"{what}\n{item_line(row, today=today)}"

@@ -1,0 +1,186 @@
+"""Action-item buttons, their modals, the ``/incident action`` form and the App Home tab.
+
+Registered before the events module, whose catch-all event listener would otherwise take
+``app_home_opened``: Bolt runs the first listener that matches.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.core.commands import CommandError
+from bot.services import actions, outbox
+from bot.services.errors import UserFacingError
+from bot.services.people import user_zone
+from bot.slack import action_blocks as blocks
+from bot.slack.delivery import SlackSender
+from bot.slack.deps import Deps
+from bot.slack.parse import team_of
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+    def today_of(client: WebClient, team_id: str, user_id: str, now: datetime) -> date:
+        def fetch(uid: str) -> tuple[str | None, str | None]:
+            user: dict[str, Any] = client.users_info(user=uid)["user"]
+            return user.get("real_name") or user.get("name"), user.get("tz")
+
+        return now.astimezone(user_zone(deps.sessions, team_id=team_id, user_id=user_id, now=now, fetch=fetch)).date()
+
+    def deliver(body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        """After the answer: send the DMs and posts the interaction queued."""
+        outbox.deliver_due(deps.sessions, lambda _team: SlackSender(client), now=deps.clock(), team_id=team_of(body, context))
+
+    def refresh_origin(client: WebClient, origin: dict[str, Any], team_id: str, user_id: str, text: str) -> None:
+        """Show the outcome where the button was: the DM (no more buttons) or the Home tab."""
+        if origin.get("channel") and origin.get("ts"):
+            client.chat_update(channel=origin["channel"], ts=origin["ts"], text=text, blocks=[blocks._section(text)])
+        elif origin.get("home"):
+            publish_home(client, team_id, user_id)
+
+    def publish_home(client: WebClient, team_id: str, user_id: str) -> None:
+        now = deps.clock()
+        today = today_of(client, team_id, user_id, now)
+        with deps.sessions() as session:
+            home = actions.home_for(session, team_id=team_id, user_id=user_id, now=now)
+        client.views_publish(user_id=user_id, view=blocks.home_view(home, today=today))
+
+    def origin_of(body: dict[str, Any]) -> dict[str, Any]:
+        container = body.get("container") or {}
+        if container.get("type") == "view" or (body.get("view") or {}).get("type") == "home":
+            return {"home": True}
+        return {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
+
+    def refuse(respond: Respond, body: dict[str, Any], error: Exception) -> None:
+        if body.get("response_url"):
+            respond(text=f":warning: {error}", response_type="ephemeral", replace_original=False)
+        else:
+            log.info("refused an action-item button: %s", error)
+
+    @app.action(blocks.DONE)
+    def done_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        team_id, user_id = team_of(body, context), body["user"]["id"]
+        try:
+            with deps.sessions.begin() as session:
+                change = actions.close_item(session, team_id=team_id, item_id=int(action["value"]), user_id=user_id, now=deps.clock())
+        except UserFacingError as error:
+            refuse(respond, body, error)
+            return
+        refresh_origin(client, origin_of(body), team_id, user_id, f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* {change.item.text}")
+
+    def open_item_modal(kind: str, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        team_id, user_id = team_of(body, context), body["user"]["id"]
+        try:
+            with deps.sessions() as session:
+                row = actions.item_for(session, team_id=team_id, item_id=int(action["value"]), user_id=user_id)
+        except UserFacingError as error:
+            refuse(respond, body, error)
+            return
+        view = blocks.move_due_modal(row) if kind == "due" else blocks.reassign_modal(row)
+        metadata = json.loads(view["private_metadata"]) | origin_of(body)
+        view["private_metadata"] = json.dumps(metadata)
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(blocks.MOVE_DUE)
+    def move_due_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        open_item_modal("due", body, action, context, client, respond)
+
+    @app.action(blocks.REASSIGN)
+    def reassign_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        open_item_modal("reassign", body, action, context, client, respond)
+
+    def move_due_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        picked = _value(view, blocks.DUE_BLOCK, blocks.DUE_INPUT, "selected_date")
+        try:
+            due = _date(picked)
+            with deps.sessions.begin() as session:
+                change = actions.move_due(
+                    session, team_id=team_id, item_id=int(metadata["item"]), due=due,
+                    today=today_of(client, team_id, user_id, now), user_id=user_id, now=now,
+                )
+        except UserFacingError as error:
+            ack(response_action="errors", errors={blocks.DUE_BLOCK: str(error)})
+            return
+        ack()
+        note = f" (rollover {change.item.rollovers})" if change.rolled_over else ""
+        refresh_origin(client, metadata, team_id, user_id, f":calendar: <@{user_id}> moved *#{change.item.id}* {change.item.text} to {due.isoformat()}{note}.")
+
+    def reassign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        owner = _value(view, blocks.OWNER_BLOCK, blocks.OWNER_INPUT, "selected_user")
+        try:
+            if not owner:
+                raise UserFacingError("Pick the one person who will own it.")
+            with deps.sessions.begin() as session:
+                change = actions.reassign_item(session, team_id=team_id, item_id=int(metadata["item"]), owner_id=owner, user_id=user_id, now=now)
+                if change.changed:
+                    actions.queue_dm(
+                        session, team_id=team_id, key=f"assign:{change.item.id}:{change.event_id}", user_id=owner,
+                        payload=blocks.assignment_dm(change.item, by=user_id, reassigned=True), now=now,
+                    )
+        except UserFacingError as error:
+            ack(response_action="errors", errors={blocks.OWNER_BLOCK: str(error)})
+            return
+        ack()
+        refresh_origin(client, metadata, team_id, user_id, f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* {change.item.text} to <@{owner}>.")
+
+    def create_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
+        channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
+        owner = _value(view, blocks.OWNER_BLOCK, blocks.OWNER_INPUT, "selected_user")
+        picked = _value(view, blocks.DUE_BLOCK, blocks.DUE_INPUT, "selected_date")
+        text = _value(view, blocks.TEXT_BLOCK, blocks.TEXT_INPUT, "value") or ""
+        if not owner:
+            ack(response_action="errors", errors={blocks.OWNER_BLOCK: "Pick the one person who will own it."})
+            return
+        try:
+            due = _date(picked)
+            with deps.sessions.begin() as session:
+                item = actions.create_item(
+                    session, team_id=team_id, channel_id=channel, owner_id=owner, due=due,
+                    today=today_of(client, team_id, user_id, now), text=text, user_id=user_id, now=now,
+                )
+                actions.queue_dm(session, team_id=team_id, key=f"assign:{item.id}:created", user_id=owner, payload=blocks.assignment_dm(item, by=user_id), now=now)
+                outbox.enqueue(
+                    session, team_id=team_id, key=f"created:{item.id}", kind="message", channel=channel, now=now,
+                    payload={"text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {item.text}"},
+                )
+        except (UserFacingError, CommandError) as error:
+            block = blocks.DUE_BLOCK if "date" in str(error) or "past" in str(error) else blocks.TEXT_BLOCK
+            ack(response_action="errors", errors={block: str(error)})
+            return
+        ack()
+
+    app.view(blocks.MOVE_DUE_VIEW)(ack=move_due_submitted, lazy=[deliver])
+    app.view(blocks.REASSIGN_VIEW)(ack=reassign_submitted, lazy=[deliver])
+    app.view(blocks.CREATE_VIEW)(ack=create_submitted, lazy=[deliver])
+
+    @app.event("app_home_opened")
+    def home_opened(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        publish_home(client, team_of(body, context), event["user"])
+
+
+def _value(view: dict[str, Any], block: str, action: str, key: str) -> Any:
+    return ((view.get("state") or {}).get("values") or {}).get(block, {}).get(action, {}).get(key)
+
+
+def _date(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        raise UserFacingError("Pick a due date.") from None

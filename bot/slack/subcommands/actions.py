@@ -1,0 +1,187 @@
+"""``/incident action | actions | done | reopen | due | reassign | service | stats``.
+
+Slack sends a mention as ``<@U123|name>`` when the command escapes users (set "Escape channels,
+users, and links" on the slash command); a bare ``@name`` cannot be resolved and is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.core.commands import CommandError
+from bot.core.timeparse import parse_due_date, parse_due_prefix
+from bot.services import actions, followup
+from bot.services.incidents import require_incident
+from bot.services.people import user_zone
+from bot.services.services_config import set_incident_service, team_budgets
+from bot.slack import action_blocks as blocks
+from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
+
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_ID = re.compile(r"#?(\d{1,12})")
+ACTION_USAGE = "`/incident action @owner DUE TEXT`, for example `/incident action @ada friday Add an alert on queue depth`"
+
+
+def parse_owner(words: str) -> tuple[str, str]:
+    """The single owner mentioned first, and the words after it."""
+    owners = list(dict.fromkeys(_MENTION.findall(words)))
+    if not owners:
+        hint = " (pick the person from the list Slack offers as you type @, so the mention is a real link)" if "@" in words else ""
+        raise CommandError(f"An action item needs exactly one owner, and none was named{hint}: {ACTION_USAGE}.")
+    if len(owners) > 1:
+        named = " and ".join(f"<@{owner}>" for owner in owners[:3])
+        raise CommandError(
+            f"An action item has exactly one owner; you named {named}. Give it to one person "
+            "(split the work into two items if both have a part)."
+        )
+    first = _MENTION.match(words.strip())
+    if first is None:
+        raise CommandError(f"Start with the owner: {ACTION_USAGE}.")
+    return first.group(1), words.strip()[first.end():].strip()
+
+
+def parse_id(word: str, usage: str) -> int:
+    match = _ID.fullmatch(word.strip())
+    if match is None:
+        raise CommandError(f"Give the item number: {usage}. `/incident actions` lists them.")
+    return int(match.group(1))
+
+
+def _split_id(call: CommandCall, usage: str) -> tuple[int, str]:
+    head, _, rest = call.args.strip().partition(" ")
+    return parse_id(head, usage), rest.strip()
+
+
+def _today(call: CommandCall) -> date:
+    return call.now.astimezone(call.zone()).date()
+
+
+@subcommand("action")
+def action(call: CommandCall) -> Reply:
+    if not call.args.strip():
+        with call.deps.sessions() as session:
+            require_incident(session, call.team_id, call.channel_id)
+        if not call.trigger_id:
+            raise CommandError(f"Add the owner, due date and text: {ACTION_USAGE}.")
+        call.client.views_open(trigger_id=call.trigger_id, view=blocks.create_modal(call.channel_id))
+        return Reply("Fill in the form to add the action item.")
+    owner, rest = parse_owner(call.args)
+    if not rest:
+        raise CommandError(f"Add a due date and what needs doing: {ACTION_USAGE}.")
+    due, text = parse_due_prefix(rest, today=_today(call))
+    user_zone(call.deps.sessions, team_id=call.team_id, user_id=owner, now=call.now, fetch=call.fetch_user)
+    with call.deps.sessions.begin() as session:
+        item = actions.create_item(
+            session, team_id=call.team_id, channel_id=call.channel_id, owner_id=owner, due=due,
+            today=_today(call), text=text, user_id=call.user_id, now=call.now,
+        )
+        actions.queue_dm(
+            session, team_id=call.team_id, key=f"assign:{item.id}:created", user_id=owner,
+            payload=blocks.assignment_dm(item, by=call.user_id), now=call.now,
+        )
+    return Reply(
+        f":memo: <@{call.user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {item.text}",
+        public=True,
+    )
+
+
+@subcommand("actions")
+def list_actions(call: CommandCall) -> Reply:
+    today = _today(call)
+    if call.args.strip().lower() == "mine":
+        with call.deps.sessions() as session:
+            mine = actions.my_items(session, team_id=call.team_id, user_id=call.user_id, now=call.now)
+        return Reply(blocks.my_items_text(mine, today=today))
+    if call.args.strip():
+        raise CommandError("Use `/incident actions` for this incident's items or `/incident actions mine` for yours.")
+    with call.deps.sessions() as session:
+        incident, rows = actions.incident_items(session, team_id=call.team_id, channel_id=call.channel_id)
+    return Reply(
+        blocks.items_text(
+            f"Action items of {incident.title}", rows, today=today,
+            empty=f"No action items yet. Add one with {ACTION_USAGE}.",
+        )
+    )
+
+
+@subcommand("done")
+def done(call: CommandCall) -> Reply:
+    item_id, _ = _split_id(call, "`/incident done ID`")
+    with call.deps.sessions.begin() as session:
+        change = actions.close_item(session, team_id=call.team_id, item_id=item_id, user_id=call.user_id, now=call.now)
+    if not change.changed:
+        return Reply(f"#{item_id} was already done.")
+    return Reply(blocks.changed_text(f":white_check_mark: <@{call.user_id}> closed #{item_id}.", change.item, today=_today(call)), public=True)
+
+
+@subcommand("reopen")
+def reopen(call: CommandCall) -> Reply:
+    item_id, _ = _split_id(call, "`/incident reopen ID`")
+    with call.deps.sessions.begin() as session:
+        change = actions.reopen_item(session, team_id=call.team_id, item_id=item_id, user_id=call.user_id, now=call.now)
+    if not change.changed:
+        return Reply(f"#{item_id} is already open.")
+    return Reply(blocks.changed_text(f":leftwards_arrow_with_hook: <@{call.user_id}> reopened #{item_id}.", change.item, today=_today(call)), public=True)
+
+
+@subcommand("due")
+def move_due(call: CommandCall) -> Reply:
+    usage = "`/incident due ID DATE`, for example `/incident due 12 next friday`"
+    item_id, words = _split_id(call, usage)
+    if not words:
+        raise CommandError(f"Give the new due date: {usage}.")
+    today = _today(call)
+    due = parse_due_date(words, today=today)
+    with call.deps.sessions.begin() as session:
+        change = actions.move_due(session, team_id=call.team_id, item_id=item_id, due=due, today=today, user_id=call.user_id, now=call.now)
+    if not change.changed:
+        return Reply(f"#{item_id} is already due on {due.isoformat()}.")
+    note = f" That is rollover number {change.item.rollovers}." if change.rolled_over else ""
+    return Reply(
+        blocks.changed_text(f":calendar: <@{call.user_id}> moved #{item_id} to {due.isoformat()}.{note}", change.item, today=today),
+        public=True,
+    )
+
+
+@subcommand("reassign")
+def reassign(call: CommandCall) -> Reply:
+    usage = "`/incident reassign ID @person`"
+    item_id, words = _split_id(call, usage)
+    owner, rest = parse_owner(words) if words else (None, "")
+    if owner is None or rest:
+        raise CommandError(f"Name exactly one new owner: {usage}.")
+    user_zone(call.deps.sessions, team_id=call.team_id, user_id=owner, now=call.now, fetch=call.fetch_user)
+    with call.deps.sessions.begin() as session:
+        change = actions.reassign_item(session, team_id=call.team_id, item_id=item_id, owner_id=owner, user_id=call.user_id, now=call.now)
+        if change.changed:
+            actions.queue_dm(
+                session, team_id=call.team_id, key=f"assign:{item_id}:{change.event_id}", user_id=owner,
+                payload=blocks.assignment_dm(change.item, by=call.user_id, reassigned=True), now=call.now,
+            )
+    if not change.changed:
+        return Reply(f"#{item_id} already belongs to <@{owner}>.")
+    return Reply(f":arrows_counterclockwise: <@{call.user_id}> reassigned #{item_id} from <@{change.previous_owner}> to <@{owner}>.", public=True)
+
+
+@subcommand("service")
+def service(call: CommandCall) -> Reply:
+    if not call.args.strip():
+        raise CommandError("Name the service this incident hurt: `/incident service NAME`, for example `/incident service checkout-api`.")
+    with call.deps.sessions.begin() as session:
+        chosen = set_incident_service(session, team_id=call.team_id, channel_id=call.channel_id, name=call.args)
+    slo = (
+        f" Its SLO is {chosen.slo.target_percent:g}% over {chosen.slo.window.days} days; this incident counts against its error budget."
+        if chosen.slo
+        else " It has no SLO yet (`scribe services set NAME --slo 99.9 --window 28d`), so no error budget is tracked."
+    )
+    return Reply(f":gear: This incident is now on service *{chosen.name}*.{slo}", public=True)
+
+
+@subcommand("stats")
+def stats(call: CommandCall) -> Reply:
+    with call.deps.sessions() as session:
+        review = followup.build_team_review(session, call.team_id, now=call.now)
+        budgets = team_budgets(session, call.team_id, now=call.now)
+    return Reply(blocks.stats_text(review, budgets))
+
