@@ -8,7 +8,9 @@ How "never twice" holds:
   in message metadata): found → 'sent'; not found → back to 'pending'; cannot tell → 'uncertain'
   (logged, never resent). A duplicate is worse than a gap someone can see;
 - a failure Slack tells us about is retried with backoff (slack_sdk already retried 429/5xx
-  inside the call); a permanent one (channel gone, app removed) is 'failed' and logged.
+  inside the call); before each retry the earlier attempt is looked up in Slack, since a 5xx
+  or a dropped connection can come after the post was made; a permanent failure (channel
+  gone, app removed) is 'failed' and logged.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int
     claimed_at: datetime | None
+    created_at: datetime
+    """No attempt can have posted before this: where a lookup in Slack starts."""
 
 
 class DeliveryError(Exception):
@@ -97,7 +101,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _item(row: Any) -> OutboxItem:
-    return OutboxItem(row.id, row.team_id, row.key, row.kind, row.channel, dict(row.payload), row.attempts, row.claimed_at)
+    return OutboxItem(row.id, row.team_id, row.key, row.kind, row.channel, dict(row.payload), row.attempts, row.claimed_at, row.created_at)
 
 
 def deliver_due(
@@ -122,9 +126,13 @@ def deliver_due(
             item = _item(row) if row is not None else None
         if item is None:
             continue
+        sender = sender_for(item.team_id)
+        if item.attempts > 1 and _already_delivered(sessions, sender, item, now=now):
+            report.recovered += 1
+            continue
         pacer.wait(item.channel)
         try:
-            result = sender_for(item.team_id).send(item)
+            result = sender.send(item)
         except DeliveryError as error:
             _record_failure(sessions, item, error, now=now, report=report)
             continue
@@ -136,6 +144,22 @@ def deliver_due(
             repo.finish(session, item.id, state="sent", now=now, result=result)
         report.sent += 1
     return report
+
+
+def _already_delivered(sessions: sessionmaker[Session], sender: Sender, item: OutboxItem, *, now: datetime) -> bool:
+    """Before a retry: did an earlier attempt land after all (Slack answered 5xx or the
+    connection dropped after the post was made)? Then record it instead of posting again."""
+    try:
+        found = sender.find_delivered(item)
+    except Exception:
+        log.warning("outbox %s: could not check an earlier attempt; retrying", item.key, exc_info=True)
+        return False
+    if not isinstance(found, dict):
+        return False
+    with sessions.begin() as session:
+        repo.finish(session, item.id, state="sent", now=now, result=found)
+    log.info("outbox %s: an earlier attempt had been delivered; not sent again", item.key)
+    return True
 
 
 def _record_failure(sessions: sessionmaker[Session], item: OutboxItem, error: DeliveryError, *, now: datetime, report: DeliveryReport) -> None:

@@ -3,6 +3,7 @@ a crash between sending and recording can be checked against Slack instead of re
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -73,12 +74,12 @@ class SlackSender:
         return {"file": file.get("id")}
 
     def find_delivered(self, item: OutboxItem) -> dict[str, Any] | None | object:
-        if item.kind == "file" or item.claimed_at is None:
+        if item.kind == "file":
             return UNKNOWN
         try:
             channel = self._channel(item)
             history = self.client.conversations_history(
-                channel=channel, oldest=datetime_to_ts(item.claimed_at), include_all_metadata=True, limit=200
+                channel=channel, oldest=datetime_to_ts(item.created_at - timedelta(seconds=5)), include_all_metadata=True, limit=200
             )
         except SlackApiError:
             return UNKNOWN

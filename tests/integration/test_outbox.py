@@ -271,3 +271,17 @@ def test_a_bug_in_the_sender_does_not_leave_the_row_claimed(sessions: sessionmak
     enqueue(sessions, "draft:1")
     assert deliver_due(sessions, lambda _team: Broken(), now=NOW, pacer=Pacer(0)).retried == 1
     assert row(sessions, "draft:1").state == "pending"
+
+
+def test_a_post_that_landed_although_slack_answered_5xx_is_not_sent_again_on_retry(sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]) -> None:
+    fake_slack.fail("chat.postMessage", 500, times=3)
+    enqueue(sessions, "draft:1")
+    assert deliver(sessions, fake_slack).retried == 1
+    # The last of those attempts did reach the channel: Slack has it, with its outbox key.
+    history_with(fake_slack, [{"ts": "1800000000.000100", "text": "draft", "metadata": {"event_type": "scribe_outbox", "event_payload": {"key": "draft:1"}}}])
+    calls_before = len(fake_slack.calls_to("chat.postMessage"))
+    report = deliver(sessions, fake_slack, now=NOW + backoff(1))
+    assert report.recovered == 1 and report.sent == 0
+    assert len(fake_slack.calls_to("chat.postMessage")) == calls_before
+    assert row(sessions, "draft:1").state == "sent"
+    assert row(sessions, "draft:1").result == {"channel": "C1", "ts": "1800000000.000100"}
