@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     postmortem = sub.add_parser("postmortem", help="print the draft postmortem of an incident channel")
     postmortem.add_argument("channel", metavar="CHANNEL_ID")
     postmortem.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    postmortem.add_argument("--now", type=_iso_instant, default=None, help="ISO 8601 instant the draft is generated at (default: the current time)")
     postmortem.set_defaults(run=_postmortem)
 
     importing = sub.add_parser("import", help="import an incident from a Slack export (zip or folder)")
@@ -183,16 +184,19 @@ def _postmortem(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.drafts import draft_json, draft_markdown
 
     sessions = _sessions(settings)
-    with sessions() as session:
-        try:
+    now = args.now or datetime.now(UTC)
+    try:
+        with sessions() as session:
             output = (
-                json.dumps(draft_json(session, args.channel, now=datetime.now(UTC), settings=settings), indent=2, ensure_ascii=False)
+                json.dumps(draft_json(session, args.channel, now=now, settings=settings), indent=2, ensure_ascii=False)
                 if args.format == "json"
-                else draft_markdown(session, args.channel, now=datetime.now(UTC), settings=settings)
+                else draft_markdown(session, args.channel, now=now, settings=settings)
             )
-        except LookupError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 1
+    except LookupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        sessions.kw["bind"].dispose()
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return 0
 

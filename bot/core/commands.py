@@ -24,7 +24,12 @@ HELP_TEXT = """*Incident Scribe* keeps the record of this incident channel.
    A time without a zone is read in your own Slack timezone.
 • `/incident note TEXT` — add a key event to the timeline
 • `/incident status` — phases and durations so far
-• `/incident postmortem` — post the draft postmortem again
+• `/incident impact TEXT` — who was affected, for how long, how many (for the postmortem)
+• `/incident cause TEXT` — the root cause: something in the system you can change
+• `/incident factor TEXT` — a contributing factor
+• `/incident went-well TEXT` / `/incident went-poorly TEXT` — what helped, what fell short
+• `/incident surprised [TEXT]` — this surprised us: a full postmortem whatever the severity
+• `/incident postmortem` — post a new version of the draft postmortem (posted on `mark resolved` too)
 • `/incident help` — this message"""
 
 

@@ -1,38 +1,229 @@
-"""Drafts of an incident's record: the JSON of the contract and the Markdown postmortem."""
+"""Drafts of an incident's record: the JSON of the contract, the Markdown postmortem, and the
+numbered versions posted to the incident channel through the outbox."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from sqlalchemy.orm import Session
 
+from bot.core.draft import Draft
 from bot.core.draft_json import record_to_json
+from bot.core.postmortem import build_draft, draft_sections, render_markdown
 from bot.core.record import IncidentRecord
+from bot.services import outbox
+from bot.services.errors import NotAnIncident
 from bot.services.records import load_record
 from bot.settings import Settings
 from storage import incidents as repo
+from storage import postmortems
+from storage.models import Incident
+
+log = logging.getLogger(__name__)
+
+MessageBuilder = Callable[["PreparedDraft"], dict[str, Any]]
+"""Turns a prepared draft into chat.postMessage arguments (text, blocks): the Slack adapter's job."""
+
+WorkspaceFetcher = Callable[[], tuple[str | None, str | None]]
+"""Asks Slack for the workspace's (name, url), e.g. from auth.test."""
+
+
+class TemplateProblem(Exception):
+    """The team's own template (SCRIBE_POSTMORTEM_TEMPLATE) cannot be read or rendered."""
+
+
+@dataclass(frozen=True)
+class PreparedDraft:
+    draft: Draft
+    markdown: str
+    filename: str
+    reason: str
+    """"resolved" (posted on resolution) or "requested" (``/incident postmortem``)."""
+    requested_by: str | None
+    template_problem: str | None
+    """Why the team's template was not used (the packaged one was), or None."""
+
+
+@dataclass(frozen=True)
+class PostedDraft:
+    version: int
+    full: bool
+    message_key: str
+    file_key: str
+
+
+def wants_full_draft(record: IncidentRecord, severities: tuple[str, ...]) -> bool:
+    """The severity policy: listed severities, unset severity, or a surprise get the full draft."""
+    if record.severity is None or record.surprised:
+        return True
+    return record.severity.lower() in severities
+
+
+def read_template(path: str | None) -> str | None:
+    """The team's template source, or None for the packaged one."""
+    if not path:
+        return None
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8")
+    except OSError as error:
+        raise TemplateProblem(f"SCRIBE_POSTMORTEM_TEMPLATE {path!r} cannot be read: {error.strerror or error}") from None
+
+
+def render(draft: Draft, settings: Settings) -> tuple[str, str | None]:
+    """The Markdown from the team's template when it works, else the packaged one (and why)."""
+    try:
+        source = read_template(settings.postmortem_template)
+        if source is not None:
+            return render_markdown(draft, template=source), None
+    except TemplateProblem as problem:
+        log.error("%s; using the packaged template", problem)
+        return render_markdown(draft), str(problem)
+    except jinja2.TemplateError as error:
+        problem = f"SCRIBE_POSTMORTEM_TEMPLATE {settings.postmortem_template!r} failed to render: {error}"
+        log.error("%s; using the packaged template", problem)
+        return render_markdown(draft), problem
+    return render_markdown(draft), None
 
 
 def record_for_channel(session: Session, channel_id: str, *, team_id: str | None = None) -> IncidentRecord:
+    return load_record(session, _incident(session, channel_id, team_id))
+
+
+def draft_json(
+    session: Session, channel_id: str, *, now: datetime, settings: Settings, team_id: str | None = None
+) -> dict[str, Any]:
+    """The contract's keys, plus ``sections`` (the draft's text) and ``draft`` (how it was made)."""
+    incident = _incident(session, channel_id, team_id)
+    record = load_record(session, incident)
+    draft = build_draft(
+        record,
+        now=now,
+        full=wants_full_draft(record, settings.postmortem_severities),
+        version=postmortems.latest_version(session, incident.id),
+    )
+    result = record_to_json(record)
+    result["sections"] = draft_sections(draft)
+    result["draft"] = {
+        "version": draft.version,
+        "full": draft.full,
+        "final": draft.final,
+        "not_final_reason": draft.not_final_reason,
+        "generated": draft.generated,
+    }
+    return result
+
+
+def draft_markdown(
+    session: Session, channel_id: str, *, now: datetime, settings: Settings, team_id: str | None = None
+) -> str:
+    """The Markdown that is uploaded, numbered as the latest posted version."""
+    incident = _incident(session, channel_id, team_id)
+    return _prepare(session, incident, now=now, settings=settings, version=postmortems.latest_version(session, incident.id)).markdown
+
+
+def post_draft(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    now: datetime,
+    settings: Settings,
+    message_for: MessageBuilder,
+    reason: str,
+    requested_by: str | None,
+) -> PostedDraft:
+    """Number a new version of the draft and put it in the outbox (summary message, then the
+    Markdown file), in the caller's transaction: it is posted if and only if the change commits."""
+    incident = repo.find_incident(session, team_id, channel_id)
+    if incident is None:
+        raise NotAnIncident()
+    record = load_record(session, incident)
+    full = wants_full_draft(record, settings.postmortem_severities)
+    version = postmortems.add_version(
+        session, incident_id=incident.id, full=full, reason=reason, requested_by=requested_by, now=now
+    )
+    prepared = _prepare_record(record, now=now, settings=settings, version=version, full=full, reason=reason, requested_by=requested_by)
+    message_key = f"draft:{incident.id}:v{version}"
+    file_key = f"{message_key}:file"
+    outbox.enqueue(session, team_id=team_id, key=message_key, kind="message", channel=channel_id, payload=message_for(prepared), now=now)
+    outbox.enqueue(
+        session,
+        team_id=team_id,
+        key=file_key,
+        kind="file",
+        channel=channel_id,
+        payload={
+            "content": prepared.markdown,
+            "filename": prepared.filename,
+            "title": f"Postmortem draft v{version}: {record.title}",
+            "initial_comment": None,
+        },
+        now=now,
+    )
+    return PostedDraft(version=version, full=full, message_key=message_key, file_key=file_key)
+
+
+def remember_workspace_url(session: Session, *, team_id: str, fetch: WorkspaceFetcher, now: datetime) -> str | None:
+    """The workspace URL for permalinks: stored once, asked of Slack only while unknown.
+
+    Slack being unreachable is not a reason to refuse a draft: it just has no links.
+    """
+    known = repo.workspace_url(session, team_id)
+    if known:
+        return known
+    try:
+        name, url = fetch()
+    except Exception:
+        log.warning("could not learn the URL of workspace %s; the draft has no permalinks", team_id, exc_info=True)
+        return None
+    if url:
+        repo.remember_workspace(session, team_id=team_id, name=name, url=url, now=now)
+    return url
+
+
+def draft_filename(record: IncidentRecord, version: int | None) -> str:
+    suffix = f"-v{version}" if version is not None else ""
+    return f"postmortem-{record.channel}{suffix}.md"
+
+
+def _prepare(session: Session, incident: Incident, *, now: datetime, settings: Settings, version: int | None) -> PreparedDraft:
+    record = load_record(session, incident)
+    full = wants_full_draft(record, settings.postmortem_severities)
+    return _prepare_record(record, now=now, settings=settings, version=version, full=full, reason="requested", requested_by=None)
+
+
+def _prepare_record(
+    record: IncidentRecord,
+    *,
+    now: datetime,
+    settings: Settings,
+    version: int | None,
+    full: bool,
+    reason: str,
+    requested_by: str | None,
+) -> PreparedDraft:
+    draft = build_draft(record, now=now, full=full, version=version)
+    markdown, problem = render(draft, settings)
+    return PreparedDraft(
+        draft=draft,
+        markdown=markdown,
+        filename=draft_filename(record, version),
+        reason=reason,
+        requested_by=requested_by,
+        template_problem=problem,
+    )
+
+
+def _incident(session: Session, channel_id: str, team_id: str | None) -> Incident:
     incident = (
         repo.find_incident(session, team_id, channel_id) if team_id else repo.find_incident_by_channel(session, channel_id)
     )
     if incident is None:
         raise LookupError(f"no incident is recorded for channel {channel_id}")
-    return load_record(session, incident)
-
-
-def draft_json(session: Session, channel_id: str, *, now: datetime, settings: Settings, team_id: str | None = None) -> dict[str, Any]:
-    return record_to_json(record_for_channel(session, channel_id, team_id=team_id))
-
-
-def draft_markdown(session: Session, channel_id: str, *, now: datetime, settings: Settings, team_id: str | None = None) -> str:
-    record = record_for_channel(session, channel_id, team_id=team_id)
-    lines = [f"# {record.title}", "", "## Timeline (UTC)", ""]
-    for entry in record.timeline:
-        who = f"<@{entry.user}>" if entry.user else (entry.bot or "")
-        text = "(message deleted)" if entry.deleted else (entry.text or "")
-        label = entry.kind.upper() if entry.kind != "message" else ""
-        lines.append(f"- {entry.at:%Y-%m-%d %H:%M:%S} {label} {who}: {text}".replace("  ", " "))
-    return "\n".join(lines) + "\n"
+    return incident

@@ -1,5 +1,6 @@
 """Importing this package registers every ``/incident`` subcommand."""
 
 from bot.slack.subcommands import record  # noqa: F401
+from bot.slack.subcommands import postmortem  # noqa: F401
 from bot.slack.subcommands import declare  # noqa: F401
 from bot.slack.subcommands import actions  # noqa: F401

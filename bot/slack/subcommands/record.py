@@ -10,6 +10,7 @@ from bot.core.record import PHASES, PhaseTimes
 from bot.core.timeparse import format_local, parse_at_clause, parse_moment
 from bot.services import incidents
 from bot.slack.history import backfill_after_ack
+from bot.slack.subcommands import postmortem as draft_posting
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 PHASE_EMOJI = {
@@ -60,6 +61,8 @@ def mark(call: CommandCall) -> Reply:
     if args.time_words is not None:
         at, rest = parse_at_clause(args.time_words, now=call.now, tz=call.zone())
         note = rest or None
+    if args.phase == "resolved":
+        draft_posting.remember_workspace(call)
     with call.deps.sessions.begin() as session:
         marked = incidents.mark_phase(
             session,
@@ -71,6 +74,7 @@ def mark(call: CommandCall) -> Reply:
             user_id=call.user_id,
             now=call.now,
         )
+        posted = draft_posting.enqueue_draft(call, session, reason="resolved") if marked.phase == "resolved" else None
     zone = call.zone()
     lines = [
         f"{PHASE_EMOJI[marked.phase]} *{PHASE_LABELS[marked.phase]}* at {format_local(marked.at, zone)}"
@@ -83,6 +87,8 @@ def mark(call: CommandCall) -> Reply:
     progress = _durations_line(PhaseTimes(**marked.phases))
     if progress:
         lines.append(progress)
+    if posted is not None:
+        lines.append(draft_posting.posting_line(posted))
     return Reply("\n".join(lines), public=True)
 
 

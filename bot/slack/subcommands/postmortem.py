@@ -1,0 +1,96 @@
+"""``/incident postmortem | impact | cause | factor | went-well | went-poorly | surprised``:
+what the draft is made of, and posting it (through the outbox, after the answer)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.core.blame import find_blame
+from bot.core.commands import check_text, parse_text
+from bot.services import drafts, incidents
+from bot.slack.draft_blocks import draft_message
+from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
+
+ENTRY_WORDS: dict[str, tuple[str, str, str]] = {
+    # command: (entry kind, what it is, example)
+    "impact": ("impact", "impact", "/incident impact 12% of EU card payments failed for 38 minutes (about 4,100 charges)"),
+    "cause": ("cause", "root cause", "/incident cause Edge certificates are renewed by hand and nothing alerts before expiry"),
+    "factor": ("factor", "contributing factor", "/incident factor The expiry alert existed only for the US edge"),
+    "went-well": ("went_well", "thing that went well", "/incident went-well The rollback runbook worked first time"),
+    "went-poorly": ("went_poorly", "thing that went poorly", "/incident went-poorly It took 18 minutes to find the expired certificate"),
+}
+CHECKED_KINDS = frozenset({"cause", "factor", "went_poorly"})
+"""Entries the blameless check reads (with the summary) in the draft."""
+
+
+def remember_workspace(call: CommandCall) -> None:
+    """Learn the workspace URL (for permalinks) once, before a draft is made."""
+
+    def fetch() -> tuple[str | None, str | None]:
+        answer = call.client.auth_test()
+        return answer.get("team"), answer.get("url")
+
+    with call.deps.sessions.begin() as session:
+        drafts.remember_workspace_url(session, team_id=call.team_id, fetch=fetch, now=call.now)
+
+
+def enqueue_draft(call: CommandCall, session: Session, *, reason: str) -> drafts.PostedDraft:
+    """Put the next version of the draft in the outbox, in the caller's transaction."""
+    return drafts.post_draft(
+        session,
+        team_id=call.team_id,
+        channel_id=call.channel_id,
+        now=call.now,
+        settings=call.deps.settings,
+        message_for=draft_message,
+        reason=reason,
+        requested_by=call.user_id,
+    )
+
+
+def posting_line(posted: drafts.PostedDraft) -> str:
+    kind = "full postmortem draft" if posted.full else "short postmortem summary"
+    return f":memo: Version {posted.version} of the {kind} is being posted to this channel."
+
+
+@subcommand("postmortem")
+def postmortem(call: CommandCall) -> Reply:
+    remember_workspace(call)
+    with call.deps.sessions.begin() as session:
+        posted = enqueue_draft(call, session, reason="requested")
+    return Reply(posting_line(posted))
+
+
+def _entry_handler(word: str) -> None:
+    kind, what, example = ENTRY_WORDS[word]
+
+    @subcommand(word)
+    def add(call: CommandCall) -> Reply:
+        text = parse_text(call.args, what=what, example=example)
+        with call.deps.sessions.begin() as session:
+            incidents.add_entry(
+                session, team_id=call.team_id, channel_id=call.channel_id, kind=kind, text=text, user_id=call.user_id, now=call.now
+            )
+        lines = [f":memo: {what[0].upper() + what[1:]} recorded for the postmortem by <@{call.user_id}>:", f"> {text}"]
+        if kind in CHECKED_KINDS:
+            lines += [f":mag: Blameless check: “{flag.phrase}” may name a person as the cause. {flag.hint}" for flag in find_blame(text)]
+        return Reply("\n".join(lines), public=True)
+
+
+for _word in ENTRY_WORDS:
+    _entry_handler(_word)
+
+
+@subcommand("surprised")
+def surprised(call: CommandCall) -> Reply:
+    text = check_text(call.args, what="note")
+    with call.deps.sessions.begin() as session:
+        incidents.add_entry(
+            session, team_id=call.team_id, channel_id=call.channel_id, kind="surprised", text=text, user_id=call.user_id, now=call.now
+        )
+    reason = f"\n> {text}" if text else ""
+    return Reply(
+        f":open_mouth: <@{call.user_id}> says this incident surprised us, so it gets a full postmortem "
+        f"whatever its severity.{reason}",
+        public=True,
+    )
