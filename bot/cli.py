@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.settings import Settings
 
@@ -21,7 +22,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
-    return int(args.run(settings, args) or 0)
+    try:
+        return int(args.run(settings, args) or 0)
+    finally:
+        while _ENGINES:  # close pooled connections, also when main() runs inside a test
+            _ENGINES.pop().dispose()
+
+
+_ENGINES: list[Any] = []
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,7 +95,9 @@ def _iso_instant(text: str) -> datetime:
 def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
     from storage.session import make_engine, make_session_factory
 
-    return make_session_factory(make_engine(settings.database_url, pool_size=settings.db_pool_size))
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    _ENGINES.append(engine)
+    return make_session_factory(engine)
 
 
 def _deps(settings: Settings):  # type: ignore[no-untyped-def]
@@ -195,8 +205,6 @@ def _postmortem(settings: Settings, args: argparse.Namespace) -> int:
     except LookupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    finally:
-        sessions.kw["bind"].dispose()
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return 0
 

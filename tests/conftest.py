@@ -59,6 +59,7 @@ def database_url(_migrated_database: str, tmp_path: Path) -> str:
 def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(database_url)
     yield make_session_factory(engine)
+    wait_for_background()  # nothing may still be using the engine when it is closed
     engine.dispose()
 
 
@@ -87,6 +88,7 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake.add_user("U2", tz="America/New_York", name="Grace")
     fake.add_user("U3", tz="Asia/Kolkata", name="Radia")
     yield fake
+    wait_for_background()
     fake.stop()
 
 

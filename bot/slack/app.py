@@ -26,7 +26,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None, token_verification
             signing_secret=settings.slack_signing_secret,
             client=client,
             process_before_response=True,
-        listener_executor=background.executor,
+            listener_executor=background.executor,
             oauth_settings=oauth_settings(settings, engine_of(deps)),
         )
     else:
@@ -34,6 +34,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None, token_verification
             signing_secret=settings.slack_signing_secret,
             client=client,
             process_before_response=True,
+            listener_executor=background.executor,
             token_verification_enabled=token_verification,
         )
 

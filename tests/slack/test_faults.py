@@ -39,6 +39,7 @@ from bot.slack.delivery import METADATA_EVENT
 from bot.slack.deps import Deps
 from bot.web import create_wsgi_app
 from storage.models import Message, OutboxMessage, PhaseMark
+from bot.slack.background import wait_for_background
 from storage.session import make_engine, make_session_factory
 from tests.conftest import Clock, settings_for
 from tests.support.databases import server_url
@@ -66,6 +67,7 @@ def outage(database_url: str, tmp_path: Path) -> Iterator[Outage]:
         url = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
         engine = make_engine(url, connect_args={"connect_timeout": 2})
         yield Outage(url, make_session_factory(engine), proxy.cut, proxy.restore)
+        wait_for_background()
         engine.dispose()
         proxy.stop()
         return
@@ -76,6 +78,7 @@ def outage(database_url: str, tmp_path: Path) -> Iterator[Outage]:
     engine = make_engine(url, poolclass=NullPool)  # every checkout opens the file, so a cut bites at once
     off = tmp_path / "db-off"
     yield Outage(url, make_session_factory(engine), lambda: home.rename(off), lambda: off.rename(home))
+    wait_for_background()
     engine.dispose()
 
 
