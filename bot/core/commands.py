@@ -18,7 +18,8 @@ MAX_TITLE_CHARS = 200
 MAX_TEXT_CHARS = 2000
 
 HELP_TEXT = """*Incident Scribe* keeps the record of this incident channel.
-• `/incident start [sev1..sev4] TITLE` — start recording this channel as an incident
+• `/incident declare [sev1..sev4] TITLE` — open a new incident channel and start recording there
+• `/incident start [sev1..sev4] TITLE [--since TIME]` — start recording this channel (and what was said before)
 • `/incident mark PHASE [at TIME] [NOTE]` — mark `detected`, `acknowledged` (`ack`), `mitigated` or `resolved`
    TIME: `14:05`, `14:05 UTC`, `2026-11-29 14:05`, `2026-11-29T14:05+01:00`, `10m ago`, `2h ago`, `15 minutes ago`
    A time without a zone is read in your own Slack timezone.
@@ -30,6 +31,10 @@ HELP_TEXT = """*Incident Scribe* keeps the record of this incident channel.
 • `/incident went-well TEXT` / `/incident went-poorly TEXT` — what helped, what fell short
 • `/incident surprised [TEXT]` — this surprised us: a full postmortem whatever the severity
 • `/incident postmortem` — post a new version of the draft postmortem (posted on `mark resolved` too)
+• `/incident action @owner DUE TEXT` — an action item with one owner and a due date (`2026-12-04`, `friday`, `in 3 days`); no arguments opens a form
+• `/incident actions` / `/incident actions mine` — this incident's items / yours everywhere
+• `/incident done ID` · `reopen ID` · `due ID DATE` · `reassign ID @person` — change an item
+• `/incident service NAME` — the service this incident hit (for error budgets) · `/incident stats` — the workspace's numbers
 • `/incident help` — this message"""
 
 
