@@ -13,8 +13,9 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.services import outbox
+from bot.services import drafts, outbox
 from bot.slack.deps import Deps
+from bot.slack.draft_blocks import draft_message
 from bot.slack.oauth import senders
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,14 @@ def job(name: str, *, every_seconds: int = 60) -> Callable[[Callable[[Deps, WebC
         return function
 
     return register
+
+
+@job("drafts", every_seconds=60)
+def build_reserved_drafts(deps: Deps, client: WebClient, now: datetime) -> None:
+    """Catch up on postmortem drafts reserved by a process that died before building them."""
+    queued = drafts.enqueue_reserved_drafts(deps.sessions, settings=deps.settings, message_for=draft_message)
+    if queued:
+        log.info("drafts: queued %d reserved draft versions", queued)
 
 
 @job("outbox", every_seconds=15)

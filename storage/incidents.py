@@ -132,3 +132,7 @@ def remember_workspace(
 
 def workspace_url(session: Session, team_id: str) -> str | None:
     return session.scalar(select(Workspace.url).where(Workspace.team_id == team_id))
+
+
+def has_entry(session: Session, incident_id: int, kind: str) -> bool:
+    return session.scalar(select(Entry.id).where(Entry.incident_id == incident_id, Entry.kind == kind).limit(1)) is not None

@@ -78,7 +78,8 @@ class Message(Base):
     bot_name: Mapped[str | None] = mapped_column(String(200))
     subtype: Mapped[str | None] = mapped_column(String(40))
     text: Mapped[str | None] = mapped_column(Text)
-    files: Mapped[list[Any] | None]
+    files: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
+    """File names and links; SQL NULL (not JSON null) when there are none, which is cheaper to read."""
     posted_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, cast, func, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.models import Base
@@ -60,3 +60,20 @@ def add_version(
         if session.execute(stmt).scalar() is not None:
             return version
     raise RuntimeError(f"could not take a draft version number for incident {incident_id}")
+
+
+def versions_without_posts(session: Session, *, incident_id: int | None = None) -> list[PostmortemVersion]:
+    """Reserved versions whose summary message is not in the outbox yet (oldest first)."""
+    from storage.models import Incident, OutboxMessage
+
+    key = literal("draft:") + cast(PostmortemVersion.incident_id, String) + literal(":v") + cast(PostmortemVersion.version, String)
+    posted = select(OutboxMessage.id).where(OutboxMessage.team_id == Incident.team_id, OutboxMessage.key == key)
+    stmt = (
+        select(PostmortemVersion)
+        .join(Incident, Incident.id == PostmortemVersion.incident_id)
+        .where(~posted.exists())
+        .order_by(PostmortemVersion.id)
+    )
+    if incident_id is not None:
+        stmt = stmt.where(PostmortemVersion.incident_id == incident_id)
+    return list(session.scalars(stmt))

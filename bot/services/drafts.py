@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.draft import Draft
 from bot.core.draft_json import record_to_json
@@ -127,46 +127,81 @@ def draft_markdown(
     return _prepare(session, incident, now=now, settings=settings, version=postmortems.latest_version(session, incident.id)).markdown
 
 
-def post_draft(
+def reserve_draft(
     session: Session,
     *,
     team_id: str,
     channel_id: str,
     now: datetime,
     settings: Settings,
-    message_for: MessageBuilder,
     reason: str,
     requested_by: str | None,
 ) -> PostedDraft:
-    """Number a new version of the draft and put it in the outbox (summary message, then the
-    Markdown file), in the caller's transaction: it is posted if and only if the change commits."""
+    """Number the next version of the draft, in the caller's transaction: it will be posted if
+    and only if the change commits. Cheap, so it fits in the answer to Slack; the draft itself
+    is built afterwards by :func:`enqueue_reserved_drafts`."""
     incident = repo.find_incident(session, team_id, channel_id)
     if incident is None:
         raise NotAnIncident()
-    record = load_record(session, incident)
-    full = wants_full_draft(record, settings.postmortem_severities)
+    surprised = repo.has_entry(session, incident.id, "surprised")
+    full = incident.severity is None or surprised or incident.severity.lower() in settings.postmortem_severities
     version = postmortems.add_version(
         session, incident_id=incident.id, full=full, reason=reason, requested_by=requested_by, now=now
     )
-    prepared = _prepare_record(record, now=now, settings=settings, version=version, full=full, reason=reason, requested_by=requested_by)
-    message_key = f"draft:{incident.id}:v{version}"
-    file_key = f"{message_key}:file"
-    outbox.enqueue(session, team_id=team_id, key=message_key, kind="message", channel=channel_id, payload=message_for(prepared), now=now)
-    outbox.enqueue(
-        session,
-        team_id=team_id,
-        key=file_key,
-        kind="file",
-        channel=channel_id,
-        payload={
-            "content": prepared.markdown,
-            "filename": prepared.filename,
-            "title": f"Postmortem draft v{version}: {record.title}",
-            "initial_comment": None,
-        },
-        now=now,
-    )
+    message_key, file_key = draft_keys(incident.id, version)
     return PostedDraft(version=version, full=full, message_key=message_key, file_key=file_key)
+
+
+def draft_keys(incident_id: int, version: int) -> tuple[str, str]:
+    """The outbox keys of a draft version: the summary message, then the Markdown file."""
+    message_key = f"draft:{incident_id}:v{version}"
+    return message_key, f"{message_key}:file"
+
+
+def enqueue_reserved_drafts(
+    sessions: sessionmaker[Session],
+    *,
+    settings: Settings,
+    message_for: MessageBuilder,
+    incident_id: int | None = None,
+) -> int:
+    """Build every reserved draft version that is not in the outbox yet and put it there.
+
+    Runs after the answer to Slack, and on the clock to catch up after a crash; the outbox's
+    unique keys make a second run add nothing. A draft is made as of the moment its version was
+    reserved. Returns how many versions it queued."""
+    with sessions() as session:
+        waiting = postmortems.versions_without_posts(session, incident_id=incident_id)
+    queued = 0
+    for row in waiting:
+        with sessions.begin() as session:
+            incident = session.get(Incident, row.incident_id)
+            if incident is None:
+                continue
+            record = load_record(session, incident)
+            prepared = _prepare_record(
+                record, now=row.created_at, settings=settings, version=row.version, full=row.full,
+                reason=row.reason, requested_by=row.requested_by,
+            )
+            message_key, file_key = draft_keys(incident.id, row.version)
+            team, channel, now = incident.team_id, incident.channel_id, row.created_at
+            outbox.enqueue(session, team_id=team, key=message_key, kind="message", channel=channel, payload=message_for(prepared), now=now)
+            outbox.enqueue(
+                session,
+                team_id=team,
+                key=file_key,
+                kind="file",
+                channel=channel,
+                payload={
+                    "content": prepared.markdown,
+                    "filename": prepared.filename,
+                    "title": f"Postmortem draft v{row.version}: {record.title}",
+                    "initial_comment": None,
+                },
+                now=now,
+            )
+        queued += 1
+    return queued
 
 
 def remember_workspace_url(session: Session, *, team_id: str, fetch: WorkspaceFetcher, now: datetime) -> str | None:

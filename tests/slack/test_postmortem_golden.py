@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import Scribe
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import event_callback
-from tests.support.waiting import outbox_settled, wait_for, wait_for_lazy_listeners
+from bot.slack.background import wait_for_background
+from tests.support.waiting import outbox_settled, wait_for
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -22,7 +23,7 @@ GOLDEN = Path(__file__).parent / "golden"
 def _lazy_listeners_finish_inside_the_test(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> Iterator[None]:
     """Set up after (so torn down before) the database and the fake Slack the listeners use."""
     yield
-    wait_for_lazy_listeners()
+    wait_for_background()
 
 
 def ts(iso: str, micro: int = 0) -> str:

@@ -15,7 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main as scribe_cli
 from bot.core.messages import MessagePost
+from bot.jobs import run_due
+from bot.services import drafts
 from bot.slack.app import build_app
+from bot.slack.background import wait_for_background
+from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from bot.web import create_wsgi_app
 from storage import incidents as incident_repo
@@ -25,7 +29,7 @@ from storage.postmortems import PostmortemVersion
 from tests.conftest import Scribe, settings_for
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.slack_requests import SlackRequests
-from tests.support.waiting import outbox_settled, wait_for, wait_for_lazy_listeners
+from tests.support.waiting import outbox_settled, wait_for
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -36,7 +40,7 @@ MAX_MESSAGE_CHARS = 40_000
 def _lazy_listeners_finish_inside_the_test(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> Iterator[None]:
     """Set up after (so torn down before) the database and the fake Slack the listeners use."""
     yield
-    wait_for_lazy_listeners()
+    wait_for_background()
 
 
 def command(scribe: Scribe, text: str, *, at: str | None = None, user: str = "U1", channel: str = "C1") -> str:
@@ -285,3 +289,23 @@ def test_an_incident_of_5000_messages_is_posted_within_slacks_limits(scribe: Scr
     [markdown] = uploads(scribe.fake)
     assert markdown.count("Datadog (bot)") == 1000  # each alert in the timeline and in the transcript
     assert "message 4999: replica lag" in markdown
+
+
+def test_a_draft_reserved_by_a_process_that_died_before_building_it_is_posted_by_the_clock(scribe: Scribe) -> None:
+    resolved_incident(scribe)
+    scribe.clock.set("2026-11-29T15:00:00Z")
+    # What `mark resolved` commits before answering, without the work after the answer:
+    with scribe.sessions.begin() as session:
+        reserved = drafts.reserve_draft(
+            session, team_id="T111", channel_id="C1", now=scribe.clock(), settings=scribe.settings, reason="resolved", requested_by="U1"
+        )
+    assert reserved.version == 1
+    with scribe.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    client = build_client(scribe.settings.slack_bot_token, scribe.settings.slack_api_url)
+    run_due(scribe.deps, client, scribe.clock())
+    [message] = posted_drafts(scribe)
+    assert message.params["channel"] == "C1"
+    run_due(scribe.deps, client, scribe.clock())  # a second pass finds nothing left to build or send
+    assert len(posted_drafts(scribe)) == 1
+    assert len(scribe.fake.calls_to("files.completeUploadExternal")) == 1

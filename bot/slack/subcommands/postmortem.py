@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session
 
 from bot.core.blame import find_blame
 from bot.core.commands import check_text, parse_text
-from bot.services import drafts, incidents
+from bot.services import drafts, incidents, outbox
+from bot.slack.background import after_ack
+from bot.slack.delivery import SlackSender
 from bot.slack.draft_blocks import draft_message
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
@@ -34,18 +36,30 @@ def remember_workspace(call: CommandCall) -> None:
         drafts.remember_workspace_url(session, team_id=call.team_id, fetch=fetch, now=call.now)
 
 
-def enqueue_draft(call: CommandCall, session: Session, *, reason: str) -> drafts.PostedDraft:
-    """Put the next version of the draft in the outbox, in the caller's transaction."""
-    return drafts.post_draft(
+def reserve_draft(call: CommandCall, session: Session, *, reason: str) -> drafts.PostedDraft:
+    """Number the next version of the draft in the caller's transaction; once the answer is
+    out, build it and post it (see :func:`post_after_answer`)."""
+    return drafts.reserve_draft(
         session,
         team_id=call.team_id,
         channel_id=call.channel_id,
         now=call.now,
         settings=call.deps.settings,
-        message_for=draft_message,
         reason=reason,
         requested_by=call.user_id,
     )
+
+
+def post_after_answer(call: CommandCall) -> None:
+    """Build the reserved draft and deliver it, off the answer's path (a large incident takes
+    seconds to draft). If this process dies first, the clock's `drafts` job does it."""
+    deps, client, team_id = call.deps, call.client, call.team_id
+
+    def build_and_post() -> None:
+        drafts.enqueue_reserved_drafts(deps.sessions, settings=deps.settings, message_for=draft_message)
+        outbox.deliver_due(deps.sessions, lambda _team: SlackSender(client), now=deps.clock(), team_id=team_id)
+
+    after_ack(build_and_post, what="posting the postmortem draft")
 
 
 def posting_line(posted: drafts.PostedDraft) -> str:
@@ -57,7 +71,8 @@ def posting_line(posted: drafts.PostedDraft) -> str:
 def postmortem(call: CommandCall) -> Reply:
     remember_workspace(call)
     with call.deps.sessions.begin() as session:
-        posted = enqueue_draft(call, session, reason="requested")
+        posted = reserve_draft(call, session, reason="requested")
+    post_after_answer(call)
     return Reply(posting_line(posted))
 
 

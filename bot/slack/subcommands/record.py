@@ -74,7 +74,9 @@ def mark(call: CommandCall) -> Reply:
             user_id=call.user_id,
             now=call.now,
         )
-        posted = draft_posting.enqueue_draft(call, session, reason="resolved") if marked.phase == "resolved" else None
+        posted = draft_posting.reserve_draft(call, session, reason="resolved") if marked.phase == "resolved" else None
+    if posted is not None:
+        draft_posting.post_after_answer(call)
     zone = call.zone()
     lines = [
         f"{PHASE_EMOJI[marked.phase]} *{PHASE_LABELS[marked.phase]}* at {format_local(marked.at, zone)}"
