@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint, cast, func, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.models import Base
+from storage.models import Base, Incident, OutboxMessage
 from storage.upsert import insert_for
 
 MAX_VERSION_ATTEMPTS = 5
@@ -64,8 +64,6 @@ def add_version(
 
 def versions_without_posts(session: Session, *, incident_id: int | None = None) -> list[PostmortemVersion]:
     """Reserved versions whose summary message is not in the outbox yet (oldest first)."""
-    from storage.models import Incident, OutboxMessage
-
     key = literal("draft:") + cast(PostmortemVersion.incident_id, String) + literal(":v") + cast(PostmortemVersion.version, String)
     posted = select(OutboxMessage.id).where(OutboxMessage.team_id == Incident.team_id, OutboxMessage.key == key)
     stmt = (
