@@ -23,14 +23,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+
+from tests.support.databases import temporary_postgres_database
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 BATCH = 2_000
@@ -56,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as folder:
             run("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", sizes, args.repeat)
     if postgres:
-        with temporary_postgres(postgres) as url:
+        with temporary_postgres_database(postgres) as url:
             run("postgresql", url, sizes, args.repeat)
     return 0
 
@@ -182,24 +179,6 @@ def _peak_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
-@contextmanager
-def temporary_postgres(server: str) -> Iterator[str]:
-    from storage.session import make_engine
-
-    url = make_url(server)
-    name = f"scribe_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,12 +31,12 @@ from pathlib import Path
 from collections.abc import Iterator
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bot.core.commands import StartArgs
 from bot.services.incidents import start_incident
 from storage.migrate import upgrade_to_head
 from storage.session import make_engine, make_session_factory
+from tests.support.databases import temporary_postgres_database
 from tests.support.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,18 +172,8 @@ def _database(url: str | None) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/bench.db"
         return
-    parsed = make_url(url)
-    name = f"scribe_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with temporary_postgres_database(url) as temporary:
+        yield temporary
 
 
 def run(database_url: str | None, workers: int, events: int, concurrency: int, warmup: int) -> tuple[Result, Result]:

@@ -1,8 +1,9 @@
 """One scheduler pass over N open action items: wall-clock seconds and SQL statements.
 
-    python -m bench.scheduler [--items 10000] [--database-url URL]
+    python -m bench.scheduler [--items 1000 10000] [--database-url URL]
 
-Without ``--database-url`` a fresh SQLite file is used. The pass is the nudge job's database
+Each size runs in a new database: a temporary SQLite file, or a temporary database on the
+PostgreSQL server of ``--database-url`` (created and dropped). The pass is the nudge job's database
 work: load open items with their owners' zones, load the nudge keys already claimed, work out
 what is due (pure core), claim, and queue the DMs in the outbox. Delivery to Slack is not
 timed: it is paced by Slack's rate limits, not by us. Statements are counted with a
@@ -14,6 +15,8 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +31,7 @@ from storage.action_models import ActionItem
 from storage.migrate import upgrade_to_head
 from storage.models import Incident, SlackUser
 from storage.session import make_engine, make_session_factory
+from tests.support.databases import temporary_postgres_database
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # a Wednesday
 ZONES = ("UTC", "Europe/Paris", "Europe/London", "Asia/Kolkata", "Europe/Berlin", "Africa/Lagos")
@@ -95,19 +99,24 @@ def measure(url: str, items: int) -> tuple[Measured, Measured]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scheduler", description=__doc__.split("\n", 1)[0])
     parser.add_argument("--items", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--database-url", default=None, help="an empty database (default: a new SQLite file)")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server to bench on, in a temporary database (default: a new SQLite file)")
     args = parser.parse_args(argv)
     print(f"{'items':>7} {'pass':>6} {'seconds':>8} {'statements':>10} {'queued':>7}")
     for items in args.items:
-        if args.database_url:
-            url = args.database_url
-        else:
-            url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-        first, rerun = measure(url, items)
+        with _database(args.database_url) as url:
+            first, rerun = measure(url, items)
         for name, result in (("first", first), ("rerun", rerun)):
             print(f"{result.items:>7} {name:>6} {result.seconds:>8.3f} {result.statements:>10} {result.queued:>7}")
-        if args.database_url:
-            break
+
+
+@contextmanager
+def _database(server: str | None) -> Iterator[str]:
+    if server:
+        with temporary_postgres_database(server) as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / 'bench.db'}"
 
 
 if __name__ == "__main__":

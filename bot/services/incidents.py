@@ -11,7 +11,6 @@ from bot.core import phases as phase_rules
 from bot.core.commands import StartArgs
 from bot.core.messages import MessageChange, MessageDeletion, MessagePost
 from bot.core.record import PHASES
-from bot.core.slackts import ts_to_datetime
 from bot.services.errors import NotAnIncident, UserFacingError
 from storage import incidents as repo
 from storage import messages as message_repo

@@ -132,7 +132,7 @@ def stats_text(review: Review, budgets: list[BudgetStatus]) -> str:
     rate = health.close_rate
     lines += ["", "*Signals*"]
     lines.append(
-        f"• Closed on or before due date (last 4 weeks): "
+        "• Closed on or before due date (last 4 weeks): "
         + (f"{rate.on_time} of {rate.considered} ({rate.rate:.0%})" if rate.rate is not None else "no items were due")
     )
     lines.append(f"• Open items: {review.open_item_count}, overdue: {len(review.overdue)}")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from storage.migrate import alembic_config, upgrade_to_head
 from storage.models import Incident
 from storage.schema import metadata
-from storage.session import make_engine, make_session_factory
+from storage.session import make_engine
 from tests.support.databases import server_url, temporary_postgres_database
 
 

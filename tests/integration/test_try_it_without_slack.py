@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.databases import server_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
