@@ -123,7 +123,8 @@ def _load(port: int, prepared: list[tuple[bytes, dict[str, str]]], concurrency: 
 
 
 @contextmanager
-def _server(module: str, env: dict[str, str], workers: int) -> Iterator[int]:
+def _server(module: str, env: dict[str, str], workers: int) -> Iterator[tuple[int, int]]:
+    """Start gunicorn like the Procfile does; yield its port and its master's pid."""
     port = _free_port()
     command = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
@@ -140,7 +141,7 @@ def _server(module: str, env: dict[str, str], workers: int) -> Iterator[int]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{module} did not start: {process.stderr.read().decode() if process.stderr else ''}")
                 time.sleep(0.1)
-        yield port
+        yield port, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -184,7 +185,7 @@ def run(database_url: str | None, workers: int, events: int, concurrency: int, w
             env = {**os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url, "LOG_LEVEL": "WARNING"}
             results = []
             for module, name in (("bench.bare_app:application", "bare Bolt ack-only"), ("bot.wsgi:application", "Incident Scribe")):
-                with _server(module, env, workers) as port:
+                with _server(module, env, workers) as (port, _pid):
                     _load(port, _bodies(warmup, 10_000_000), concurrency, "warm-up")
                     results.append(_load(port, _bodies(events, 0), concurrency, name))
             total, distinct = _stored(url)
