@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from bot.services.drafts import draft_json
@@ -86,3 +88,28 @@ def test_a_pushpin_in_one_workspace_marks_nothing_in_the_other(scribe: Scribe) -
     [beta] = [m for m in record_of(scribe, "T222", "C1")["timeline"] if m["kind"] == "message"]
     assert beta.get("key") is True
     assert alpha.get("key") is None
+
+
+def test_action_items_stats_and_the_home_tab_of_one_workspace_are_invisible_to_the_other(scribe: Scribe) -> None:
+    scribe.clock.set("2026-11-29T15:00:00Z")
+    command(scribe, "T111", "C1", "start sev1 alpha outage")
+    command(scribe, "T111", "C1", "service alpha-payments")
+    created = command(scribe, "T111", "C1", "action <@U1> 2026-12-04 alpha-item rotate the keys")
+    alpha_id = int(re.search(r"#(\d+)", created["text"]).group(1))  # type: ignore[union-attr]
+    command(scribe, "T222", "C1", "start sev2 beta outage")
+    command(scribe, "T222", "C1", "action <@U1> 2026-12-05 beta-item add an alert")
+
+    mine = command(scribe, "T222", "C1", "actions mine")["text"]
+    assert "beta-item" in mine and "alpha-item" not in mine
+    refused = command(scribe, "T222", "C1", f"done {alpha_id}")["text"]
+    assert f"no action item #{alpha_id} in this workspace" in refused
+    assert record_of(scribe, "T111", "C1")["action_items"][0]["status"] == "open"
+    assert "alpha" not in command(scribe, "T222", "C1", "stats")["text"]
+
+    scribe.fake.reset_calls()
+    home = event_callback({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1764428400.000001"}, team_id="T222")
+    assert scribe.slack.event(home).status == 200
+    [published] = scribe.fake.calls_to("views.publish")
+    view = published.params["view"]
+    shown = view if isinstance(view, str) else json.dumps(view)
+    assert "beta-item" in shown and "alpha" not in shown
