@@ -16,14 +16,17 @@ from bot.jobs import deliver_outbox, job
 from bot.services import followup
 from bot.slack import action_blocks as blocks
 from bot.slack.deps import Deps
+from bot.slack.oauth import clients
 
 log = logging.getLogger(__name__)
 
 
 @job("nudges", every_seconds=300)
 def send_nudges(deps: Deps, client: WebClient, now: datetime) -> None:
-    def fetch(_team: str, user_id: str) -> tuple[str | None, str | None]:
-        user: dict[str, Any] = client.users_info(user=user_id)["user"]
+    client_for = clients(deps, client)
+
+    def fetch(team_id: str, user_id: str) -> tuple[str | None, str | None]:
+        user: dict[str, Any] = client_for(team_id).users_info(user=user_id)["user"]
         return user.get("real_name") or user.get("name"), user.get("tz")
 
     followup.refresh_owner_zones(deps.sessions, now=now, fetch=fetch)

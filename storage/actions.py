@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.record import ActionItemView
 from storage.action_models import ActionItem, ActionItemEvent, ActionNudge
-from storage.models import Entry, Incident, Message, OutboxMessage, PhaseMark, SlackUser
+from storage.models import Entry, Incident, Message, PhaseMark, SlackUser
 from storage.upsert import insert_for
 
 
@@ -312,30 +312,6 @@ def incident_facts(session: Session, team_id: str) -> list[IncidentFacts]:
         for row in incidents
     ]
 
-
-
-@dataclass(frozen=True)
-class Post:
-    team_id: str
-    key: str
-    kind: str
-    channel: str
-    payload: dict[str, Any]
-
-
-def enqueue_posts(session: Session, posts: Sequence[Post], *, now: datetime) -> None:
-    """Put many posts in the outbox with one executemany; a key already there is left alone."""
-    if not posts:
-        return
-    rows = [
-        {
-            "team_id": p.team_id, "key": p.key, "kind": p.kind, "channel": p.channel, "payload": p.payload,
-            "state": "pending", "attempts": 0, "created_at": now, "not_before": now,
-        }
-        for p in posts
-    ]
-    stmt = insert_for(session, OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["team_id", "key"])
-    session.execute(stmt, rows)
 
 
 def teams_with_incidents(session: Session) -> list[str]:

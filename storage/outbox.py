@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +43,32 @@ def enqueue(
         .returning(OutboxMessage.id)
     )
     return session.execute(stmt).scalar() is not None
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post to put in the outbox (see :func:`enqueue_many`)."""
+
+    team_id: str
+    key: str
+    kind: str
+    channel: str
+    payload: dict[str, Any]
+
+
+def enqueue_many(session: Session, posts: Sequence[Post], *, now: datetime) -> None:
+    """Put many posts in the outbox with one executemany; a key already there is left alone."""
+    if not posts:
+        return
+    rows = [
+        {
+            "team_id": p.team_id, "key": p.key, "kind": p.kind, "channel": p.channel, "payload": p.payload,
+            "state": "pending", "attempts": 0, "created_at": now, "not_before": now,
+        }
+        for p in posts
+    ]
+    stmt = insert_for(session, OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["team_id", "key"])
+    session.execute(stmt, rows)
 
 
 def due_ids(session: Session, *, now: datetime, limit: int, team_id: str | None = None) -> Sequence[int]:

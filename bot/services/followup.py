@@ -31,7 +31,8 @@ from bot.settings import Settings
 from storage import actions as repo
 from storage import outbox as outbox_repo
 from storage import people
-from storage.actions import IncidentFacts, ItemRow, Post
+from storage.actions import IncidentFacts, ItemRow
+from storage.outbox import Post
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ZONE_REFRESH_LIMIT = 50
@@ -120,7 +121,7 @@ def queue_due_nudges(
             else Post(n.item.team_id, n.outbox_key, "dm", n.item.owner_id or "", render_dm(n))
             for n in nudges
         ]
-        repo.enqueue_posts(session, posts, now=now)
+        outbox_repo.enqueue_many(session, posts, now=now)
     return nudges
 
 
