@@ -58,11 +58,11 @@ class PostedDraft:
     file_key: str
 
 
-def wants_full_draft(record: IncidentRecord, severities: tuple[str, ...]) -> bool:
+def wants_full_draft(severity: str | None, *, surprised: bool, severities: tuple[str, ...]) -> bool:
     """The severity policy: listed severities, unset severity, or a surprise get the full draft."""
-    if record.severity is None or record.surprised:
+    if severity is None or surprised:
         return True
-    return record.severity.lower() in severities
+    return severity.lower() in severities
 
 
 def read_template(path: str | None) -> str | None:
@@ -104,7 +104,7 @@ def draft_json(
     draft = build_draft(
         record,
         now=now,
-        full=wants_full_draft(record, settings.postmortem_severities),
+        full=wants_full_draft(record.severity, surprised=record.surprised, severities=settings.postmortem_severities),
         version=postmortems.latest_version(session, incident.id),
     )
     result = record_to_json(record)
@@ -144,7 +144,7 @@ def reserve_draft(
     if incident is None:
         raise NotAnIncident()
     surprised = repo.has_entry(session, incident.id, "surprised")
-    full = incident.severity is None or surprised or incident.severity.lower() in settings.postmortem_severities
+    full = wants_full_draft(incident.severity, surprised=surprised, severities=settings.postmortem_severities)
     version = postmortems.add_version(
         session, incident_id=incident.id, full=full, reason=reason, requested_by=requested_by, now=now
     )
@@ -229,7 +229,7 @@ def draft_filename(record: IncidentRecord, version: int | None) -> str:
 
 def _prepare(session: Session, incident: Incident, *, now: datetime, settings: Settings, version: int | None) -> PreparedDraft:
     record = load_record(session, incident)
-    full = wants_full_draft(record, settings.postmortem_severities)
+    full = wants_full_draft(record.severity, surprised=record.surprised, severities=settings.postmortem_severities)
     return _prepare_record(record, now=now, settings=settings, version=version, full=full, reason="requested", requested_by=None)
 
 
