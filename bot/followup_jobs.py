@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from slack_sdk import WebClient
 
 from bot.jobs import deliver_outbox, job
 from bot.services import followup
 from bot.slack import action_blocks as blocks
+from bot.slack.client import name_and_zone
 from bot.slack.deps import Deps
 from bot.slack.oauth import clients
 
@@ -26,8 +26,7 @@ def send_nudges(deps: Deps, client: WebClient, now: datetime) -> None:
     client_for = clients(deps, client)
 
     def fetch(team_id: str, user_id: str) -> tuple[str | None, str | None]:
-        user: dict[str, Any] = client_for(team_id).users_info(user=user_id)["user"]
-        return user.get("real_name") or user.get("name"), user.get("tz")
+        return name_and_zone(client_for(team_id), user_id)
 
     followup.refresh_owner_zones(deps.sessions, now=now, fetch=fetch)
     nudges = followup.queue_due_nudges(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -26,3 +28,9 @@ def retry_handlers() -> list[RetryHandler]:
 
 def build_client(token: str | None, base_url: str) -> WebClient:
     return WebClient(token=token, base_url=base_url, timeout=TIMEOUT_SECONDS, retry_handlers=retry_handlers())
+
+
+def name_and_zone(client: WebClient, user_id: str) -> tuple[str | None, str | None]:
+    """users.info → (display name, IANA timezone): what the people cache keeps."""
+    user: dict[str, Any] = client.users_info(user=user_id)["user"]
+    return user.get("real_name") or user.get("name"), user.get("tz")

@@ -10,7 +10,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.core.slackts import datetime_to_ts
+from bot.services import outbox
 from bot.services.outbox import UNKNOWN, DeliveryError, OutboxItem
+from bot.slack.deps import Deps
 
 METADATA_EVENT = "scribe_outbox"
 PERMANENT_ERRORS = frozenset(
@@ -88,3 +90,9 @@ class SlackSender:
             if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == item.key:
                 return {"channel": channel, "ts": message.get("ts")}
         return None
+
+
+def deliver_owed_posts(deps: Deps, client: WebClient, team_id: str) -> None:
+    """Right after an answer: send what it put in the outbox for this workspace. ``client`` is
+    the request's own, holding the workspace's token; the clock retries what fails."""
+    outbox.deliver_due(deps.sessions, lambda _team: SlackSender(client), now=deps.clock(), team_id=team_id)

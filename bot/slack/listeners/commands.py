@@ -11,9 +11,8 @@ from slack_sdk import WebClient
 import bot.slack.subcommands  # noqa: F401  (registers the subcommands)
 from bot.core.commands import CommandError, split_command
 from bot.core.timeparse import TimeParseError
-from bot.services import outbox
 from bot.services.errors import UserFacingError
-from bot.slack.delivery import SlackSender
+from bot.slack.delivery import deliver_owed_posts
 from bot.slack.deps import Deps
 from bot.slack.parse import team_of
 from bot.slack.subcommands.registry import SUBCOMMANDS, CommandCall, Reply
@@ -35,11 +34,11 @@ def register(app: App, deps: Deps) -> None:
             blocks=reply.blocks,
         )
 
-    def deliver_owed_posts(body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+    def send_owed_posts(body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
         """After the answer: send what the command put in the outbox (drafts, DMs)."""
-        outbox.deliver_due(deps.sessions, lambda _team: SlackSender(client), now=deps.clock(), team_id=team_of(body, context))
+        deliver_owed_posts(deps, client, team_of(body, context))
 
-    app.command("/incident")(ack=incident_command, lazy=[deliver_owed_posts])
+    app.command("/incident")(ack=incident_command, lazy=[send_owed_posts])
 
 
 def answer(deps: Deps, client: WebClient, command: dict[str, Any], team_id: str) -> Reply:

@@ -19,7 +19,8 @@ from bot.services import actions, outbox
 from bot.services.errors import UserFacingError
 from bot.services.people import user_zone
 from bot.slack import action_blocks as blocks
-from bot.slack.delivery import SlackSender
+from bot.slack.client import name_and_zone
+from bot.slack.delivery import deliver_owed_posts
 from bot.slack.deps import Deps
 from bot.slack.parse import team_of
 
@@ -29,14 +30,13 @@ log = logging.getLogger(__name__)
 def register(app: App, deps: Deps) -> None:
     def today_of(client: WebClient, team_id: str, user_id: str, now: datetime) -> date:
         def fetch(uid: str) -> tuple[str | None, str | None]:
-            user: dict[str, Any] = client.users_info(user=uid)["user"]
-            return user.get("real_name") or user.get("name"), user.get("tz")
+            return name_and_zone(client, uid)
 
         return now.astimezone(user_zone(deps.sessions, team_id=team_id, user_id=user_id, now=now, fetch=fetch)).date()
 
     def deliver(body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
         """After the answer: send the DMs and posts the interaction queued."""
-        outbox.deliver_due(deps.sessions, lambda _team: SlackSender(client), now=deps.clock(), team_id=team_of(body, context))
+        deliver_owed_posts(deps, client, team_of(body, context))
 
     def refresh_origin(client: WebClient, origin: dict[str, Any], team_id: str, user_id: str, text: str) -> None:
         """Show the outcome where the button was: the DM (no more buttons) or the Home tab."""

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from bot.core.blame import find_blame
 from bot.core.commands import check_text, parse_text
-from bot.services import drafts, incidents, outbox
+from bot.services import drafts, incidents
 from bot.slack.background import after_ack
-from bot.slack.delivery import SlackSender
+from bot.slack.delivery import deliver_owed_posts
 from bot.slack.draft_blocks import draft_message
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
@@ -57,7 +57,7 @@ def post_after_answer(call: CommandCall) -> None:
 
     def build_and_post() -> None:
         drafts.enqueue_reserved_drafts(deps.sessions, settings=deps.settings, message_for=draft_message)
-        outbox.deliver_due(deps.sessions, lambda _team: SlackSender(client), now=deps.clock(), team_id=team_id)
+        deliver_owed_posts(deps, client, team_id)
 
     after_ack(build_and_post, what="posting the postmortem draft")
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from bot.services.people import user_zone
+from bot.slack.client import name_and_zone
 from bot.slack.deps import Deps
 
 
@@ -38,8 +39,7 @@ class CommandCall:
         return self._zone
 
     def fetch_user(self, user_id: str) -> tuple[str | None, str | None]:
-        user: dict[str, Any] = self.client.users_info(user=user_id)["user"]
-        return user.get("real_name") or user.get("name"), user.get("tz")
+        return name_and_zone(self.client, user_id)
 
 
 @dataclass(frozen=True)
