@@ -5,8 +5,11 @@ server settings, in one run.
     .venv/bin/python -m bench.ingest                          # SQLite, 2 workers
     .venv/bin/python -m bench.ingest --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test --workers 2 4
 
-Prints events/s for both, the ratio (target >= 0.8), p50/p99 acknowledgement latency, and
-checks that every event was stored exactly once.
+The two servers are loaded in turn, round after round (3 by default), so that a change in the
+machine's speed during the run weighs on both alike. Prints events/s for both, the ratio (target
+>= 0.8) overall and by round, p50/p99 acknowledgement latency, the CPU each event cost the web
+workers, the database server (a local PostgreSQL) and the load generator, and checks that every
+event was stored exactly once.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class Result:
     seconds: float
     latencies_ms: list[float]
     errors: int
+    cpu: tuple[float, ...] = (0.0, 0.0, 0.0)
+    """CPU seconds spent during the load by the web workers, the database server, the load generator."""
 
     @property
     def rate(self) -> float:
@@ -177,43 +182,102 @@ def _database(url: str | None) -> Iterator[str]:
         yield temporary
 
 
-def run(database_url: str | None, workers: int, events: int, concurrency: int, warmup: int) -> tuple[Result, Result]:
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (Linux /proc; 0 where it cannot be read)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _database_server_pids() -> list[int]:
+    """Local PostgreSQL processes (server, backends, WAL writer…), when the server is on this machine."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _measured(port: int, prepared: list[tuple[bytes, dict[str, str]]], concurrency: int, name: str, master: int, database: bool) -> Result:
+    """One load, with the CPU each side spent on it: web workers, database server, load generator."""
+    workers = _children(master)
+    database_pids = _database_server_pids() if database else []
+    before = (_cpu_seconds(workers), _cpu_seconds(database_pids), time.process_time())
+    result = _load(port, prepared, concurrency, name)
+    after = (_cpu_seconds(workers), _cpu_seconds(database_pids), time.process_time())
+    result.cpu = tuple(b - a for a, b in zip(before, after))  # type: ignore[assignment]
+    return result
+
+
+def _combined(name: str, rounds: list[Result]) -> Result:
+    total = Result(name, sum(r.events for r in rounds), sum(r.seconds for r in rounds), [x for r in rounds for x in r.latencies_ms], sum(r.errors for r in rounds))
+    total.cpu = tuple(sum(parts) for parts in zip(*(r.cpu for r in rounds)))  # type: ignore[assignment]
+    return total
+
+
+def run(database_url: str | None, workers: int, events: int, concurrency: int, warmup: int, rounds: int) -> tuple[Result, Result, list[float]]:
+    """Both servers run side by side (each idle while the other is loaded) and are loaded in
+    turn, round after round, so that a change in the machine's speed during the run weighs on
+    both alike."""
     fake = FakeSlack().start()
+    per_round = events // rounds
     try:
         with _database(database_url) as url:
             _prepare_database(url)
             env = {**os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url, "LOG_LEVEL": "WARNING"}
-            results = []
-            for module, name in (("bench.bare_app:application", "bare Bolt ack-only"), ("bot.wsgi:application", "Incident Scribe")):
-                with _server(module, env, workers) as (port, _pid):
-                    _load(port, _bodies(warmup, 10_000_000), concurrency, "warm-up")
-                    results.append(_load(port, _bodies(events, 0), concurrency, name))
+            with _server("bench.bare_app:application", env, workers) as (bare_port, bare_pid), _server("bot.wsgi:application", env, workers) as (port, pid):
+                _load(bare_port, _bodies(warmup, 10_000_000), concurrency, "warm-up")
+                _load(port, _bodies(warmup, 10_000_000), concurrency, "warm-up")
+                bare_rounds, scribe_rounds = [], []
+                for number in range(rounds):
+                    bare_rounds.append(_measured(bare_port, _bodies(per_round, 20_000_000 + number * per_round), concurrency, "bare Bolt ack-only", bare_pid, False))
+                    scribe_rounds.append(_measured(port, _bodies(per_round, number * per_round), concurrency, "Incident Scribe", pid, database_url is not None))
             total, distinct = _stored(url)
-            expected = events + warmup
+            expected = per_round * rounds + warmup
             if total != expected or distinct != expected:
                 raise SystemExit(f"stored {total} rows ({distinct} distinct ts), expected {expected}: events were lost or duplicated")
     finally:
         fake.stop()
-    return results[0], results[1]
+    ratios = [s.rate / b.rate for b, s in zip(bare_rounds, scribe_rounds)]
+    return _combined("bare Bolt ack-only", bare_rounds), _combined("Incident Scribe", scribe_rounds), ratios
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: a temporary SQLite file)")
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
-    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--events", type=int, default=6000, help="events per app, over all rounds")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--warmup", type=int, default=300)
     args = parser.parse_args()
     database = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"{'database':<10} {'workers':>7} {'app':<22} {'events/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
+    print(f"{'database':<10} {'workers':>7} {'app':<20} {'events/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}   CPU µs/event: web workers, database, load generator")
     for workers in args.workers:
-        bare, scribe = run(args.database_url, workers, args.events, args.concurrency, args.warmup)
+        bare, scribe, ratios = run(args.database_url, workers, args.events, args.concurrency, args.warmup, args.rounds)
         for result in (bare, scribe):
-            print(f"{database:<10} {workers:>7} {result.name:<22} {result.rate:>9.0f} {result.percentile(50):>7.1f} {result.percentile(99):>7.1f} {result.errors:>6}")
+            cpu = ", ".join(f"{part / result.events * 1e6:.0f}" for part in result.cpu)
+            print(f"{database:<10} {workers:>7} {result.name:<20} {result.rate:>9.0f} {result.percentile(50):>7.1f} {result.percentile(99):>7.1f} {result.errors:>6}   {cpu}")
         ratio = scribe.rate / bare.rate
         verdict = "meets" if ratio >= 0.8 else "BELOW"
-        print(f"{'':<10} {'':>7} ratio {ratio:.2f} ({verdict} the 0.8 target); every event stored exactly once; median latency {statistics.median(scribe.latencies_ms):.1f} ms")
+        rounds = ", ".join(f"{r:.2f}" for r in ratios)
+        print(f"{'':<10} {'':>7} ratio {ratio:.2f} ({verdict} the 0.8 target; by round: {rounds}); every event stored exactly once")
 
 
 if __name__ == "__main__":

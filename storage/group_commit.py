@@ -1,110 +1,186 @@
-"""Group commit: writes from many request threads share one transaction and one commit.
+"""Group commit: writes from many request threads share one batch and one commit.
 
-Each caller blocks until its own write is committed (so "persist, then acknowledge" holds),
-but concurrent callers in the same process are committed together: one writer thread takes
-whatever is queued, runs it in one transaction (the same statement's rows as one executemany),
-commits, and wakes every caller. When nothing else is queued a write is committed on its own
-at once, so idle latency does not grow.
+Each caller returns only once its own write is committed (so "persist, then acknowledge"
+holds), but concurrent callers in the same process are written together. There is no writer
+thread: the first caller to find nobody writing becomes the leader, takes everything queued
+(its own write included), writes it as one batch and wakes the others; whoever arrived
+meanwhile finds their writes done, or one of them leads the next batch. A caller alone is
+written at once, with no hand-over between threads.
 
-While writes keep coming the writer keeps one connection for batch after batch (no pool
-checkout, ping or reset between them) and gives it back to the pool as soon as the queue is
-empty; after ``idle_seconds`` without writes the thread ends, to start again with the next.
+The batch goes to a ``BatchWriter`` on a driver connection that the group commit keeps for
+itself (detached from the engine's pool, so no checkout, ping or reset per batch). It is
+pinged before use after a quiet second, like the pool's pre-ping, and replaced after any
+failure; with an engine that keeps no connections (NullPool) a new one is opened each time.
 
-Writes must not depend on their order within a batch (the message upserts do not: a unique
-key and "newer edit wins, deletion wins" decide). If a batch fails, each of its writes is
-retried alone, so one bad write cannot fail the others.
+Writes must be idempotent and not depend on their order within a batch (the message upserts
+are: see storage/live_messages.py). If a batch fails, each of its writes is retried alone, so
+one bad write cannot fail the others, and a write that was in fact stored before the failure is
+harmlessly stored again.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
+import os
 import threading
-from concurrent.futures import Future
-from typing import Any
+import time
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.sql.base import Executable
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
-Write = tuple[Executable, dict[str, Any]]
-Batch = list[tuple[Write, "Future[None]"]]
+T = TypeVar("T")
+T_contra = TypeVar("T_contra", contravariant=True)
+
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
-class GroupCommit:
-    def __init__(self, engine: Engine, *, max_batch: int = 64, idle_seconds: float = 2.0) -> None:
+class BatchWriter(Protocol[T_contra]):
+    def configure(self, connection: Any) -> None:
+        """Prepare a newly opened driver connection (autocommit, isolation…)."""
+
+    def write(self, connection: Any, items: Sequence[T_contra]) -> None:
+        """Write and commit the items, or raise."""
+
+
+@dataclass(eq=False)
+class _Pending(Generic[T]):
+    item: T
+    done: bool = False
+    error: BaseException | None = None
+
+
+class GroupCommit(Generic[T]):
+    def __init__(self, engine: Engine, writer: BatchWriter[T], *, max_batch: int = 64) -> None:
         self.engine = engine
+        self.writer = writer
         self.max_batch = max_batch
-        self.idle_seconds = idle_seconds
-        self._queue: queue.SimpleQueue[tuple[Write, Future[None]]] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
+        self._queue: list[_Pending[T]] = []
+        self._leading = False
+        self._connection: Any = None
+        self._pid = os.getpid()
+        self._last_used = 0.0
+        self._closer: weakref.finalize | None = None
+        self._fresh_each_time = isinstance(engine.pool, NullPool)
+        """An engine that keeps no connections asked for a new one each time: so do we."""
 
-    def execute(self, statement: Executable, params: dict[str, Any], *, timeout: float = 10.0) -> None:
-        """Execute the statement with these parameters and return once it is committed; raise
-        if it could not be."""
-        future: Future[None] = Future()
-        self._queue.put(((statement, params), future))
-        self._ensure_started()
-        future.result(timeout=timeout)
+    def execute(self, item: T, *, timeout: float = 10.0) -> None:
+        """Write the item and return once it is committed; raise if it could not be."""
+        pending = _Pending(item)
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            self._queue.append(pending)
+        while True:
+            with self._changed:
+                while self._leading and not pending.done:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        # Given up, not undone: if a leader already holds the write it may still
+                        # land, which is harmless (writes are idempotent; Slack redelivers).
+                        if pending in self._queue:
+                            self._queue.remove(pending)
+                        raise TimeoutError("the database did not answer in time")
+                    self._changed.wait(remaining)
+                if pending.done:
+                    break
+                self._leading = True
+                batch = self._queue[: self.max_batch]
+                del self._queue[: self.max_batch]
+            try:
+                self._commit(batch)
+            finally:
+                with self._changed:
+                    self._leading = False
+                    self._changed.notify_all()
+        if pending.error is not None:
+            raise pending.error
 
-    def _ensure_started(self) -> None:
-        # Started lazily, so a gunicorn worker starts its own thread after the fork.
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="group-commit", daemon=True)
-                self._thread.start()
+    def close(self) -> None:
+        """Close the kept connection once no batch is being written (it is also closed when
+        this object is collected). A later write opens a new one."""
+        with self._changed:
+            while self._leading:
+                self._changed.wait()
+            self._discard()
 
-    def _loop(self) -> None:
-        connection: Connection | None = None
+    def _commit(self, batch: list[_Pending[T]]) -> None:
         try:
-            while True:
-                try:
-                    first = self._queue.get(timeout=self.idle_seconds)
-                except queue.Empty:
-                    with self._lock:  # a write queued after this check finds no thread and starts one
-                        if self._queue.empty():
-                            self._thread = None
-                            return
-                    continue
-                batch = [first]
-                while len(batch) < self.max_batch:
-                    try:
-                        batch.append(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
-                connection = self._commit(batch, connection)
-                if connection is not None and self._queue.empty():
-                    connection.close()  # back to the pool: held only while writes keep coming
-                    connection = None
-        finally:
-            if connection is not None:
-                connection.close()
-
-    def _commit(self, batch: Batch, connection: Connection | None) -> Connection | None:
-        """Commit the batch; return the connection to keep using (None after a failure)."""
-        by_statement: dict[int, tuple[Executable, list[dict[str, Any]]]] = {}
-        for (statement, params), _ in batch:
-            by_statement.setdefault(id(statement), (statement, []))[1].append(params)
-        try:
-            connection = connection if connection is not None else self.engine.connect()
-            with connection.begin():
-                for statement, rows in by_statement.values():
-                    connection.execute(statement, rows if len(rows) > 1 else rows[0])
+            self._write([pending.item for pending in batch])
         except Exception as error:
-            if connection is not None:
-                connection.invalidate()  # its state is unknown: never reuse it
-                connection.close()
-            if len(batch) == 1:
-                batch[0][1].set_exception(error)
-                return None
-            log.warning("a batch of %d writes failed (%s); retrying each alone", len(batch), error.__class__.__name__)
-            for item in batch:
-                alone = self._commit([item], None)
-                if alone is not None:
-                    alone.close()
-            return None
-        for _, future in batch:
-            future.set_result(None)
-        return connection
+            if len(batch) > 1:
+                log.warning("a batch of %d writes failed (%s); retrying each alone", len(batch), error.__class__.__name__)
+                for pending in batch:
+                    self._commit([pending])
+                return
+            batch[0].error = error
+        for pending in batch:
+            pending.done = True
+
+    def _write(self, items: list[T]) -> None:
+        connection, fresh = self._usable_connection()
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            self.writer.write(connection, items)
+        except dbapi_error as error:
+            self._discard()
+            disconnected = self.engine.dialect.is_disconnect(error, connection, None)
+            if disconnected and not fresh:
+                # The kept connection died since its last use (a database restart, an idle
+                # timeout): the writes are idempotent, so write them again on a new one.
+                return self._write(items)
+            raise self._wrapped(error, disconnected) from error
+        except BaseException:
+            self._discard()
+            raise
+        self._last_used = time.monotonic()
+        if self._fresh_each_time:
+            self._discard()
+        return None
+
+    def _usable_connection(self) -> tuple[Any, bool]:
+        """The kept connection, or a new one; and whether it is new."""
+        if self._pid != os.getpid():  # inherited across a fork: the parent's, not ours to use or close
+            if self._closer is not None:
+                self._closer.detach()
+            self._connection, self._closer, self._pid = None, None, os.getpid()
+        if self._connection is not None and time.monotonic() - self._last_used > PING_AFTER_IDLE_SECONDS:
+            try:
+                self.engine.dialect.do_ping(self._connection)
+            except Exception:
+                self._discard()
+        if self._connection is not None:
+            return self._connection, False
+        try:
+            pooled = self.engine.raw_connection()  # the engine's connect events apply
+        except self.engine.dialect.loaded_dbapi.Error as error:
+            raise self._wrapped(error, True) from error
+        connection = pooled.driver_connection
+        pooled.detach()
+        try:
+            self.writer.configure(connection)
+        except BaseException:
+            connection.close()
+            raise
+        self._connection = connection
+        self._closer = weakref.finalize(self, connection.close)
+        return connection, True
+
+    def _wrapped(self, error: Exception, disconnected: bool) -> DBAPIError:
+        """The driver's error as SQLAlchemy's (OperationalError, IntegrityError…), as elsewhere in
+        the app, without the parameters (they hold message text)."""
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        return DBAPIError.instance(
+            None, None, error, dbapi_error, hide_parameters=True, connection_invalidated=disconnected, dialect=self.engine.dialect
+        )
+
+    def _discard(self) -> None:
+        if self._closer is not None:
+            self._closer()  # closes the connection, once
+        self._connection, self._closer = None, None

@@ -10,13 +10,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.core.messages import MessageDeletion, MessagePost
-from bot.core.slackts import ts_to_datetime
-from storage.models import Incident, KeyMark, Message
+from storage.models import KeyMark, Message
 from storage.upsert import insert_for
 
 _KEY = ["team_id", "channel_id", "ts"]
@@ -71,58 +69,6 @@ def save_post(
             ),
         )
     )
-
-
-def _live_statement(dialect: str, kind: str) -> Any:
-    """INSERT … SELECT from the incident of the channel … ON CONFLICT: one round trip that both
-    checks the channel is an incident channel and writes the message. Built once per dialect."""
-    key = (dialect, kind)
-    cached = _LIVE_STATEMENTS.get(key)
-    if cached is not None:
-        return cached
-    messages, incidents = Message.__table__, Incident.__table__
-    columns = ["incident_id", "team_id", "channel_id", "ts", "thread_ts", "user_id", "bot_id", "bot_name", "subtype", "text", "files", "posted_at", "edited_at", "deleted_at", "source"]
-    selected = [incidents.c.id] + [bindparam(name, type_=messages.c[name].type) for name in columns[1:]]
-    source = select(*selected).where(incidents.c.team_id == bindparam("team_id"), incidents.c.channel_id == bindparam("channel_id"))
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(messages).from_select(columns, source)
-    if kind == "post":
-        stmt = stmt.on_conflict_do_nothing(index_elements=_KEY)
-    elif kind == "edit":
-        stmt = stmt.on_conflict_do_update(
-            index_elements=_KEY,
-            set_={"text": stmt.excluded.text, "files": stmt.excluded.files, "edited_at": stmt.excluded.edited_at},
-            where=and_(messages.c.deleted_at.is_(None), or_(messages.c.edited_at.is_(None), messages.c.edited_at < stmt.excluded.edited_at)),
-        )
-    else:
-        stmt = stmt.on_conflict_do_update(
-            index_elements=_KEY,
-            set_={"text": None, "files": None, "deleted_at": stmt.excluded.deleted_at},
-            where=messages.c.deleted_at.is_(None),
-        )
-    _LIVE_STATEMENTS[key] = stmt
-    return stmt
-
-
-_LIVE_STATEMENTS: dict[tuple[str, str], Any] = {}
-
-
-def live_write(dialect: str, change: MessagePost | MessageDeletion, *, team_id: str, channel_id: str) -> tuple[Any, dict[str, Any]]:
-    """The statement and parameters that store a live message event, if the channel is an
-    incident channel of the workspace (otherwise the statement writes nothing)."""
-    params: dict[str, Any]
-    if isinstance(change, MessagePost):
-        kind = "post" if change.edited_at is None else "edit"
-        params = _values(change, incident_id=0, team_id=team_id, channel_id=channel_id, source="live")
-        params["deleted_at"] = None
-    else:
-        kind = "delete"
-        params = {
-            "team_id": team_id, "channel_id": channel_id, "ts": change.ts, "thread_ts": None, "user_id": None, "bot_id": None,
-            "bot_name": None, "subtype": None, "text": None, "files": None, "posted_at": ts_to_datetime(change.ts),
-            "edited_at": None, "deleted_at": change.deleted_at, "source": "live",
-        }
-    params.pop("incident_id", None)
-    return _live_statement(dialect, kind), params
 
 
 def save_posts(

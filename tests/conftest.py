@@ -125,3 +125,4 @@ def scribe(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeS
     # Work the app left running after its answers (lazy listeners, backfills) ends here,
     # before the fake Slack and the database go away.
     wait_for_background()
+    deps.writes.close()

@@ -15,6 +15,7 @@ from bot.services.errors import NotAnIncident, UserFacingError
 from storage import incidents as repo
 from storage import messages as message_repo
 from storage.group_commit import GroupCommit
+from storage.live_messages import LiveRow, live_row
 from storage.models import Incident
 
 
@@ -59,15 +60,14 @@ def start_incident(
     return Started(incident.id, created is not None, incident.title, incident.severity)
 
 
-def record_message(writes: GroupCommit, *, team_id: str, channel_id: str, change: MessageChange) -> None:
+def record_message(writes: GroupCommit[LiveRow], *, team_id: str, channel_id: str, change: MessageChange) -> None:
     """Store a message event if the channel is an incident channel; return once committed.
 
     This is the hot path of ingest: one statement, which finds the incident and upserts, run
     in a group commit with the other requests of the moment."""
     if not isinstance(change, (MessagePost, MessageDeletion)):
         return
-    statement, params = message_repo.live_write(writes.engine.dialect.name, change, team_id=team_id, channel_id=channel_id)
-    writes.execute(statement, params)
+    writes.execute(live_row(change, team_id=team_id, channel_id=channel_id))
 
 
 def phase_times(session: Session, incident_id: int) -> dict[str, datetime | None]:

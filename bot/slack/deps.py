@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from storage.group_commit import GroupCommit
+from storage.live_messages import LiveRow, live_message_commits
 
 
 def utc_now() -> datetime:
@@ -21,9 +22,9 @@ class Deps:
     settings: Settings
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = utc_now
-    writes: GroupCommit = field(default=None)  # type: ignore[assignment]
+    writes: GroupCommit[LiveRow] = field(default=None)  # type: ignore[assignment]
     """Group commit for the ingest hot path; made from the sessions' engine when not given."""
 
     def __post_init__(self) -> None:
         if self.writes is None:
-            object.__setattr__(self, "writes", GroupCommit(self.sessions.kw["bind"]))
+            object.__setattr__(self, "writes", live_message_commits(self.sessions.kw["bind"]))

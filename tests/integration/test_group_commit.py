@@ -1,21 +1,42 @@
-"""Group commit: each caller returns only after its own write is committed, and one bad write
-never takes the others of its batch down with it."""
+"""Group commit: each caller returns only after its own write is committed, one bad write never
+takes the others of its batch down with it, and a kept connection that died is replaced."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage.group_commit import GroupCommit
 from storage.models import Workspace
 
-NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
-STATEMENT = insert(Workspace.__table__)
+
+class WorkspaceNames:
+    """A batch writer for the test: inserts workspace ids through the driver, in one transaction."""
+
+    def __init__(self, dialect: str) -> None:
+        self.sql = f"INSERT INTO workspaces (team_id, updated_at) VALUES ({'?' if dialect == 'sqlite' else '%s'}, CURRENT_TIMESTAMP)"
+        self.batches: list[int] = []
+
+    def configure(self, connection: Any) -> None:
+        pass
+
+    def write(self, connection: Any, items: Sequence[str]) -> None:
+        self.batches.append(len(items))
+        cursor = connection.cursor()
+        try:
+            cursor.executemany(self.sql, [(item,) for item in items])
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            cursor.close()
 
 
 def count(sessions) -> int:  # type: ignore[no-untyped-def]
@@ -23,29 +44,36 @@ def count(sessions) -> int:  # type: ignore[no-untyped-def]
         return int(session.scalar(select(func.count()).select_from(Workspace)) or 0)
 
 
-def test_a_write_is_committed_before_the_caller_returns(sessions) -> None:  # type: ignore[no-untyped-def]
-    writes = GroupCommit(sessions.kw["bind"])
-    writes.execute(STATEMENT, {"team_id": "T1", "name": "Acme", "url": None, "updated_at": NOW})
+@pytest.fixture
+def writes(sessions):  # type: ignore[no-untyped-def]
+    engine = sessions.kw["bind"]
+    commits = GroupCommit(engine, WorkspaceNames(engine.dialect.name))
+    yield commits
+    commits.close()
+
+
+def test_a_write_is_committed_before_the_caller_returns(sessions, writes) -> None:  # type: ignore[no-untyped-def]
+    writes.execute("T1")
     assert count(sessions) == 1
 
 
-def test_many_concurrent_writers_are_all_committed_exactly_once(sessions) -> None:  # type: ignore[no-untyped-def]
-    writes = GroupCommit(sessions.kw["bind"])
+def test_many_concurrent_writers_are_all_committed_exactly_once_in_shared_batches(sessions, writes) -> None:  # type: ignore[no-untyped-def]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda i: writes.execute(STATEMENT, {"team_id": f"T{i}", "name": None, "url": None, "updated_at": NOW}), range(200)))
-    assert count(sessions) == 200
+        list(pool.map(lambda i: writes.execute(f"T{i}"), range(400)))
+    assert count(sessions) == 400
+    assert sum(writes.writer.batches) == 400
+    assert max(writes.writer.batches) > 1, "concurrent writes should have shared a batch"
 
 
-def test_a_failing_write_fails_only_its_own_caller(sessions) -> None:  # type: ignore[no-untyped-def]
-    writes = GroupCommit(sessions.kw["bind"])
-    writes.execute(STATEMENT, {"team_id": "TDUP", "name": None, "url": None, "updated_at": NOW})
+def test_a_failing_write_fails_only_its_own_caller(sessions, writes) -> None:  # type: ignore[no-untyped-def]
+    writes.execute("TDUP")
     release = threading.Event()
     outcomes: dict[str, object] = {}
 
     def write(team: str) -> None:
         release.wait()
         try:
-            writes.execute(STATEMENT, {"team_id": team, "name": None, "url": None, "updated_at": NOW})
+            writes.execute(team)
             outcomes[team] = "ok"
         except IntegrityError:
             outcomes[team] = "refused"
@@ -60,9 +88,31 @@ def test_a_failing_write_fails_only_its_own_caller(sessions) -> None:  # type: i
     assert count(sessions) == 4
 
 
+def test_the_connection_is_kept_between_writes(writes) -> None:  # type: ignore[no-untyped-def]
+    writes.execute("T1")
+    first = writes._connection
+    writes.execute("T2")
+    assert writes._connection is first
+
+
+def test_a_kept_connection_that_the_database_closed_is_replaced_without_failing_the_write(sessions, writes) -> None:  # type: ignore[no-untyped-def]
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server-side disconnect needs PostgreSQL")
+    writes.execute("T1")
+    with engine.connect() as admin:
+        backend = writes._connection.info.backend_pid
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    writes.execute("T2")
+    assert count(sessions) == 2
+    assert writes._connection.info.backend_pid != backend
+
+
 def test_a_write_to_an_unreachable_database_raises_to_its_caller(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from storage.session import make_engine
 
-    writes = GroupCommit(make_engine(f"sqlite:///{tmp_path / 'no' / 'such.db'}"))
-    with pytest.raises(Exception):
-        writes.execute(STATEMENT, {"team_id": "T1", "name": None, "url": None, "updated_at": NOW})
+    engine = make_engine(f"sqlite:///{tmp_path / 'no' / 'such.db'}")
+    writes = GroupCommit(engine, WorkspaceNames("sqlite"))
+    with pytest.raises(OperationalError):
+        writes.execute("T1")
+    engine.dispose()
