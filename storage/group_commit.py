@@ -3,9 +3,9 @@
 Each caller returns only once its own write is committed (so "persist, then acknowledge"
 holds), but concurrent callers in the same process are written together. There is no writer
 thread: the first caller to find nobody writing becomes the leader, takes everything queued
-(its own write included), writes it as one batch and wakes the others; whoever arrived
-meanwhile finds their writes done, or one of them leads the next batch. A caller alone is
-written at once, with no hand-over between threads.
+(its own write included), writes it as one batch, wakes the callers it wrote for, and hands
+the lead to the first caller that arrived meanwhile, who writes the next batch. A caller alone
+is written at once, with no hand-over between threads, and each waiting caller is woken once.
 
 The batch goes to a ``BatchWriter`` on a driver connection that the group commit keeps for
 itself (detached from the engine's pool, so no checkout, ping or reset per batch). It is
@@ -26,7 +26,7 @@ import threading
 import time
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Engine
@@ -49,11 +49,21 @@ class BatchWriter(Protocol[T_contra]):
         """Write and commit the items, or raise."""
 
 
+def _held_lock() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
 @dataclass(eq=False)
 class _Pending(Generic[T]):
     item: T
     done: bool = False
     error: BaseException | None = None
+    lead: bool = False
+    """Handed the lead: this caller writes the next batch."""
+    wake: threading.Lock = field(default_factory=_held_lock)
+    """Released exactly once, by whoever finished this write or handed this caller the lead."""
 
 
 class GroupCommit(Generic[T]):
@@ -61,9 +71,10 @@ class GroupCommit(Generic[T]):
         self.engine = engine
         self.writer = writer
         self.max_batch = max_batch
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._queue: list[_Pending[T]] = []
         self._leading = False
+        self._idle = threading.Condition(self._lock)
         self._connection: Any = None
         self._pid = os.getpid()
         self._last_used = 0.0
@@ -74,40 +85,57 @@ class GroupCommit(Generic[T]):
     def execute(self, item: T, *, timeout: float = 10.0) -> None:
         """Write the item and return once it is committed; raise if it could not be."""
         pending = _Pending(item)
-        deadline = time.monotonic() + timeout
-        with self._changed:
+        with self._lock:
             self._queue.append(pending)
-        while True:
-            with self._changed:
-                while self._leading and not pending.done:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        # Given up, not undone: if a leader already holds the write it may still
-                        # land, which is harmless (writes are idempotent; Slack redelivers).
-                        if pending in self._queue:
-                            self._queue.remove(pending)
-                        raise TimeoutError("the database did not answer in time")
-                    self._changed.wait(remaining)
-                if pending.done:
-                    break
-                self._leading = True
-                batch = self._queue[: self.max_batch]
-                del self._queue[: self.max_batch]
-            try:
-                self._commit(batch)
-            finally:
-                with self._changed:
-                    self._leading = False
-                    self._changed.notify_all()
+            pending.lead = not self._leading
+            self._leading = True
+        if not pending.lead:
+            self._wait(pending, timeout)
+        while not pending.done:  # leading: write batches until our own write is among them
+            self._lead_one_batch(pending)
         if pending.error is not None:
             raise pending.error
+
+    def _lead_one_batch(self, leader: _Pending[T]) -> None:
+        with self._lock:
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
+        try:
+            self._commit(batch)
+        finally:
+            for other in batch:
+                if not other.done:  # only if the leader itself was interrupted
+                    other.error, other.done = RuntimeError("the write was interrupted"), True
+                if other is not leader:
+                    other.wake.release()
+            with self._lock:
+                if self._queue:
+                    successor = self._queue[0]
+                    successor.lead = True
+                    successor.wake.release()
+                else:
+                    self._leading = False
+                    self._idle.notify_all()
+
+    def _wait(self, pending: _Pending[T], timeout: float) -> None:
+        """Sleep until our write is done or we are handed the lead."""
+        if pending.wake.acquire(timeout=timeout):
+            return
+        with self._lock:
+            if pending.done or pending.lead:
+                return  # woken just as we gave up: as good as woken in time
+            if pending in self._queue:
+                self._queue.remove(pending)
+        # Given up, not undone: if a leader already holds the write it may still land, which
+        # is harmless (writes are idempotent, and Slack redelivers an unanswered event).
+        raise TimeoutError("the database did not answer in time")
 
     def close(self) -> None:
         """Close the kept connection once no batch is being written (it is also closed when
         this object is collected). A later write opens a new one."""
-        with self._changed:
+        with self._lock:
             while self._leading:
-                self._changed.wait()
+                self._idle.wait()
             self._discard()
 
     def _commit(self, batch: list[_Pending[T]]) -> None:
