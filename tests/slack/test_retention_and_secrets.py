@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from bot.jobs import run_due
 from bot.services import outbox
 from bot.services.drafts import draft_json
-from bot.services.retention import purge_expired_text
+from bot.services.retention import purge_expired_posts, purge_expired_text
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.client import build_client
@@ -141,3 +142,43 @@ def test_no_token_secret_or_message_text_is_logged_at_info_or_above(scribe: Scri
         text = entry.getMessage() + (formatter.formatException(entry.exc_info) if entry.exc_info else "")
         for secret in (SECRET_TOKEN, "secret-token-value", SIGNING, "card 4242"):
             assert secret not in text, f"{entry.name} {entry.levelname} logged {secret!r}: {text[:300]}"
+
+
+def outbox_rows(scribe: Scribe) -> list[tuple[str, str, dict[str, Any]]]:
+    from sqlalchemy import select
+
+    from bot.slack.background import wait_for_background
+    from storage.models import OutboxMessage
+
+    wait_for_background()  # drafts are built and queued right after the answer
+    with scribe.sessions() as session:
+        return [(row.kind, row.state, dict(row.payload)) for row in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def test_retention_empties_old_delivered_drafts_which_quote_messages(scribe: Scribe) -> None:
+    an_incident_with_old_and_new_messages(scribe)  # resolving posts the draft, quoting the record
+    assert any("rolled back the deploy" in repr(payload) for _, state, payload in outbox_rows(scribe) if state == "sent")
+    calls_before = len(scribe.fake.calls)
+
+    scribe.clock.set("2025-12-31T16:00:00Z")  # the draft was posted 32 days ago
+    run_due(with_retention(scribe, 30), build_client("xoxb-test-token", scribe.fake.url), scribe.clock())
+
+    rows = outbox_rows(scribe)
+    assert rows and all(state == "sent" and payload == {} for _, state, payload in rows)
+    assert "rolled back the deploy" not in repr(rows)
+    assert len(scribe.fake.calls) == calls_before, "emptied posts are never sent again"
+
+
+def test_retention_never_empties_a_post_still_owed(scribe: Scribe) -> None:
+    scribe.clock.set("2025-11-29T16:00:00Z")
+    with scribe.sessions.begin() as session:
+        outbox.enqueue(session, team_id="T111", key="owed", kind="dm", channel="U1", payload={"text": "old words, not yet delivered"}, now=scribe.clock())
+    assert purge_expired_posts(scribe.sessions, now=scribe.clock() + timedelta(days=60), days=30) == 0
+    assert outbox_rows(scribe) == [("dm", "pending", {"text": "old words, not yet delivered"})]
+
+
+def test_retention_leaves_recent_delivered_posts_alone(scribe: Scribe) -> None:
+    an_incident_with_old_and_new_messages(scribe)
+    before = outbox_rows(scribe)
+    run_due(with_retention(scribe, 30), build_client("xoxb-test-token", scribe.fake.url), scribe.clock())
+    assert outbox_rows(scribe) == before
