@@ -12,11 +12,13 @@ from datetime import datetime
 from slack_sdk import WebClient
 
 from bot.jobs import deliver_outbox, job
-from bot.services import followup
+from sqlalchemy.orm import Session
+
+from bot.services import followup, workspace_channels
 from bot.slack import action_blocks as blocks
 from bot.slack.client import name_and_zone
 from bot.slack.deps import Deps
-from bot.slack.oauth import clients
+from bot.slack.oauth import clients, serves_one_workspace
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +42,13 @@ def send_nudges(deps: Deps, client: WebClient, now: datetime) -> None:
 
 @job("weekly-review", every_seconds=900)
 def send_weekly_review(deps: Deps, client: WebClient, now: datetime) -> None:
-    channel = deps.settings.review_channel
-    if not channel:
-        return
+    one_workspace = serves_one_workspace(deps.settings)
+
+    def channel_for(session: Session, team_id: str) -> str | None:
+        return workspace_channels.channel_for(session, deps.settings, team_id=team_id, purpose="review", one_workspace=one_workspace)
+
     schedule = followup.ReviewSchedule.parse(deps.settings.review_at)
-    queued = followup.queue_weekly_reviews(deps.sessions, now=now, channel=channel, schedule=schedule, render=blocks.review_post)
+    queued = followup.queue_weekly_reviews(deps.sessions, now=now, channel_for=channel_for, schedule=schedule, render=blocks.review_post)
     if queued:
         log.info("weekly review queued for %s", ", ".join(queued))
         deliver_outbox(deps, client, now)

@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
+from bot.core.channels import ConfiguredChannels
+
 DEFAULT_DATABASE_URL = "sqlite:///scribe.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -13,7 +15,7 @@ HOW_TO_GET: dict[str, str] = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) under OAuth & Permissions of your app at api.slack.com/apps",
     "SLACK_SIGNING_SECRET": "the Signing Secret under Basic Information of your app at api.slack.com/apps",
     "SLACK_APP_TOKEN": "an App-Level Token (xapp-…) with connections:write, under Basic Information → App-Level Tokens of your app at api.slack.com/apps",
-    "SCRIBE_REVIEW_CHANNEL": "the id (C…) of the channel that gets the weekly review: channel details → About",
+    "SCRIBE_REVIEW_CHANNEL": "the id (C…) of the channel that gets the weekly review (channel details → About), or run /incident review here in it",
 }
 
 SECRET_FIELDS = frozenset({"slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret"})
@@ -75,6 +77,11 @@ class Settings:
         if not api_url.endswith("/"):
             api_url += "/"
         retention = get("SCRIBE_RETENTION_DAYS")
+        for name in ("SCRIBE_REVIEW_CHANNEL", "SCRIBE_ANNOUNCE_CHANNEL"):
+            try:
+                ConfiguredChannels.parse(get(name), name=name)
+            except ValueError as error:
+                raise SystemExit(f"error: {error}") from None
         severities = get("SCRIBE_POSTMORTEM_SEVERITIES")
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,

@@ -35,6 +35,19 @@ class Workspace(Base):
     updated_at: Mapped[datetime]
 
 
+class WorkspaceChannel(Base):
+    """A workspace's own choice of channel for one purpose (``review``, ``announce``); a NULL
+    channel means "off". No row: the operator's setting applies (bot/core/channels.py)."""
+
+    __tablename__ = "workspace_channels"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    chosen_by: Mapped[str] = mapped_column(String(32))
+    chosen_at: Mapped[datetime]
+
+
 class Incident(Base):
     """An incident channel: from its start, every message there is recorded."""
 

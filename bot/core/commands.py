@@ -35,6 +35,7 @@ HELP_TEXT = """*Incident Scribe* keeps the record of this incident channel.
 • `/incident actions` / `/incident actions mine` — this incident's items / yours everywhere
 • `/incident done ID` · `reopen ID` · `due ID DATE` · `reassign ID @person` — change an item
 • `/incident service NAME` — the service this incident hit (for error budgets) · `/incident stats` — the workspace's numbers
+• `/incident review here|off` · `/incident announce here|off` — where the weekly review / new-incident announcements go
 • `/incident help` — this message"""
 
 

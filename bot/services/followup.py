@@ -158,17 +158,24 @@ def build_team_review(session: Session, team_id: str, *, now: datetime) -> Revie
 
 
 def queue_weekly_reviews(
-    sessions: sessionmaker[Session], *, now: datetime, channel: str, schedule: ReviewSchedule, render: Callable[[Review], dict[str, Any]]
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    channel_for: Callable[[Session, str], str | None],
+    schedule: ReviewSchedule,
+    render: Callable[[Review], dict[str, Any]],
 ) -> list[str]:
-    """Queue this week's review for every workspace that has incidents, unless it is queued
-    already; returns the workspaces queued. A missed Monday catches up later in the week."""
+    """Queue this week's review for every workspace that has incidents and a review channel,
+    each in its own channel, unless it is queued already; returns the workspaces queued. A
+    missed Monday catches up later in the week."""
     key = schedule.key(now)
     with sessions() as session:
         teams = repo.teams_with_incidents(session)
     queued = []
     for team_id in teams:
         with sessions.begin() as session:
-            if outbox_repo.by_key(session, team_id=team_id, key=key) is not None:
+            channel = channel_for(session, team_id)
+            if channel is None or outbox_repo.by_key(session, team_id=team_id, key=key) is not None:
                 continue
             review = build_team_review(session, team_id, now=now)
             if outbox_repo.enqueue(session, team_id=team_id, key=key, kind="message", channel=channel, payload=render(review), now=now):

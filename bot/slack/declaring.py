@@ -17,10 +17,11 @@ from slack_sdk.errors import SlackApiError
 from bot.core.commands import StartArgs
 from bot.core.record import SEVERITIES
 from bot.core.slug import incident_channel_name
-from bot.services import incidents
+from bot.services import incidents, workspace_channels
 from bot.services.errors import UserFacingError
 from bot.slack.background import after_ack
 from bot.slack.deps import Deps
+from bot.slack.oauth import serves_one_workspace
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,10 @@ def declare_incident(
     _invite(client, channel_id, user_id)
     with deps.sessions.begin() as session:
         incidents.start_incident(session, team_id=team_id, channel_id=channel_id, args=args, user_id=user_id, now=now)
+        announce_channel = workspace_channels.channel_for(
+            session, deps.settings, team_id=team_id, purpose="announce", one_workspace=serves_one_workspace(deps.settings)
+        )
     declared = Declared(channel_id=channel_id, name=name, title=args.title, severity=args.severity)
-    announce_channel = deps.settings.announce_channel
 
     def post_header_and_announce() -> None:
         client.chat_postMessage(channel=channel_id, text=header_text(declared, user_id=user_id, now=now))

@@ -59,6 +59,10 @@ def install_mode(settings: Settings) -> Mode:
     return "single"
 
 
+def serves_one_workspace(settings: Settings) -> bool:
+    return install_mode(settings) != "oauth"
+
+
 def missing_for_http(settings: Settings) -> str | None:
     """None when HTTP serving is configured; otherwise a one-line message naming the first
     missing variable, how to get it, and the other mode."""
