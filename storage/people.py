@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -27,3 +28,14 @@ def remember_user(
             set_={"name": stmt.excluded.name, "tz": stmt.excluded.tz, "fetched_at": now},
         )
     )
+
+
+def names_of(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+    """The cached names of these users of the workspace (those with one)."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(SlackUser.user_id, SlackUser.name).where(SlackUser.team_id == team_id, SlackUser.user_id.in_(wanted), SlackUser.name.is_not(None))
+    )
+    return {user_id: name for user_id, name in rows if name}

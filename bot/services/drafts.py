@@ -4,7 +4,7 @@ numbered versions posted to the incident channel through the outbox."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.draft import Draft
 from bot.core.draft_json import record_to_json
-from bot.core.postmortem import build_draft, draft_sections, render_markdown
+from bot.core.postmortem import build_draft, draft_sections, people_in, render_markdown
 from bot.core.record import IncidentRecord
 from bot.services import outbox
 from bot.services.errors import NotAnIncident
 from bot.services.records import load_record
 from bot.settings import Settings
 from storage import incidents as repo
+from storage import people as people_repo
 from storage import postmortems
 from storage.models import Incident
 
@@ -75,20 +76,20 @@ def read_template(path: str | None) -> str | None:
         raise TemplateProblem(f"SCRIBE_POSTMORTEM_TEMPLATE {path!r} cannot be read: {error.strerror or error}") from None
 
 
-def render(draft: Draft, settings: Settings) -> tuple[str, str | None]:
+def render(draft: Draft, settings: Settings, *, names: Mapping[str, str] | None = None) -> tuple[str, str | None]:
     """The Markdown from the team's template when it works, else the packaged one (and why)."""
     try:
         source = read_template(settings.postmortem_template)
         if source is not None:
-            return render_markdown(draft, template=source), None
+            return render_markdown(draft, template=source, names=names), None
     except TemplateProblem as problem:
         log.error("%s; using the packaged template", problem)
-        return render_markdown(draft), str(problem)
+        return render_markdown(draft, names=names), str(problem)
     except jinja2.TemplateError as error:
         problem = f"SCRIBE_POSTMORTEM_TEMPLATE {settings.postmortem_template!r} failed to render: {error}"
         log.error("%s; using the packaged template", problem)
-        return render_markdown(draft), problem
-    return render_markdown(draft), None
+        return render_markdown(draft, names=names), problem
+    return render_markdown(draft, names=names), None
 
 
 def record_for_channel(session: Session, channel_id: str, *, team_id: str | None = None) -> IncidentRecord:
@@ -181,7 +182,7 @@ def enqueue_reserved_drafts(
             record = load_record(session, incident)
             prepared = _prepare_record(
                 record, now=row.created_at, settings=settings, version=row.version, full=row.full,
-                reason=row.reason, requested_by=row.requested_by,
+                reason=row.reason, requested_by=row.requested_by, names_for=_names_for(session, incident.team_id),
             )
             message_key, file_key = draft_keys(incident.id, row.version)
             team, channel, now = incident.team_id, incident.channel_id, row.created_at
@@ -230,7 +231,10 @@ def draft_filename(record: IncidentRecord, version: int | None) -> str:
 def _prepare(session: Session, incident: Incident, *, now: datetime, settings: Settings, version: int | None) -> PreparedDraft:
     record = load_record(session, incident)
     full = wants_full_draft(record.severity, surprised=record.surprised, severities=settings.postmortem_severities)
-    return _prepare_record(record, now=now, settings=settings, version=version, full=full, reason="requested", requested_by=None)
+    return _prepare_record(
+        record, now=now, settings=settings, version=version, full=full, reason="requested", requested_by=None,
+        names_for=_names_for(session, incident.team_id),
+    )
 
 
 def _prepare_record(
@@ -242,9 +246,10 @@ def _prepare_record(
     full: bool,
     reason: str,
     requested_by: str | None,
+    names_for: Callable[[set[str]], Mapping[str, str]],
 ) -> PreparedDraft:
     draft = build_draft(record, now=now, full=full, version=version)
-    markdown, problem = render(draft, settings)
+    markdown, problem = render(draft, settings, names=names_for(people_in(draft)))
     return PreparedDraft(
         draft=draft,
         markdown=markdown,
@@ -253,6 +258,11 @@ def _prepare_record(
         requested_by=requested_by,
         template_problem=problem,
     )
+
+
+def _names_for(session: Session, team_id: str) -> Callable[[set[str]], Mapping[str, str]]:
+    """Names from the people cache (filled by users.info and by imports): no Slack call here."""
+    return lambda user_ids: people_repo.names_of(session, team_id, user_ids)
 
 
 def _incident(session: Session, channel_id: str, team_id: str | None) -> Incident:

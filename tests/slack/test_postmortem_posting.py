@@ -110,7 +110,7 @@ def test_marking_resolved_posts_a_summary_message_and_the_markdown_file(scribe: 
     assert complete.params["channel_id"] == "C1"
     [markdown] = uploads(scribe.fake)
     assert markdown.startswith("# Postmortem: Checkout errors\n\nVersion 1 · sev2 · full postmortem · generated 2026-11-29 15:00 UTC")
-    assert "- [14:03](https://acme.slack.com/archives/C1/p1795960980000100) @U1: checkout returns 500s" in markdown
+    assert "- [14:03](https://acme.slack.com/archives/C1/p1795960980000100) @Ada: checkout returns 500s" in markdown
 
 
 def test_the_postmortem_command_posts_a_new_numbered_version(scribe: Scribe) -> None:
@@ -150,7 +150,7 @@ def test_without_the_workspace_url_the_draft_is_still_posted_without_links(scrib
     command(scribe, "mark resolved", at="2026-11-29T15:00:00Z")
     posted_drafts(scribe)
     [markdown] = uploads(scribe.fake)
-    assert "- 14:03 @U1: checkout returns 500s" in markdown
+    assert "- 14:03 @Ada: checkout returns 500s" in markdown
     assert "https://" not in markdown
 
 

@@ -8,7 +8,7 @@ import jinja2
 import pytest
 
 from bot.core.durations import format_duration, measure_phases
-from bot.core.postmortem import SECTION_NAMES, build_draft, draft_sections, render_markdown
+from bot.core.postmortem import SECTION_NAMES, build_draft, draft_sections, people_in, render_markdown
 from bot.core.record import ActionItemView, IncidentRecord, PhaseTimes, TimelineEntry
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -311,3 +311,13 @@ def test_slack_references_become_readable_markdown() -> None:
     )
 
     assert "ping @ann in #ops, @here, see [the doc](https://x.io/a)" in render_markdown(build_draft(record, now=NOW))
+
+
+def test_known_names_replace_user_ids_and_unknown_ids_stay_ids() -> None:
+    record = dataclasses.replace(typical_sev1(), causes=("Cert renewal depended on <@U0BOB> remembering it",))
+    draft = build_draft(record, now=NOW)
+    assert {"U0ALICE", "U0BOB"} <= people_in(draft)
+    markdown = render_markdown(draft, names={"U0ALICE": "Alice Liddell", "U0BOB": "Bob"})
+    assert "@Alice Liddell" in markdown and "@U0ALICE" not in markdown
+    assert "depended on @Bob remembering it" in markdown
+    assert "@U0ALICE" in render_markdown(draft)
