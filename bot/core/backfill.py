@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.commands import CommandError
-from bot.core.slackts import is_ts
+from bot.core.slackts import is_ts, ts_sort_key
 
 DEFAULT_LOOKBACK = timedelta(hours=24)
 _SINCE = re.compile(r"(?:^|\s)--since(?:\s+(?P<words>.*))?$", re.IGNORECASE | re.DOTALL)
@@ -41,3 +41,14 @@ def thread_parents(messages: Iterable[Mapping[str, Any]]) -> list[str]:
         if is_ts(ts) and has_replies:
             parents.append(str(ts))
     return parents
+
+
+def threads_active_since(messages: Iterable[Mapping[str, Any]], oldest_ts: str) -> list[str]:
+    """The ts of every thread parent in a history page whose latest reply is at or after
+    ``oldest_ts``: a thread that started earlier but went on inside the window."""
+    active = []
+    for message in messages:
+        ts, latest = message.get("ts"), message.get("latest_reply")
+        if is_ts(ts) and is_ts(latest) and ts_sort_key(str(latest)) >= ts_sort_key(oldest_ts):
+            active.append(str(ts))
+    return active

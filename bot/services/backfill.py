@@ -9,20 +9,23 @@ writing while a slow, rate-limited backfill runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.backfill import thread_parents
+from bot.core.backfill import thread_parents, threads_active_since
 from bot.core.messages import MessageChange
 from bot.core.slack_messages import parse_stored_message
-from bot.core.slackts import datetime_to_ts
+from bot.core.slackts import datetime_to_ts, is_ts, ts_sort_key
 from bot.services.stored_messages import store_changes
 from storage import incidents as repo
 
 MAX_PAGES = 10_000
 """A guard against a source that never stops handing out cursors."""
+OLD_THREAD_LOOKBACK = timedelta(days=7)
+OLD_THREAD_PAGES = 5
+"""How far before ``--since`` a thread may have started and still have its later replies read."""
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,9 @@ class Page:
 
 
 class HistorySource(Protocol):
-    def history(self, channel_id: str, *, oldest: str, cursor: str | None) -> Page:
-        """One page of the channel's messages posted at or after ``oldest`` (a Slack ts)."""
+    def history(self, channel_id: str, *, oldest: str, cursor: str | None, latest: str | None = None) -> Page:
+        """One page of the channel's messages posted at or after ``oldest`` (a Slack ts), and
+        at or before ``latest`` when given."""
         ...
 
     def replies(self, channel_id: str, thread_ts: str, *, oldest: str, cursor: str | None) -> Page:
@@ -56,6 +60,7 @@ def backfill_channel(
     """Read the channel back to ``oldest`` and store what the record does not have yet."""
     oldest_ts = datetime_to_ts(oldest)
     read = added = calls = 0
+    opened: set[str] = set()
     cursor: str | None = None
     while calls < MAX_PAGES:
         page = source.history(channel_id, oldest=oldest_ts, cursor=cursor)
@@ -63,6 +68,24 @@ def backfill_channel(
         read += len(page.messages)
         added += _store(sessions, team_id, channel_id, [parse_stored_message(m) for m in page.messages])
         for parent in thread_parents(page.messages):
+            opened.add(parent)
+            thread_read, thread_added, thread_calls = _backfill_thread(
+                sessions, source, team_id=team_id, channel_id=channel_id, parent=parent, oldest_ts=oldest_ts
+            )
+            read, added, calls = read + thread_read, added + thread_added, calls + thread_calls
+        cursor = page.next_cursor or None
+        if cursor is None:
+            break
+    # Replies posted in the window to a thread that started before it: look further back for
+    # thread parents whose latest reply falls in the window (their own text stays out).
+    cursor = None
+    for _ in range(OLD_THREAD_PAGES):
+        page = source.history(channel_id, oldest=datetime_to_ts(oldest - OLD_THREAD_LOOKBACK), latest=oldest_ts, cursor=cursor)
+        calls += 1
+        for parent in threads_active_since(page.messages, oldest_ts):
+            if parent in opened:
+                continue
+            opened.add(parent)
             thread_read, thread_added, thread_calls = _backfill_thread(
                 sessions, source, team_id=team_id, channel_id=channel_id, parent=parent, oldest_ts=oldest_ts
             )
@@ -81,8 +104,9 @@ def _backfill_thread(
     while calls < MAX_PAGES:
         page = source.replies(channel_id, parent, oldest=oldest_ts, cursor=cursor)
         calls += 1
-        read += len(page.messages)
-        added += _store(sessions, team_id, channel_id, [parse_stored_message(m) for m in page.messages])
+        in_window = [m for m in page.messages if is_ts(m.get("ts")) and ts_sort_key(m["ts"]) >= ts_sort_key(oldest_ts)]
+        read += len(in_window)
+        added += _store(sessions, team_id, channel_id, [parse_stored_message(m) for m in in_window])
         cursor = page.next_cursor or None
         if cursor is None:
             break

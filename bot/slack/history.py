@@ -41,8 +41,8 @@ class SlackHistory:
         self.page_size = page_size
         self._joined = False
 
-    def history(self, channel_id: str, *, oldest: str, cursor: str | None) -> Page:
-        return self._page("conversations_history", channel=channel_id, oldest=oldest, cursor=cursor)
+    def history(self, channel_id: str, *, oldest: str, cursor: str | None, latest: str | None = None) -> Page:
+        return self._page("conversations_history", channel=channel_id, oldest=oldest, latest=latest, cursor=cursor)
 
     def replies(self, channel_id: str, thread_ts: str, *, oldest: str, cursor: str | None) -> Page:
         return self._page("conversations_replies", channel=channel_id, ts=thread_ts, oldest=oldest, cursor=cursor)

@@ -27,6 +27,8 @@ def serve_pages(scribe: Scribe) -> None:
     """History in two pages (newest first, as Slack sends it); the thread in two pages too."""
 
     def history(params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("latest"):  # the look further back for older threads: none here
+            return {"ok": True, "messages": [], "has_more": False, "response_metadata": {"next_cursor": ""}}
         if params.get("cursor") == "page-2":
             return {"ok": True, "messages": [JOIN, ALERT], "has_more": False, "response_metadata": {"next_cursor": ""}}
         return {"ok": True, "messages": [EDITED, QUESTION], "has_more": True, "response_metadata": {"next_cursor": "page-2"}}
@@ -68,10 +70,11 @@ def test_start_records_what_was_said_before_it_across_pages_threads_and_a_rate_l
     assert by_text["error rate 4% and climbing"]["edited_at"] == "2026-11-29T14:51:00Z"
 
     history_calls = scribe.fake.calls_to("conversations.history")
-    assert len(history_calls) == 3  # the 429, its retry after Retry-After, then page 2
+    assert len(history_calls) == 4  # the 429, its retry after Retry-After, page 2, then older threads
     assert history_calls[0].params["oldest"] == ts("2026-11-28T15:00:00Z")  # the last 24 hours
     assert history_calls[1].params.get("cursor") is None
     assert history_calls[2].params["cursor"] == "page-2"
+    assert (history_calls[3].params["oldest"], history_calls[3].params["latest"]) == (ts("2026-11-21T15:00:00Z"), ts("2026-11-28T15:00:00Z"))
     assert [c.params.get("cursor") for c in scribe.fake.calls_to("conversations.replies")] == [None, "thread-2"]
     [told] = scribe.fake.calls_to("chat.postEphemeral")
     assert told.params["user"] == "U1"
@@ -124,3 +127,28 @@ def test_a_channel_the_bot_is_not_in_is_joined_then_read(scribe: Scribe) -> None
     wait_for_background()
     assert [c.params["channel"] for c in scribe.fake.calls_to("conversations.join")] == ["C1"]
     assert len(recorded(scribe)) == 5
+
+
+def test_replies_in_the_window_to_a_thread_that_started_before_it_are_recorded_without_the_old_parent(scribe: Scribe) -> None:
+    old_parent = {"type": "message", "user": "U2", "text": "deploy v1.42 (last week)", "ts": ts("2026-11-27T09:00:00.000100Z"),
+                  "thread_ts": ts("2026-11-27T09:00:00.000100Z"), "reply_count": 2, "latest_reply": ts("2026-11-29T14:30:00.000300Z")}
+    quiet_parent = {**old_parent, "text": "a thread that went quiet", "ts": ts("2026-11-26T09:00:00.000100Z"),
+                    "thread_ts": ts("2026-11-26T09:00:00.000100Z"), "latest_reply": ts("2026-11-26T10:00:00Z")}
+    old_reply = {"type": "message", "user": "U1", "text": "looks fine", "ts": ts("2026-11-27T10:00:00.000200Z"), "thread_ts": old_parent["ts"]}
+    new_reply = {"type": "message", "user": "U3", "text": "this deploy is what broke checkout", "ts": ts("2026-11-29T14:30:00.000300Z"), "thread_ts": old_parent["ts"]}
+
+    def history(params: dict[str, Any]) -> dict[str, Any]:
+        messages = [old_parent, quiet_parent] if params.get("latest") else [ALERT]
+        return {"ok": True, "messages": messages, "has_more": False, "response_metadata": {"next_cursor": ""}}
+
+    def replies(params: dict[str, Any]) -> dict[str, Any]:
+        assert params["ts"] == old_parent["ts"], "only threads still active in the window are opened"
+        return {"ok": True, "messages": [old_parent, old_reply, new_reply], "has_more": False, "response_metadata": {"next_cursor": ""}}
+
+    scribe.fake.responses["conversations.history"] = history
+    scribe.fake.responses["conversations.replies"] = replies
+    assert scribe.slack.command("start sev2 Checkout 5xx --since 2026-11-29 14:00 UTC", channel="C1").status == 200
+    wait_for_background()
+
+    assert [m["text"] for m in recorded(scribe)] == ["this deploy is what broke checkout", "FIRING: checkout 5xx > 2%"]
+    assert recorded(scribe)[0]["thread_ts"] == old_parent["ts"]
