@@ -237,7 +237,8 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     verb = "Imported" if imported.created else "Updated"
     print(
         f"{verb} #{imported.channel_name} as incident “{imported.title}” (workspace {imported.team_id}, "
-        f"channel {imported.channel_id}): {imported.messages} messages, {imported.added} new."
+        f"channel {imported.channel_id}): {imported.messages} messages, {imported.added} new"
+        + (f", {imported.items_added} action items." if imported.items_added else ".")
     )
     for phase, at in imported.phases.items():
         print(f"  {phase:<12} {at:%Y-%m-%d %H:%M:%S} UTC" if at else f"  {phase:<12} not marked")

@@ -3,8 +3,9 @@
 Messages go through the same rules as live capture (``bot.core.slack_messages``); names and zones
 come from ``users.json`` (kept in the user cache so drafts can show names); phase markers come
 from ``/incident mark …`` written in messages (read in the author's zone, relative to the
-message's own time) and from the command line, which wins. Importing again changes nothing that
-is already recorded.
+message's own time) and from the command line, which wins; ``/incident action @owner DUE TEXT``
+written in a message becomes an action item, its due date read from that message's day in its
+author's zone. Importing again changes nothing that is already recorded.
 """
 
 from __future__ import annotations
@@ -12,23 +13,26 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
 from bot.core import phases as phase_rules
+from bot.core.action_args import parse_owner
 from bot.core.commands import CommandError, StartArgs, parse_mark, parse_severity, parse_start
 from bot.core.messages import MessageChange, MessageDeletion, MessagePost
 from bot.core.record import PHASES
 from bot.core.slack_messages import parse_stored_message
 from bot.core.slackts import is_ts, ts_to_datetime
-from bot.core.timeparse import TimeParseError, parse_at_clause, parse_moment
+from bot.core.timeparse import TimeParseError, parse_at_clause, parse_due_prefix, parse_moment
 from bot.core.typed_commands import typed_commands
+from bot.services.actions import check_text
 from bot.services.errors import UserFacingError
 from bot.services.slack_export import ExportChannel, SlackExport
 from bot.services.stored_messages import store_changes
+from storage import actions as actions_repo
 from storage import incidents as repo
 from storage import people
 
@@ -72,6 +76,15 @@ class TypedEntry:
     user_id: str | None
 
 
+@dataclass(frozen=True)
+class TypedItem:
+    owner_id: str
+    due: date
+    text: str
+    at: datetime
+    user_id: str
+
+
 @dataclass
 class ReadChannel:
     """What the export says about one channel, before anything is stored."""
@@ -82,6 +95,7 @@ class ReadChannel:
     changes: list[MessageChange] = field(default_factory=list)
     markers: dict[str, Marker] = field(default_factory=dict)
     entries: list[TypedEntry] = field(default_factory=list)
+    items: list[TypedItem] = field(default_factory=list)
     typed_start: StartArgs | None = None
     typed_start_user: str | None = None
     skipped: list[str] = field(default_factory=list)
@@ -109,6 +123,7 @@ class Imported:
     added: int
     phases: dict[str, datetime | None]
     skipped: tuple[str, ...] = ()
+    items_added: int = 0
 
 
 def team_of_export(users: list[dict[str, Any]]) -> str:
@@ -170,11 +185,15 @@ def _read_typed(read: ReadChannel, post: MessagePost, record: Mapping[str, Any])
             elif command.name in ("start", "declare") and read.typed_start is None:
                 read.typed_start = parse_start(command.args)
                 read.typed_start_user = author
+            elif command.name == "action":
+                owner, rest = parse_owner(command.args)
+                due, text = parse_due_prefix(rest, today=post.posted_at.astimezone(zone).date())
+                read.items.append(TypedItem(owner_id=owner, due=due, text=check_text(text), at=post.posted_at, user_id=post.user))
             elif command.name in TYPED_ENTRY_KINDS and (command.args or command.name == "surprised"):
                 read.entries.append(
                     TypedEntry(kind=TYPED_ENTRY_KINDS[command.name], text=command.args, at=post.posted_at, user_id=author)
                 )
-        except (CommandError, TimeParseError, phase_rules.PhaseError) as error:
+        except (CommandError, TimeParseError, phase_rules.PhaseError, UserFacingError) as error:
             read.skipped.append(f"{record.get('ts')}: /incident {command.name} {command.args} ({error})")
 
 
@@ -282,6 +301,8 @@ def store_import(
             repo.add_entry(session, incident_id=incident.id, kind=entry.kind, text=entry.text, user_id=entry.user_id, at=entry.at)
             existing.add((entry.kind, entry.text, entry.at))
 
+    items_added = _store_typed_items(session, read, incident_id=incident.id)
+
     phases_now = {phase: markers[phase].at if phase in markers else (current[phase].at if phase in current else None) for phase in PHASES}
     return Imported(
         team_id=read.team_id,
@@ -293,4 +314,21 @@ def store_import(
         added=added,
         phases=phases_now,
         skipped=tuple(read.skipped),
+        items_added=items_added,
     )
+
+
+def _store_typed_items(session: Session, read: ReadChannel, *, incident_id: int) -> int:
+    """Add the typed action items the incident does not have yet (same owner, due date, text)."""
+    have = {(row.owner_id, row.due, row.text) for row in actions_repo.incident_items(session, read.team_id, incident_id)}
+    added = 0
+    for item in read.items:
+        if (item.owner_id, item.due, item.text) in have:
+            continue
+        actions_repo.add_item(
+            session, team_id=read.team_id, incident_id=incident_id, owner_id=item.owner_id, due=item.due,
+            text=item.text, created_by=item.user_id, now=item.at,
+        )
+        have.add((item.owner_id, item.due, item.text))
+        added += 1
+    return added

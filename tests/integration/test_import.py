@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,3 +139,44 @@ def test_a_path_that_is_not_an_export_is_refused(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello")
     with pytest.raises(ExportError, match="neither a folder nor a zip"):
         SlackExport(tmp_path / "notes.txt")
+
+
+def items(sessions: sessionmaker[Session], channel: str) -> list[dict[str, Any]]:
+    return draft(sessions, channel)["action_items"]
+
+
+def test_typed_action_lines_become_action_items_once(sessions: sessionmaker[Session]) -> None:
+    imported = run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
+    assert imported.items_added == 2
+    assert [(i["owner"], i["due"], i["text"], i["status"]) for i in items(sessions, "C07CHKOUT1")] == [
+        ("U07RADIA03", "2026-12-04", "Alert on database pool saturation for checkout-api", "open"),
+        ("U07ADA0001", "2026-12-11", "Show effective pool settings in the deploy diff", "open"),
+    ]
+    assert run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx").items_added == 0
+    assert len(items(sessions, "C07CHKOUT1")) == 2
+
+
+def with_message(tmp_path: Path, text: str, ts: str, user: str = "U07GRACE02") -> Path:
+    copy = tmp_path / "export"
+    shutil.copytree(EXAMPLE, copy)
+    day = copy / "inc-20261127-checkout-5xx" / "2026-11-28.json"
+    messages = json.loads(day.read_text(encoding="utf-8"))
+    messages.append({"type": "message", "user": user, "text": text, "ts": ts, "team": "T07ACME01"})
+    day.write_text(json.dumps(messages), encoding="utf-8")
+    return copy
+
+
+def test_a_relative_due_date_is_read_from_the_messages_day_in_its_authors_zone(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    # 2026-11-28 03:00 UTC is still the 27th in New York, where Grace typed "tomorrow".
+    export = with_message(tmp_path, "/incident action <@U07KOFI004> tomorrow Write the pool runbook", "1795834800.000500")
+    run_import(sessions, export, "inc-20261127-checkout-5xx")
+    runbook = [i for i in items(sessions, "C07CHKOUT1") if i["text"] == "Write the pool runbook"]
+    assert [(i["owner"], i["due"]) for i in runbook] == [("U07KOFI004", "2026-11-28")]
+
+
+def test_a_typed_action_without_exactly_one_owner_is_skipped_and_reported(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    export = with_message(tmp_path, "/incident action <@U07KOFI004> <@U07ADA0001> friday Share the runbook", "1795834800.000500")
+    imported = run_import(sessions, export, "inc-20261127-checkout-5xx")
+    assert imported.items_added == 2
+    [skipped] = imported.skipped
+    assert skipped.startswith("1795834800.000500: /incident action") and "exactly one owner" in skipped

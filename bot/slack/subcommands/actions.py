@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.core.action_args import ACTION_USAGE, parse_owner
 from bot.core.commands import CommandError
 from bot.core.timeparse import parse_due_date, parse_due_prefix
 from bot.services import actions, followup
@@ -18,27 +19,7 @@ from bot.services.services_config import set_incident_service, team_budgets
 from bot.slack import action_blocks as blocks
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _ID = re.compile(r"#?(\d{1,12})")
-ACTION_USAGE = "`/incident action @owner DUE TEXT`, for example `/incident action @ada friday Add an alert on queue depth`"
-
-
-def parse_owner(words: str) -> tuple[str, str]:
-    """The single owner mentioned first, and the words after it."""
-    owners = list(dict.fromkeys(_MENTION.findall(words)))
-    if not owners:
-        hint = " (pick the person from the list Slack offers as you type @, so the mention is a real link)" if "@" in words else ""
-        raise CommandError(f"An action item needs exactly one owner, and none was named{hint}: {ACTION_USAGE}.")
-    if len(owners) > 1:
-        named = " and ".join(f"<@{owner}>" for owner in owners[:3])
-        raise CommandError(
-            f"An action item has exactly one owner; you named {named}. Give it to one person "
-            "(split the work into two items if both have a part)."
-        )
-    first = _MENTION.match(words.strip())
-    if first is None:
-        raise CommandError(f"Start with the owner: {ACTION_USAGE}.")
-    return first.group(1), words.strip()[first.end():].strip()
 
 
 def parse_id(word: str, usage: str) -> int:
