@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,8 @@ class PreparedDraft:
     requested_by: str | None
     template_problem: str | None
     """Why the team's template was not used (the packaged one was), or None."""
+    names: Mapping[str, str] = field(default_factory=dict)
+    """Known names of the people in the draft (user id → name), from the people cache."""
 
 
 @dataclass(frozen=True)
@@ -249,7 +251,8 @@ def _prepare_record(
     names_for: Callable[[set[str]], Mapping[str, str]],
 ) -> PreparedDraft:
     draft = build_draft(record, now=now, full=full, version=version)
-    markdown, problem = render(draft, settings, names=names_for(people_in(draft)))
+    names = names_for(people_in(draft))
+    markdown, problem = render(draft, settings, names=names)
     return PreparedDraft(
         draft=draft,
         markdown=markdown,
@@ -257,6 +260,7 @@ def _prepare_record(
         reason=reason,
         requested_by=requested_by,
         template_problem=problem,
+        names=names,
     )
 
 

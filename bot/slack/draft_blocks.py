@@ -8,8 +8,10 @@ the size kept here is the JSON size of the blocks, which is never smaller than t
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,7 @@ MORE_RESERVE = 120
 """Room kept in a list for its closing "…and N more" line."""
 
 Block = dict[str, Any]
+Quiet = Callable[[str], str]
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
 
@@ -52,7 +55,8 @@ def draft_message(prepared: PreparedDraft) -> dict[str, Any]:
     """chat.postMessage arguments (text, blocks) for a draft; inside Slack's limits whatever its size."""
     draft = prepared.draft
     head = _head_blocks(prepared)
-    sections = _section_blocks(draft) if draft.full else []
+    quiet = functools.partial(_quiet_mentions, names=prepared.names)
+    sections = _section_blocks(draft, quiet) if draft.full else []
     tail = [_context(_file_note(prepared))]
     text = fit_text(f"Postmortem draft{_version(draft)} for {draft.title}: {draft.summary}", MAX_FALLBACK_CHARS)
     budget = Budget(MAX_BLOCKS, MAX_MESSAGE_CHARS - len(json.dumps(text, ensure_ascii=False)) - 200)
@@ -60,9 +64,9 @@ def draft_message(prepared: PreparedDraft) -> dict[str, Any]:
         budget.spend(block)
     # Lists share what is left, most important first: action items, blameless flags, key events.
     items = list_blocks("*Action items*", _action_lines(draft), budget, more="action items", empty=_no_items(draft))
-    flags = list_blocks(_flags_title(draft), _flag_lines(draft), budget, more="flagged phrases") if draft.blame_flags else []
+    flags = list_blocks(_flags_title(draft), _flag_lines(draft, quiet), budget, more="flagged phrases") if draft.blame_flags else []
     events = (
-        list_blocks("*Key events (UTC)*", _event_lines(draft), budget, more="key events", empty="_No key events were recorded._")
+        list_blocks("*Key events (UTC)*", _event_lines(draft, quiet), budget, more="key events", empty="_No key events were recorded._")
         if draft.full
         else []
     )
@@ -166,25 +170,25 @@ def _phase_field(line: Any) -> Block:
     return {"type": "mrkdwn", "text": f"*{line.phase.capitalize()}*\n{value}"}
 
 
-def _section_blocks(draft: Draft) -> list[Block]:
+def _section_blocks(draft: Draft, quiet: Quiet) -> list[Block]:
     durations = "  ".join(
         f"Time to {line.phase[:-1] if line.phase.endswith('ed') else line.phase}: {line.since_detection or 'not measured'}"
         for line in draft.phases[1:]
     )
-    blocks = [_text_section(draft.impact, lead=durations)]
+    blocks = [_text_section(draft.impact, quiet, lead=durations)]
     blocks += [
-        _text_section(section)
+        _text_section(section, quiet)
         for section in (draft.root_cause, draft.contributing_factors, draft.went_well, draft.went_poorly)
     ]
     return blocks
 
 
-def _text_section(section: TextSection, *, lead: str | None = None) -> Block:
+def _text_section(section: TextSection, quiet: Quiet, *, lead: str | None = None) -> Block:
     lines = [f"*{section.name}*"]
     if lead:
         lines.append(lead)
     if section.texts:
-        lines += [f"• {text}" for text in section.texts]
+        lines += [f"• {quiet(text)}" for text in section.texts]
     else:
         lines.append(f"_{section.prompt}_")
     return _section(fit_text("\n".join(lines), MAX_SECTION_CHARS))
@@ -215,23 +219,23 @@ def _flags_title(draft: Draft) -> str:
     )
 
 
-def _flag_lines(draft: Draft) -> list[str]:
+def _flag_lines(draft: Draft, quiet: Quiet) -> list[str]:
     return [
         fit_text(
-            f"• *{item.section}:* “{_quiet_mentions(_one_line(item.flag.sentence))}” "
-            f"(flagged: _{_quiet_mentions(item.flag.phrase)}_) — {item.flag.hint}",
+            f"• *{item.section}:* “{quiet(_one_line(item.flag.sentence))}” "
+            f"(flagged: _{quiet(item.flag.phrase)}_) — {item.flag.hint}",
             MAX_LINE_CHARS * 2,
         )
         for item in draft.blame_flags
     ]
 
 
-def _event_lines(draft: Draft) -> list[str]:
+def _event_lines(draft: Draft, quiet: Quiet) -> list[str]:
     lines = []
     for line in draft.timeline:
         time = f"<{line.permalink}|{line.time}>" if line.permalink else line.time
         label = f"*{line.label}*" if line.label else ""
-        text = _one_line(line.text or "")
+        text = quiet(_one_line(line.text or ""))
         body = f"{label} — {text}" if label and text else (label or text)
         who = f" ({line.bot})" if line.bot else ""
         lines.append(fit_text(f"• {time} {body}{who}", MAX_LINE_CHARS))
@@ -260,9 +264,11 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _quiet_mentions(text: str) -> str:
-    """Quote a flagged sentence without notifying the person it names."""
-    return _MENTION.sub(lambda m: f"`@{m.group(2) or m.group(1)}`", text)
+def _quiet_mentions(text: str, *, names: Mapping[str, str]) -> str:
+    """Quote recorded text without notifying the people it names: a draft is posted again with
+    every version, and a name in a root cause should not ping its owner each time. Action-item
+    owners stay real mentions: the items are theirs."""
+    return _MENTION.sub(lambda m: f"@{names.get(m.group(1)) or m.group(2) or m.group(1)}", text)
 
 
 def _section(text: str) -> Block:

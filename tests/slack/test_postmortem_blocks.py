@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta
 
@@ -100,8 +101,18 @@ def test_action_items_without_an_owner_are_flagged_and_the_draft_is_not_final() 
 def test_blame_flags_quote_the_sentence_without_notifying_the_person_named() -> None:
     shown = json.dumps(draft_message(prepared(record(flags=1)))["blocks"], ensure_ascii=False)
     assert "Blameless check:* 1 phrase may name a person as the cause" in shown
-    assert "`@U0` forgot to page the database team." in shown
-    assert "<@U0>" in shown  # the section itself keeps the team's words as written
+    assert "“@U0 forgot to page the database team.”" in shown
+    assert "• @U0 forgot to page the database team." in shown  # the section keeps the words, quietly
+    assert "<@U0>" not in shown
+
+
+def test_people_named_in_recorded_text_are_shown_by_name_and_not_notified_but_owners_are() -> None:
+    draft = prepared(record(flags=2, items=1))
+    named = dataclasses.replace(draft, names={"U1": "Grace Hopper"})
+    shown = json.dumps(draft_message(named)["blocks"], ensure_ascii=False)
+    assert "• @Grace Hopper forgot to page the database team." in shown
+    assert "<@U1>" not in shown and "<@U0>" not in shown
+    assert "— <@U2>, due 2026-12-10" in shown  # the owner of item #0 is told: the item is theirs
 
 
 def test_a_short_summary_leaves_out_the_sections_and_says_how_to_get_the_full_draft() -> None:
