@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, and_, cast, null, or_, select, update
 from sqlalchemy.orm import Session
@@ -18,18 +19,10 @@ def purge_message_text(session: Session, *, posted_before: datetime, limit: int)
     """Clear text and file names of up to ``limit`` messages posted before the cutoff; returns
     how many. The row stays (ts, author, time, thread, key marks, deletion tombstone), so the
     timeline keeps its shape and a late redelivery of the post cannot bring the text back."""
-    ids = session.scalars(
-        select(Message.id)
-        .where(Message.posted_at < posted_before, or_(Message.text.is_not(None), _has_files()))
-        .order_by(Message.id)
-        .limit(limit)
-    ).all()
-    if not ids:
-        return 0
-    session.execute(
-        update(Message).where(Message.id.in_(ids)).values(text=None, files=null()).execution_options(synchronize_session=False)
+    return _update_first(
+        session, Message, [Message.posted_at < posted_before, or_(Message.text.is_not(None), _has_files())],
+        {"text": None, "files": null()}, limit=limit,
     )
-    return len(ids)
 
 
 def _has_files() -> ColumnElement[bool]:
@@ -41,15 +34,17 @@ def purge_outbox_payloads(session: Session, *, created_before: datetime, limit: 
     """Empty the content of up to ``limit`` finished posts (drafts, DMs, reviews) queued before
     the cutoff; returns how many. Drafts quote messages, so the copy kept to deliver them goes
     the way of the messages. The row stays (key, state, result) so nothing is ever sent twice."""
-    ids = session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.state.in_(FINISHED), OutboxMessage.created_at < created_before, cast(OutboxMessage.payload, String) != "{}")
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    if not ids:
-        return 0
-    session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(payload={}).execution_options(synchronize_session=False)
+    return _update_first(
+        session, OutboxMessage,
+        [OutboxMessage.state.in_(FINISHED), OutboxMessage.created_at < created_before, cast(OutboxMessage.payload, String) != "{}"],
+        {"payload": {}}, limit=limit,
     )
+
+
+def _update_first(session: Session, model: Any, conditions: list[ColumnElement[bool]], values: dict[str, Any], *, limit: int) -> int:
+    """Set ``values`` on the first ``limit`` rows (by id) that meet the conditions; returns how
+    many. Bounded, so that a first purge of years of history never holds long locks."""
+    ids = session.scalars(select(model.id).where(*conditions).order_by(model.id).limit(limit)).all()
+    if ids:
+        session.execute(update(model).where(model.id.in_(ids)).values(**values).execution_options(synchronize_session=False))
     return len(ids)

@@ -59,20 +59,34 @@ def backfill_channel(
 ) -> Backfilled:
     """Read the channel back to ``oldest`` and store what the record does not have yet."""
     oldest_ts = datetime_to_ts(oldest)
-    read = added = calls = 0
+    tally = _Tally()
     opened: set[str] = set()
+
+    def store(messages: list[dict[str, Any]]) -> None:
+        tally.read += len(messages)
+        tally.added += _store(sessions, team_id, channel_id, [parse_stored_message(m) for m in messages])
+
+    def open_thread(parent: str) -> None:
+        """Store the thread's replies posted at or after ``oldest``, once per thread."""
+        if parent in opened:
+            return
+        opened.add(parent)
+        cursor: str | None = None
+        while tally.calls < MAX_PAGES:
+            page = source.replies(channel_id, parent, oldest=oldest_ts, cursor=cursor)
+            tally.calls += 1
+            store([m for m in page.messages if is_ts(m.get("ts")) and ts_sort_key(m["ts"]) >= ts_sort_key(oldest_ts)])
+            cursor = page.next_cursor or None
+            if cursor is None:
+                return
+
     cursor: str | None = None
-    while calls < MAX_PAGES:
+    while tally.calls < MAX_PAGES:
         page = source.history(channel_id, oldest=oldest_ts, cursor=cursor)
-        calls += 1
-        read += len(page.messages)
-        added += _store(sessions, team_id, channel_id, [parse_stored_message(m) for m in page.messages])
+        tally.calls += 1
+        store(page.messages)
         for parent in thread_parents(page.messages):
-            opened.add(parent)
-            thread_read, thread_added, thread_calls = _backfill_thread(
-                sessions, source, team_id=team_id, channel_id=channel_id, parent=parent, oldest_ts=oldest_ts
-            )
-            read, added, calls = read + thread_read, added + thread_added, calls + thread_calls
+            open_thread(parent)
         cursor = page.next_cursor or None
         if cursor is None:
             break
@@ -81,36 +95,20 @@ def backfill_channel(
     cursor = None
     for _ in range(OLD_THREAD_PAGES):
         page = source.history(channel_id, oldest=datetime_to_ts(oldest - OLD_THREAD_LOOKBACK), latest=oldest_ts, cursor=cursor)
-        calls += 1
+        tally.calls += 1
         for parent in threads_active_since(page.messages, oldest_ts):
-            if parent in opened:
-                continue
-            opened.add(parent)
-            thread_read, thread_added, thread_calls = _backfill_thread(
-                sessions, source, team_id=team_id, channel_id=channel_id, parent=parent, oldest_ts=oldest_ts
-            )
-            read, added, calls = read + thread_read, added + thread_added, calls + thread_calls
+            open_thread(parent)
         cursor = page.next_cursor or None
         if cursor is None:
             break
-    return Backfilled(read=read, added=added, calls=calls)
+    return Backfilled(read=tally.read, added=tally.added, calls=tally.calls)
 
 
-def _backfill_thread(
-    sessions: sessionmaker[Session], source: HistorySource, *, team_id: str, channel_id: str, parent: str, oldest_ts: str
-) -> tuple[int, int, int]:
-    read = added = calls = 0
-    cursor: str | None = None
-    while calls < MAX_PAGES:
-        page = source.replies(channel_id, parent, oldest=oldest_ts, cursor=cursor)
-        calls += 1
-        in_window = [m for m in page.messages if is_ts(m.get("ts")) and ts_sort_key(m["ts"]) >= ts_sort_key(oldest_ts)]
-        read += len(in_window)
-        added += _store(sessions, team_id, channel_id, [parse_stored_message(m) for m in in_window])
-        cursor = page.next_cursor or None
-        if cursor is None:
-            break
-    return read, added, calls
+@dataclass
+class _Tally:
+    read: int = 0
+    added: int = 0
+    calls: int = 0
 
 
 def _store(sessions: sessionmaker[Session], team_id: str, channel_id: str, changes: list[MessageChange]) -> int:
