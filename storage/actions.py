@@ -1,23 +1,24 @@
-"""Queries for action items, their history and the nudges claimed. Callers own the transaction.
+"""Queries for action items and their history: adding and finding items, listing them, and
+who took part in an incident. Callers own the transaction.
 
 Every lookup of an item by id is scoped by ``team_id``: an id from another workspace is not
-found, whoever asks.
+found, whoever asks. The reads of the follow-up jobs (nudges, reviews) are in
+``storage.followup_queries``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, or_, select, union
+from sqlalchemy import exists, or_, select, union
 from sqlalchemy.orm import Session
 
 from bot.core.record import ActionItemView
-from storage.action_models import ActionItem, ActionItemEvent, ActionNudge
-from storage.models import Entry, Incident, Message, PhaseMark, SlackUser
-from storage.upsert import insert_for
+from storage.action_models import ActionItem, ActionItemEvent
+from storage.models import Entry, Incident, Message, PhaseMark
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class ItemRow:
     owner_tz: str | None = None
 
 
-_ROW_COLUMNS = (
+ITEM_ROW_COLUMNS = (
     ActionItem.id,
     ActionItem.team_id,
     ActionItem.owner_id,
@@ -57,7 +58,8 @@ _ROW_COLUMNS = (
 )
 
 
-def _rows(session: Session, stmt: Any) -> list[ItemRow]:
+def item_rows(session: Session, stmt: Any) -> list[ItemRow]:
+    """Run a select of ``ITEM_ROW_COLUMNS`` (and optionally the owner's zone) as ``ItemRow``s."""
     return [ItemRow(*row) for row in session.execute(stmt)]
 
 
@@ -105,9 +107,9 @@ def find_item(session: Session, team_id: str, item_id: int, *, lock: bool = Fals
 
 
 def item_row(session: Session, team_id: str, item_id: int) -> ItemRow | None:
-    found = _rows(
+    found = item_rows(
         session,
-        select(*_ROW_COLUMNS)
+        select(*ITEM_ROW_COLUMNS)
         .join(Incident, Incident.id == ActionItem.incident_id)
         .where(ActionItem.team_id == team_id, ActionItem.id == item_id),
     )
@@ -119,9 +121,9 @@ def history(session: Session, item_id: int) -> Sequence[ActionItemEvent]:
 
 
 def incident_items(session: Session, team_id: str, incident_id: int) -> list[ItemRow]:
-    return _rows(
+    return item_rows(
         session,
-        select(*_ROW_COLUMNS)
+        select(*ITEM_ROW_COLUMNS)
         .join(Incident, Incident.id == ActionItem.incident_id)
         .where(ActionItem.team_id == team_id, ActionItem.incident_id == incident_id)
         .order_by(ActionItem.id),
@@ -139,70 +141,13 @@ def item_views(session: Session, incident_id: int) -> tuple[ActionItemView, ...]
 
 
 def open_items_of(session: Session, team_id: str, owner_id: str) -> list[ItemRow]:
-    return _rows(
+    return item_rows(
         session,
-        select(*_ROW_COLUMNS)
+        select(*ITEM_ROW_COLUMNS)
         .join(Incident, Incident.id == ActionItem.incident_id)
         .where(ActionItem.team_id == team_id, ActionItem.owner_id == owner_id, ActionItem.status == "open")
         .order_by(ActionItem.due, ActionItem.id),
     )
-
-
-def team_items(session: Session, team_id: str, *, closed_since: datetime) -> list[ItemRow]:
-    """Open items, and items closed since ``closed_since``: what a review looks at."""
-    return _rows(
-        session,
-        select(*_ROW_COLUMNS)
-        .join(Incident, Incident.id == ActionItem.incident_id)
-        .where(
-            ActionItem.team_id == team_id,
-            or_(ActionItem.status == "open", ActionItem.closed_at >= closed_since),
-        )
-        .order_by(ActionItem.id),
-    )
-
-
-def open_items_to_nudge(session: Session) -> list[ItemRow]:
-    """Every open item of every workspace, with its owner's cached zone: one query."""
-    stmt = (
-        select(*_ROW_COLUMNS, SlackUser.tz)
-        .join(Incident, Incident.id == ActionItem.incident_id)
-        .outerjoin(SlackUser, (SlackUser.team_id == ActionItem.team_id) & (SlackUser.user_id == ActionItem.owner_id))
-        .where(ActionItem.status == "open", ActionItem.owner_id.is_not(None), ActionItem.due.is_not(None))
-        .order_by(ActionItem.id)
-    )
-    return _rows(session, stmt)
-
-
-def sent_nudge_keys(session: Session) -> dict[int, frozenset[str]]:
-    """The nudge keys already claimed, for every open item: one query."""
-    stmt = (
-        select(ActionNudge.item_id, ActionNudge.key)
-        .join(ActionItem, ActionItem.id == ActionNudge.item_id)
-        .where(ActionItem.status == "open")
-    )
-    keys: dict[int, set[str]] = {}
-    for item_id, key in session.execute(stmt):
-        keys.setdefault(item_id, set()).add(key)
-    return {item_id: frozenset(found) for item_id, found in keys.items()}
-
-
-def claim_nudges(session: Session, claims: Iterable[tuple[str, int, str, str]], *, run_id: str, now: datetime) -> list[tuple[int, str]]:
-    """Claim (team, item, key, kind) nudges for this run; returns the (item, key) this run won.
-
-    One executemany INSERT … ON CONFLICT DO NOTHING and one SELECT, however many claims: a key
-    claimed before (an earlier run, another scheduler) is silently not this run's.
-    """
-    rows = [
-        {"team_id": team, "item_id": item_id, "key": key, "kind": kind, "run_id": run_id, "created_at": now}
-        for team, item_id, key, kind in claims
-    ]
-    if not rows:
-        return []
-    table = ActionNudge.__table__
-    session.execute(insert_for(session, table).on_conflict_do_nothing(index_elements=["item_id", "key"]), rows)
-    won = select(ActionNudge.item_id, ActionNudge.key).where(ActionNudge.run_id == run_id)
-    return [(item_id, key) for item_id, key in session.execute(won)]
 
 
 def is_participant(session: Session, incident: Incident, user_id: str) -> bool:
@@ -235,84 +180,3 @@ def incidents_of_user(session: Session, team_id: str, user_id: str, *, limit: in
         .order_by((Incident.status != "active"), Incident.started_at.desc())
         .limit(limit)
     ).all()
-
-
-def owners_missing_zone(session: Session, *, fetched_before: datetime, limit: int) -> list[tuple[str, str]]:
-    """(team, owner) of open items whose zone was never fetched or is older than ``fetched_before``."""
-    stmt = (
-        select(ActionItem.team_id, ActionItem.owner_id)
-        .outerjoin(SlackUser, (SlackUser.team_id == ActionItem.team_id) & (SlackUser.user_id == ActionItem.owner_id))
-        .where(ActionItem.status == "open", ActionItem.owner_id.is_not(None))
-        .where(or_(SlackUser.user_id.is_(None), SlackUser.fetched_at < fetched_before))
-        .distinct()
-        .limit(limit)
-    )
-    return [(team, owner) for team, owner in session.execute(stmt) if owner]
-
-
-@dataclass(frozen=True)
-class IncidentFacts:
-    """What the review and the error budget read of an incident."""
-
-    id: int
-    channel_id: str
-    title: str
-    service: str | None
-    severity: str | None
-    started_at: datetime
-    phases: dict[str, datetime]
-    first_cause: str | None
-    item_count: int
-    items_missing_owner_or_due: int
-
-
-def incident_facts(session: Session, team_id: str) -> list[IncidentFacts]:
-    """Every incident of the workspace with its current phases, first cause and item counts:
-    four queries, whatever the number of incidents."""
-    incidents = session.execute(
-        select(Incident.id, Incident.channel_id, Incident.title, Incident.service, Incident.severity, Incident.started_at)
-        .where(Incident.team_id == team_id)
-        .order_by(Incident.id)
-    ).all()
-    phases: dict[int, dict[str, datetime]] = {}
-    marks = session.execute(
-        select(PhaseMark.incident_id, PhaseMark.phase, PhaseMark.at)
-        .join(Incident, Incident.id == PhaseMark.incident_id)
-        .where(Incident.team_id == team_id, PhaseMark.superseded_at.is_(None))
-    )
-    for incident_id, phase, at in marks:
-        phases.setdefault(incident_id, {})[phase] = at
-    causes: dict[int, str] = {}
-    for incident_id, text in session.execute(
-        select(Entry.incident_id, Entry.text)
-        .join(Incident, Incident.id == Entry.incident_id)
-        .where(Incident.team_id == team_id, Entry.kind == "cause")
-        .order_by(Entry.at, Entry.id)
-    ):
-        causes.setdefault(incident_id, text)
-    counts: dict[int, tuple[int, int]] = {}
-    missing = func.sum(case((or_(ActionItem.owner_id.is_(None), ActionItem.due.is_(None)), 1), else_=0))
-    for incident_id, count, lacking in session.execute(
-        select(ActionItem.incident_id, func.count(), missing).where(ActionItem.team_id == team_id).group_by(ActionItem.incident_id)
-    ):
-        counts[incident_id] = (int(count), int(lacking or 0))
-    return [
-        IncidentFacts(
-            id=row.id,
-            channel_id=row.channel_id,
-            title=row.title,
-            service=row.service,
-            severity=row.severity,
-            started_at=row.started_at,
-            phases=phases.get(row.id, {}),
-            first_cause=causes.get(row.id),
-            item_count=counts.get(row.id, (0, 0))[0],
-            items_missing_owner_or_due=counts.get(row.id, (0, 0))[1],
-        )
-        for row in incidents
-    ]
-
-
-
-def teams_with_incidents(session: Session) -> list[str]:
-    return list(session.scalars(select(Incident.team_id).distinct().order_by(Incident.team_id)))

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.draft import Draft
 from bot.core.draft_json import record_to_json
-from bot.core.postmortem import build_draft, draft_sections, people_in, render_markdown
+from bot.core.postmortem import build_draft, draft_sections
+from bot.core.postmortem_markdown import people_in, render_markdown
 from bot.core.record import IncidentRecord
 from bot.services import outbox
 from bot.services.errors import NotAnIncident

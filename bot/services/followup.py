@@ -28,10 +28,11 @@ from bot.services.actions import review_item
 from bot.services.people import CACHE_FOR
 from bot.services.services_config import team_budgets
 from bot.settings import Settings
-from storage import actions as repo
+from storage import followup_queries as repo
 from storage import outbox as outbox_repo
 from storage import people
-from storage.actions import IncidentFacts, ItemRow
+from storage.actions import ItemRow
+from storage.followup_queries import IncidentFacts
 from storage.outbox import Post
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

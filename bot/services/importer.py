@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 from bot.core import phases as phase_rules
 from bot.core.action_args import parse_owner
 from bot.core.commands import CommandError, StartArgs, parse_mark, parse_severity, parse_start
+from bot.core.duedate import parse_due_prefix
 from bot.core.messages import MessageChange, MessageDeletion, MessagePost
 from bot.core.record import PHASES
 from bot.core.slack_messages import parse_stored_message
 from bot.core.slackts import is_ts, ts_to_datetime
-from bot.core.timeparse import TimeParseError, parse_at_clause, parse_due_prefix, parse_moment
+from bot.core.timeparse import TimeParseError, parse_at_clause, parse_moment
 from bot.core.typed_commands import typed_commands
 from bot.services.actions import check_text
 from bot.services.errors import UserFacingError

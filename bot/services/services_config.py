@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from bot.core.budget import BudgetStatus, IncidentWindow, Slo, SloInputError, budget_status, parse_target, parse_window, rank_services
 from bot.services.errors import UserFacingError
 from bot.services.incidents import require_incident
-from storage import actions as action_repo
+from storage import followup_queries as followup_repo
 from storage import slos as repo
-from storage.actions import IncidentFacts
+from storage.followup_queries import IncidentFacts
 
 ALL_TEAMS = repo.ALL_TEAMS
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
@@ -89,6 +89,6 @@ def team_budgets(session: Session, team_id: str, *, now: datetime, facts: list[I
     slos = slos_for(session, team_id)
     if not slos:
         return []
-    facts = facts if facts is not None else action_repo.incident_facts(session, team_id)
+    facts = facts if facts is not None else followup_repo.incident_facts(session, team_id)
     windows = [w for f in facts if (w := impact_window(f)) is not None]
     return rank_services(budget_status(slo, windows, now=now) for slo in slos)

@@ -20,7 +20,7 @@ from bot.slack import action_blocks as blocks
 from bot.slack.client import build_client
 from bot.slack.delivery import SlackSender
 from storage import actions as repo
-from storage import people
+from storage import followup_queries, people
 from storage.action_models import ActionNudge
 from storage.models import Incident, OutboxMessage
 from tests.conftest import Scribe
@@ -148,7 +148,7 @@ def test_a_pass_that_read_before_another_committed_claims_nothing_the_other_clai
     now = at("2026-12-04T12:00:00Z")
     first = followup.queue_due_nudges(scribe.sessions, now=now, policy=POLICY, render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post)
     assert sorted(n.item.id for n in first) == ids
-    monkeypatch.setattr(repo, "sent_nudge_keys", lambda session: {})  # as if read before the first pass committed
+    monkeypatch.setattr(followup_queries, "sent_nudge_keys", lambda session: {})  # as if read before the first pass committed
     second = followup.queue_due_nudges(scribe.sessions, now=now, policy=POLICY, render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post)
     assert second == []
     with scribe.sessions() as session:

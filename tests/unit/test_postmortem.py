@@ -7,8 +7,10 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from bot.core.draft import SECTION_NAMES
 from bot.core.durations import format_duration, measure_phases
-from bot.core.postmortem import SECTION_NAMES, build_draft, draft_sections, people_in, render_markdown
+from bot.core.postmortem import build_draft, draft_sections
+from bot.core.postmortem_markdown import people_in, render_markdown
 from bot.core.record import ActionItemView, IncidentRecord, PhaseTimes, TimelineEntry
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -4,12 +4,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.duedate import parse_due_date, parse_due_prefix
 from bot.core.timeparse import (
     TimeParseError,
     format_local,
     parse_at_clause,
-    parse_due_date,
-    parse_due_prefix,
     parse_moment,
 )
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.core.action_args import ACTION_USAGE, parse_owner
 from bot.core.commands import CommandError
-from bot.core.timeparse import parse_due_date, parse_due_prefix
+from bot.core.duedate import parse_due_date, parse_due_prefix
 from bot.services import actions, followup
 from bot.services.incidents import require_incident
 from bot.services.people import user_zone

@@ -1,0 +1,94 @@
+"""The postmortem draft rendered as Markdown, from the packaged Jinja2 template or a team's own.
+
+The template's filters make Slack markup readable in Markdown and show people by name where
+the name is known.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from importlib import resources
+
+import jinja2
+
+from bot.core.draft import SECTION_NAMES, Draft, TimelineLine
+from bot.core.transcript import TranscriptLine
+
+TEMPLATE_NAME = "postmortem.md.j2"
+
+_SLACK_MARKUP = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>|<((?:https?|mailto):[^>|]+)\|([^>]*)>")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)")
+
+
+def render_markdown(draft: Draft, *, template: str | None = None, names: Mapping[str, str] | None = None) -> str:
+    """The draft as Markdown, from the packaged template or a team's own template source.
+
+    ``names`` (user id → name, from the people cache) turn ``U123`` into ``@Ada``; an id with no
+    known name stays an id."""
+    known = names or {}
+    environment = jinja2.Environment(
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["md"] = functools.partial(slack_to_markdown, names=known)
+    environment.filters["author"] = functools.partial(name_author, names=known)
+    environment.filters["person"] = functools.partial(person, names=known)
+    source = template if template is not None else _packaged_template()
+    return environment.from_string(source).render(draft=draft, sections=SECTION_NAMES)
+
+
+def people_in(draft: Draft) -> set[str]:
+    """Every user id the Markdown can show: authors, owners and people mentioned in any text."""
+    ids = {line.user for line in (*draft.timeline, *draft.transcript) if line.user}
+    ids.update(item.owner for item in draft.action_items if item.owner)
+    sections = (draft.impact, draft.root_cause, draft.contributing_factors, draft.went_well, draft.went_poorly)
+    texts = [draft.summary, *(text for section in sections for text in section.texts)]
+    texts += [line.text for line in (*draft.timeline, *draft.transcript)] + [item.text for item in draft.action_items]
+    for text in texts:
+        if text:
+            ids.update(_MENTION.findall(text))
+    return ids
+
+
+def slack_to_markdown(text: str | None, indent: int = 0, *, names: Mapping[str, str] | None = None) -> str:
+    """Slack mrkdwn references made readable in Markdown; continuation lines indented."""
+    if not text:
+        return ""
+    converted = _SLACK_MARKUP.sub(functools.partial(_replace_markup, names=names or {}), text)
+    if "\n" in converted:
+        converted = converted.replace("\n", "\n" + " " * indent)
+    return converted
+
+
+def person(user_id: str, *, names: Mapping[str, str] | None = None) -> str:
+    """A user for Markdown: "@Ada Lovelace" when the name is known, else "@U123"."""
+    return f"@{(names or {}).get(user_id) or user_id}"
+
+
+def name_author(line: TimelineLine | TranscriptLine, *, names: Mapping[str, str] | None = None) -> str:
+    """Who posted a line, for Markdown: "@Ada Lovelace" (or "@U123"), or "PagerDuty (bot)"."""
+    if line.bot:
+        return f"{line.bot} (bot)"
+    return person(line.user, names=names) if line.user else "unknown"
+
+
+def _replace_markup(match: re.Match[str], *, names: Mapping[str, str]) -> str:
+    sigil, target, label, url, url_label = match.groups()
+    if url is not None:
+        return f"[{url_label or url}]({url})"
+    if sigil == "@":
+        return f"@{names.get(target) or label or target}"
+    if sigil == "#":
+        return f"#{label or target}"
+    if label:  # <!subteam^S1|@team>, <!date^…|fallback>
+        return label
+    return f"@{target}"
+
+
+def _packaged_template() -> str:
+    return resources.files("bot").joinpath("templates", TEMPLATE_NAME).read_text(encoding="utf-8")
