@@ -5,9 +5,11 @@ server settings, in one run.
     .venv/bin/python -m bench.ingest                          # SQLite, 2 workers
     .venv/bin/python -m bench.ingest --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test --workers 2 4
 
-The two servers are loaded in turn, round after round (3 by default), so that a change in the
-machine's speed during the run weighs on both alike. Prints events/s for both, the ratio (target
->= 0.8) overall and by round, p50/p99 acknowledgement latency, the CPU each event cost the web
+A third server is a reference point: the bare app plus one database round trip (``SELECT 1``)
+per event, what any app pays that stores an event before acknowledging it. The servers are
+loaded in turn, round after round (3 by default), so that a change in the machine's speed
+during the run weighs on all alike. Prints events/s for each, its ratio to the bare app
+(Incident Scribe's target >= 0.8) overall and by round, p50/p99 acknowledgement latency, the CPU each event cost the web
 workers, the database server (a local PostgreSQL) and the load generator, and checks that every
 event was stored exactly once.
 """
@@ -27,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -231,31 +233,46 @@ def _combined(name: str, rounds: list[Result]) -> Result:
     return total
 
 
-def run(database_url: str | None, workers: int, events: int, concurrency: int, warmup: int, rounds: int) -> tuple[Result, Result, list[float]]:
-    """Both servers run side by side (each idle while the other is loaded) and are loaded in
-    turn, round after round, so that a change in the machine's speed during the run weighs on
-    both alike."""
+APPS = (
+    ("bench.bare_app:application", "bare Bolt ack-only"),
+    ("bench.bare_db_app:application", "bare + 1 DB round trip"),
+    ("bot.wsgi:application", "Incident Scribe"),
+)
+"""The servers, all with the Procfile's gunicorn settings: the baseline, the reference point of
+an app that touches the database once per event (bench/bare_db_app.py), and the project."""
+
+
+def run(database_url: str | None, workers: int, events: int, concurrency: int, warmup: int, rounds: int) -> list[tuple[Result, list[float]]]:
+    """All servers run side by side (each idle while another is loaded) and are loaded in turn,
+    round after round, so that a change in the machine's speed during the run weighs on all
+    alike. Returns each app's combined result and its ratio to the bare app, round by round."""
     fake = FakeSlack().start()
     per_round = events // rounds
     try:
         with _database(database_url) as url:
             _prepare_database(url)
             env = {**os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url, "LOG_LEVEL": "WARNING"}
-            with _server("bench.bare_app:application", env, workers) as (bare_port, bare_pid), _server("bot.wsgi:application", env, workers) as (port, pid):
-                _load(bare_port, _bodies(warmup, 10_000_000), concurrency, "warm-up")
-                _load(port, _bodies(warmup, 10_000_000), concurrency, "warm-up")
-                bare_rounds, scribe_rounds = [], []
+            with ExitStack() as stack:
+                servers = [stack.enter_context(_server(module, env, workers)) for module, _ in APPS]
+                for port, _pid in servers:
+                    _load(port, _bodies(warmup, 10_000_000), concurrency, "warm-up")
+                measured: list[list[Result]] = [[] for _ in APPS]
                 for number in range(rounds):
-                    bare_rounds.append(_measured(bare_port, _bodies(per_round, 20_000_000 + number * per_round), concurrency, "bare Bolt ack-only", bare_pid, False))
-                    scribe_rounds.append(_measured(port, _bodies(per_round, number * per_round), concurrency, "Incident Scribe", pid, database_url is not None))
+                    for index, ((port, pid), (module, name)) in enumerate(zip(servers, APPS)):
+                        offset = (index + 2) * 10_000_000 if module != "bot.wsgi:application" else 0
+                        uses_database = database_url is not None and module != "bench.bare_app:application"
+                        measured[index].append(_measured(port, _bodies(per_round, offset + number * per_round), concurrency, name, pid, uses_database))
             total, distinct = _stored(url)
             expected = per_round * rounds + warmup
             if total != expected or distinct != expected:
                 raise SystemExit(f"stored {total} rows ({distinct} distinct ts), expected {expected}: events were lost or duplicated")
     finally:
         fake.stop()
-    ratios = [s.rate / b.rate for b, s in zip(bare_rounds, scribe_rounds)]
-    return _combined("bare Bolt ack-only", bare_rounds), _combined("Incident Scribe", scribe_rounds), ratios
+    bare_rounds = measured[0]
+    return [
+        (_combined(name, rounds_of_app), [r.rate / b.rate for b, r in zip(bare_rounds, rounds_of_app)])
+        for (_, name), rounds_of_app in zip(APPS, measured)
+    ]
 
 
 def main() -> None:
@@ -268,16 +285,21 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=300)
     args = parser.parse_args()
     database = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"{'database':<10} {'workers':>7} {'app':<20} {'events/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}   CPU µs/event: web workers, database, load generator")
+    print(f"{'database':<10} {'workers':>7} {'app':<24} {'events/s':>9} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}   CPU µs/event: web workers, database, load generator")
     for workers in args.workers:
-        bare, scribe, ratios = run(args.database_url, workers, args.events, args.concurrency, args.warmup, args.rounds)
-        for result in (bare, scribe):
+        results = run(args.database_url, workers, args.events, args.concurrency, args.warmup, args.rounds)
+        bare = results[0][0]
+        for result, _ in results:
             cpu = ", ".join(f"{part / result.events * 1e6:.0f}" for part in result.cpu)
-            print(f"{database:<10} {workers:>7} {result.name:<20} {result.rate:>9.0f} {result.percentile(50):>7.1f} {result.percentile(99):>7.1f} {result.errors:>6}   {cpu}")
+            print(
+                f"{database:<10} {workers:>7} {result.name:<24} {result.rate:>9.0f} {result.rate / bare.rate:>6.2f} "
+                f"{result.percentile(50):>7.1f} {result.percentile(99):>7.1f} {result.errors:>6}   {cpu}"
+            )
+        scribe, ratios = results[-1]
         ratio = scribe.rate / bare.rate
         verdict = "meets" if ratio >= 0.8 else "BELOW"
         rounds = ", ".join(f"{r:.2f}" for r in ratios)
-        print(f"{'':<10} {'':>7} ratio {ratio:.2f} ({verdict} the 0.8 target; by round: {rounds}); every event stored exactly once")
+        print(f"{'':<10} {'':>7} Incident Scribe / bare: {ratio:.2f} ({verdict} the 0.8 target; by round: {rounds}); every event stored exactly once")
 
 
 if __name__ == "__main__":
