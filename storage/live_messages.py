@@ -4,9 +4,10 @@ A batch comes from the group commit (storage/group_commit.py): the message event
 at the same moment in one web process. It is written with as few round trips as each database
 allows:
 
-- PostgreSQL: one ``INSERT … SELECT … FROM unnest(arrays) JOIN incidents … ON CONFLICT``
-  statement per kind of change, prepared once per connection and run in autocommit (a single
-  statement is its own transaction, so there is no BEGIN or COMMIT round trip);
+- PostgreSQL: one ``INSERT … SELECT … FROM (VALUES …) JOIN incidents … ON CONFLICT``
+  statement per kind of change, prepared once per connection for each batch size and run in
+  autocommit (a single statement is its own transaction, so there is no BEGIN or COMMIT round
+  trip); parameters are plain values, which the driver converts in C;
 - SQLite: one ``executemany`` of the single-row statement inside one ``BEGIN IMMEDIATE``.
 
 Both check in the same statement that the channel is an incident channel of the workspace: a
@@ -26,6 +27,7 @@ any failure each of its writes can simply be written again.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from collections.abc import Callable, Sequence
@@ -145,7 +147,8 @@ class LiveMessageWriter:
             for kind, group in _by_kind(rows).items():
                 connection.executemany(_SQLITE[kind], [(*self._values(row), row.team_id, row.channel_id) for row in group])
         except BaseException:
-            connection.execute("ROLLBACK")
+            with contextlib.suppress(Exception):  # the connection is dropped after any failure anyway
+                connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
 
