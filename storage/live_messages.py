@@ -30,6 +30,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +52,7 @@ COLUMNS = (
 _TIMES = ("posted_at", "edited_at", "deleted_at")
 _KEY = "(team_id, channel_id, ts)"
 STATEMENT_TIMEOUT_MS = 5000
+SQLITE_LOCK_WAIT_SECONDS = 5.0
 
 _ON_CONFLICT = {
     "post": f"ON CONFLICT {_KEY} DO NOTHING",
@@ -118,6 +121,10 @@ class LiveMessageWriter:
             connection.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
         else:
             connection.isolation_level = None  # transactions are begun explicitly below
+            # SQLite's own busy handler sleeps at least a millisecond when another process
+            # holds the write lock, for a write that takes a tenth of that: this writer waits
+            # for the lock itself, in short steps (see _begin_immediate).
+            connection.execute("PRAGMA busy_timeout = 0")
 
     def write(self, connection: Any, rows: Sequence[LiveRow]) -> None:
         if self.dialect.name == "postgresql":
@@ -142,7 +149,7 @@ class LiveMessageWriter:
                 connection.execute(_postgresql(kind, len(part)), values, prepare=True)
 
     def _write_sqlite(self, connection: Any, rows: Sequence[LiveRow]) -> None:
-        connection.execute("BEGIN IMMEDIATE")
+        _begin_immediate(connection)
         try:
             for kind, group in _by_kind(rows).items():
                 connection.executemany(_SQLITE[kind], [(*self._values(row), row.team_id, row.channel_id) for row in group])
@@ -151,6 +158,24 @@ class LiveMessageWriter:
                 connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
+
+
+def _begin_immediate(connection: Any) -> None:
+    """Take SQLite's write lock, waiting up to SQLITE_LOCK_WAIT_SECONDS in steps that start at
+    50 µs and double up to 2 ms, while another process holds it."""
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT_SECONDS
+    pause = 0.00005
+    while True:
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            if time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.002)
 
 
 _TIME_INDEXES = tuple(COLUMNS.index(name) for name in _TIMES)

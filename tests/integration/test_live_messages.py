@@ -3,6 +3,8 @@ message, stored exactly as the rest of the app reads it."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +16,7 @@ from bot.core.commands import StartArgs
 from bot.core.messages import MessageDeletion, MessagePost, SharedFile
 from bot.core.slackts import ts_to_datetime
 from bot.services.incidents import start_incident
+from storage import live_messages
 from storage.live_messages import LiveMessageWriter, LiveRow, live_row
 from storage.models import Message
 
@@ -96,3 +99,31 @@ def test_a_message_without_files_stores_sql_null(incident, write) -> None:  # ty
     write([post()])
     [message] = stored(incident)
     assert message.files is None
+
+
+def test_on_sqlite_a_write_waits_for_another_processs_write_lock_then_goes_through(incident, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    engine = incident.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    other = sqlite3.connect(engine.url.database, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # as another web process would, mid-write
+    release = threading.Timer(0.05, lambda: other.execute("COMMIT"))
+    release.start()
+    write([post()])
+    release.join()
+    other.close()
+    assert [m.text for m in stored(incident)] == ["checkout 500s"]
+
+
+def test_on_sqlite_a_write_lock_held_too_long_fails_the_write(incident, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    engine = incident.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    monkeypatch.setattr(live_messages, "SQLITE_LOCK_WAIT_SECONDS", 0.05)
+    other = sqlite3.connect(engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        write([post()])
+    other.execute("ROLLBACK")
+    other.close()
+    assert stored(incident) == []
