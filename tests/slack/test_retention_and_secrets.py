@@ -157,7 +157,7 @@ def outbox_rows(scribe: Scribe) -> list[tuple[str, str, dict[str, Any]]]:
 
 def test_retention_empties_old_delivered_drafts_which_quote_messages(scribe: Scribe) -> None:
     an_incident_with_old_and_new_messages(scribe)  # resolving posts the draft, quoting the record
-    assert any("rolled back the deploy" in repr(payload) for _, state, payload in outbox_rows(scribe) if state == "sent")
+    assert any("Postmortem draft v1 for Checkout errors" in repr(payload) for _, state, payload in outbox_rows(scribe) if state == "sent")
     calls_before = len(scribe.fake.calls)
 
     scribe.clock.set("2025-12-31T16:00:00Z")  # the draft was posted 32 days ago
@@ -165,7 +165,7 @@ def test_retention_empties_old_delivered_drafts_which_quote_messages(scribe: Scr
 
     rows = outbox_rows(scribe)
     assert rows and all(state == "sent" and payload == {} for _, state, payload in rows)
-    assert "rolled back the deploy" not in repr(rows)
+    assert "Checkout errors" not in repr(rows)
     assert len(scribe.fake.calls) == calls_before, "emptied posts are never sent again"
 
 
