@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import functools
 import json
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core.draft import Draft, TextSection
+from bot.core.postmortem_markdown import quiet_mentions
 from bot.services.drafts import PreparedDraft
 
 MAX_SECTION_CHARS = 3000
@@ -31,7 +31,6 @@ MORE_RESERVE = 120
 Block = dict[str, Any]
 Quiet = Callable[[str], str]
 
-_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
 
 
 @dataclass
@@ -55,7 +54,10 @@ def draft_message(prepared: PreparedDraft) -> dict[str, Any]:
     """chat.postMessage arguments (text, blocks) for a draft; inside Slack's limits whatever its size."""
     draft = prepared.draft
     head = _head_blocks(prepared)
-    quiet = functools.partial(_quiet_mentions, names=prepared.names)
+    # Recorded text is quoted without notifying the people it names: a draft is posted again
+    # with every version, and a name in a root cause should not ping its owner each time.
+    # Action-item owners stay real mentions: the items are theirs.
+    quiet = functools.partial(quiet_mentions, names=prepared.names)
     sections = _section_blocks(draft, quiet) if draft.full else []
     tail = [_context(_file_note(prepared))]
     text = fit_text(f"Postmortem draft{_version(draft)} for {draft.title}: {draft.summary}", MAX_FALLBACK_CHARS)
@@ -262,13 +264,6 @@ def _version(draft: Draft) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _quiet_mentions(text: str, *, names: Mapping[str, str]) -> str:
-    """Quote recorded text without notifying the people it names: a draft is posted again with
-    every version, and a name in a root cause should not ping its owner each time. Action-item
-    owners stay real mentions: the items are theirs."""
-    return _MENTION.sub(lambda m: f"@{names.get(m.group(1)) or m.group(2) or m.group(1)}", text)
 
 
 def _section(text: str) -> Block:
