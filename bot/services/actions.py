@@ -96,20 +96,23 @@ def my_items(session: Session, *, team_id: str, user_id: str, now: datetime) -> 
 
 
 def close_item(session: Session, *, team_id: str, item_id: int, user_id: str, now: datetime) -> Change:
-    item = _changeable(session, team_id, item_id, user_id)
-    if item.status == "done":
-        return Change(_row(session, team_id, item_id), changed=False)
-    item.status, item.closed_at, item.closed_by = "done", now, user_id
-    repo.add_event(session, item.id, kind="done", user_id=user_id, old="open", new="done", at=now)
-    return Change(_row(session, team_id, item_id), changed=True)
+    return _set_status(session, team_id=team_id, item_id=item_id, status="done", user_id=user_id, now=now)
 
 
 def reopen_item(session: Session, *, team_id: str, item_id: int, user_id: str, now: datetime) -> Change:
+    return _set_status(session, team_id=team_id, item_id=item_id, status="open", user_id=user_id, now=now)
+
+
+def _set_status(session: Session, *, team_id: str, item_id: int, status: str, user_id: str, now: datetime) -> Change:
+    """Close ("done") or reopen ("open") an item, with its history event; a no-op if it is so already."""
     item = _changeable(session, team_id, item_id, user_id)
-    if item.status == "open":
+    if item.status == status:
         return Change(_row(session, team_id, item_id), changed=False)
-    item.status, item.closed_at, item.closed_by = "open", None, None
-    repo.add_event(session, item.id, kind="reopened", user_id=user_id, old="done", new="open", at=now)
+    previous = item.status
+    item.status = status
+    item.closed_at, item.closed_by = (now, user_id) if status == "done" else (None, None)
+    kind = "done" if status == "done" else "reopened"
+    repo.add_event(session, item.id, kind=kind, user_id=user_id, old=previous, new=status, at=now)
     return Change(_row(session, team_id, item_id), changed=True)
 
 
