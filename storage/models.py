@@ -194,3 +194,48 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None]
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    """Who holds the current claim: only that claimer may finish it (a recovered row is not
+    finished by the process that was presumed dead)."""
+
+
+class DeferredWork(Base):
+    """Work accepted in an answer that needs Slack, done after the answer (see
+    bot/services/deferred.py): a command waiting for the typist's zone, a declare, a backfill.
+
+    Written in the answer's transaction, so what was accepted survives a crash after the
+    answer; ``key`` makes accepting it again change nothing.
+    state: pending → running → done; or failed (gave up, the person was told).
+    """
+
+    __tablename__ = "deferred_work"
+    __table_args__ = (
+        UniqueConstraint("team_id", "key"),
+        Index("ix_deferred_work_state_not_before", "state", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    not_before: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    finished_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class RequestClaim(Base):
+    """A request seen once: the same command typed again within a short window by the same
+    person in the same channel (``cmd:…``), or a modal submitted again (``view:…``), finds its
+    key taken and does nothing the second time."""
+
+    __tablename__ = "request_claims"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    claimed_at: Mapped[datetime]

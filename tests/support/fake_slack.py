@@ -1,7 +1,12 @@
 """A fake Slack Web API: a real HTTP server in a thread that records every call.
 
 The bot's SLACK_API_URL points at it. Responses are canned per method and can be overridden
-or made to fail (status, headers, body) to exercise retries and rate limits.
+or made to fail (status, headers, body) to exercise retries and rate limits. It also fails the
+way real Slack does: every call can take ``latency`` seconds, any method can answer 429 with
+Retry-After or 5xx, and a call can be carried out and its answer lost (the connection drops
+after the post landed, or a 5xx comes back for a post that was made). What the bot posts is
+kept per channel, so ``conversations.history`` finds it (paged, with ``has_more``) as in Slack.
+``response_url`` posts land here too (``respond_url``), recorded as method ``response_url``.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,6 +33,10 @@ class Failure:
     status: int
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    after_effect: bool = False
+    """Carry the call out first (post the message, create the channel), then fail: the answer is lost."""
+    drop: bool = False
+    """Close the connection without any answer (with ``after_effect``: after carrying it out)."""
 
 
 class FakeSlack:
@@ -35,6 +45,14 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.responses: dict[str, Any] = {}
         self.failures: dict[str, list[Failure]] = {}
+        self.latency = 0.0
+        """Seconds every call waits before it is answered (real Slack: 0.1–1 s)."""
+        self.latency_for: dict[str, float] = {}
+        """Per-method latency, in place of ``latency``."""
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        """What chat.postMessage posted, per channel, oldest first."""
+        self.channels: dict[str, dict[str, Any]] = {}
+        """What conversations.create made, by id."""
         self.team_id = "T111"
         self.bot_user_id = "UBOT"
         self.bot_id = "BBOT"
@@ -61,15 +79,43 @@ class FakeSlack:
     def add_user(self, user_id: str, *, tz: str = "UTC", name: str | None = None) -> None:
         self.users[user_id] = {"id": user_id, "name": name or user_id.lower(), "real_name": name or user_id, "tz": tz, "team_id": self.team_id}
 
-    def fail(self, method: str, status: int, *, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None, times: int = 1) -> None:
-        """The next ``times`` calls of ``method`` answer with this failure."""
+    def fail(
+        self,
+        method: str,
+        status: int,
+        *,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+        after_effect: bool = False,
+    ) -> None:
+        """The next ``times`` calls of ``method`` answer with this failure (after carrying the
+        call out, with ``after_effect``)."""
         with self._lock:
-            self.failures.setdefault(method, []).extend([Failure(status, body, headers or {})] * times)
+            self.failures.setdefault(method, []).extend([Failure(status, body, headers or {}, after_effect)] * times)
+
+    def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer 429 with Retry-After."""
+        self.fail(method, 429, headers={"Retry-After": str(retry_after)}, times=times)
+
+    def lose_answer(self, method: str, *, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` are carried out, then the connection drops."""
+        with self._lock:
+            self.failures.setdefault(method, []).extend([Failure(0, after_effect=True, drop=True)] * times)
+
+    def respond_url(self, name: str = "1") -> str:
+        """A ``response_url`` that posts here."""
+        return self.url.replace("/api/", f"/respond/{name}")
 
     # -- reading -----------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [call for call in self.calls if call.method == method]
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """The messages in ``channel`` that the bot posted, oldest first."""
+        with self._lock:
+            return list(self.history.get(channel, []))
 
     def reset_calls(self) -> None:
         with self._lock:
@@ -85,9 +131,23 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(params.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
-        if method in ("chat.postMessage", "chat.update"):
+        if method == "chat.postMessage":
             ts = f"{1800000000 + next(self._ts)}.000100"
-            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": {"text": params.get("text"), "ts": ts}}
+            message = {"type": "message", "text": params.get("text"), "ts": ts, "user": self.bot_user_id, "bot_id": self.bot_id}
+            metadata = _json_dict(params.get("metadata"))
+            if metadata:
+                message["metadata"] = metadata
+            with self._lock:
+                self.history.setdefault(str(params.get("channel")), []).append(message)
+            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": message}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "message": {"text": params.get("text"), "ts": params.get("ts")}}
+        if method == "conversations.create":
+            number = next(self._ts)
+            channel = {"id": f"CNEW{number}", "name": params.get("name"), "creator": self.bot_user_id, "is_private": False}
+            with self._lock:
+                self.channels[channel["id"]] = channel
+            return {"ok": True, "channel": channel}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"{1800000000 + next(self._ts)}.000200"}
         if method == "conversations.open":
@@ -96,9 +156,22 @@ class FakeSlack:
             return {"ok": True, "upload_url": self.url.replace("/api/", "/upload/") + "F1", "file_id": f"F{next(self._ts)}"}
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in _json_list(params.get("files"))]}
-        if method in ("conversations.history", "conversations.replies"):
+        if method == "conversations.history":
+            return self._history_page(params)
+        if method == "conversations.replies":
             return {"ok": True, "messages": [], "has_more": False, "response_metadata": {"next_cursor": ""}}
         return {"ok": True}
+
+    def _history_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, ``limit`` a page, the cursor an offset, as Slack pages its history."""
+        oldest = float(params.get("oldest") or 0)
+        with self._lock:
+            messages = [m for m in reversed(self.history.get(str(params.get("channel")), [])) if float(m["ts"]) >= oldest]
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        page = messages[start : start + limit]
+        more = start + limit < len(messages)
+        return {"ok": True, "messages": page, "has_more": more, "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -125,16 +198,32 @@ class FakeSlack:
                         fake.calls.append(Call("upload", {"bytes": raw}, dict(self.headers)))
                     self._respond(200, "OK - " + str(len(raw)))
                     return
+                if self.path.startswith("/respond/"):
+                    params = json.loads(raw or b"{}")
+                    params["url"] = self.path
+                    with fake._lock:
+                        fake.calls.append(Call("response_url", params, dict(self.headers)))
+                    self._respond(200, "ok")
+                    return
                 method = self.path.split("/api/", 1)[-1].split("?")[0]
                 params = _params(raw, self.headers.get("Content-Type", ""), self.path)
                 with fake._lock:
                     fake.calls.append(Call(method, params, dict(self.headers)))
                     queue = fake.failures.get(method)
                     failure = queue.pop(0) if queue else None
-                if failure is not None:
-                    self._respond(failure.status, failure.body or {"ok": False, "error": "ratelimited" if failure.status == 429 else "fatal_error"}, failure.headers)
+                    delay = fake.latency_for.get(method, fake.latency)
+                if delay:
+                    time.sleep(delay)
+                if failure is None:
+                    self._respond(200, fake.answer(method, params))
                     return
-                self._respond(200, fake.answer(method, params))
+                if failure.after_effect:
+                    fake.answer(method, params)
+                if failure.drop:
+                    self.close_connection = True
+                    return
+                error = "ratelimited" if failure.status == 429 else "fatal_error"
+                self._respond(failure.status, failure.body or {"ok": False, "error": error}, failure.headers)
 
             do_GET = do_POST
 
@@ -152,6 +241,15 @@ def _params(raw: bytes, content_type: str, path: str) -> dict[str, Any]:
     elif "multipart" not in content_type:
         params.update({k: v[0] for k, v in parse_qs(raw.decode()).items()})
     return params
+
+
+def _json_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _json_list(value: Any) -> list[dict[str, Any]]:

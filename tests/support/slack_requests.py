@@ -32,10 +32,12 @@ class Response:
 class SlackRequests:
     """Drives a WSGI app the way Slack's servers do."""
 
-    def __init__(self, wsgi: Any, *, secret: str = SIGNING_SECRET, team_id: str = "T111") -> None:
+    def __init__(self, wsgi: Any, *, secret: str = SIGNING_SECRET, team_id: str = "T111", response_url: str = "https://hooks.slack.com/commands/T111/1/abc") -> None:
         self.wsgi = wsgi
         self.secret = secret
         self.team_id = team_id
+        self.response_url = response_url
+        """Where a command's later answers go: the fake Slack's, in the tests' ``scribe``."""
 
     def request(
         self,
@@ -98,7 +100,7 @@ class SlackRequests:
             "command": "/incident",
             "text": text,
             "api_app_id": "A111",
-            "response_url": "https://hooks.slack.com/commands/T111/1/abc",
+            "response_url": self.response_url,
             "trigger_id": "13345224609.738474920.8088930838d88f008e0",
         }
         return self.request(urlencode(form), content_type="application/x-www-form-urlencoded", **kwargs)
