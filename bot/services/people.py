@@ -29,6 +29,22 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
+def known_zone(sessions: sessionmaker[Session], *, team_id: str, user_id: str) -> ZoneInfo | None:
+    """The zone the cache holds for the user, however old (zones rarely change): no Slack call,
+    so the answer path can use it. None when the user was never looked up."""
+    with sessions() as session:
+        cached = people.cached_user(session, team_id, user_id)
+    if cached is None:
+        return None
+    return _zone(cached.tz) or UTC_ZONE
+
+
+def is_fresh(sessions: sessionmaker[Session], *, team_id: str, user_id: str, now: datetime) -> bool:
+    with sessions() as session:
+        cached = people.cached_user(session, team_id, user_id)
+    return cached is not None and now - cached.fetched_at < CACHE_FOR
+
+
 def user_zone(
     sessions: sessionmaker[Session], *, team_id: str, user_id: str, now: datetime, fetch: UserFetcher
 ) -> ZoneInfo:
