@@ -13,10 +13,12 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
+import bot.slack.app  # noqa: F401  (imports every listener module, which registers its deferred work kinds)
 from bot.services import drafts, outbox
+from bot.slack.after_answer import run_work
 from bot.slack.deps import Deps
 from bot.slack.draft_blocks import draft_message
-from bot.slack.oauth import senders
+from bot.slack.oauth import clients, senders
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,15 @@ def job(name: str, *, every_seconds: int = 60) -> Callable[[Callable[[Deps, WebC
         return function
 
     return register
+
+
+@job("deferred", every_seconds=15)
+def finish_deferred_work(deps: Deps, client: WebClient, now: datetime) -> None:
+    """Finish work accepted in an answer whose process died before doing it (or that failed
+    and waits for a retry); a request's own lazy listener normally does it at once."""
+    report = run_work(deps, clients(deps, client), team_id=None)
+    if report.done or report.failed or report.retried or report.recovered:
+        log.info("deferred work: %s", report)
 
 
 @job("drafts", every_seconds=60)

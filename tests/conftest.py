@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,12 +16,13 @@ from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.background import wait_for_background
 from bot.slack.deps import Deps
+from bot.slack.listeners.commands import DEFERRED
 from bot.web import create_wsgi_app
 from storage.migrate import upgrade_to_head
 from storage.session import make_engine, make_session_factory
 from tests.support.databases import copy_sqlite, server_url, temporary_postgres_database, truncate_all
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_requests import SIGNING_SECRET, SlackRequests
+from tests.support.slack_requests import SIGNING_SECRET, Response, SlackRequests
 
 FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
 
@@ -103,6 +105,28 @@ class Scribe:
     settings: Settings
     deps: Deps
     wsgi: Any
+
+    def command(self, text: str, **kwargs: Any) -> Response:
+        """``/incident TEXT`` as the person finally sees it: the HTTP answer, or, when that
+        answer said the command waits for Slack (their zone is not cached yet), what came
+        afterwards through ``response_url`` (then as the body of a 200). It returns once the
+        work that follows the answer is done."""
+        seen = len(self.fake.calls_to("response_url"))
+        response = self.slack.command(text, **kwargs)
+        wait_for_background()  # what the command does after its answer is done before the next step
+        if response.status != 200 or (response.json() or {}).get("text") != DEFERRED:
+            return response
+        later = self.fake.calls_to("response_url")[seen:]
+        assert later, "the deferred command never answered through response_url"
+        body = {k: v for k, v in later[-1].params.items() if k != "url"}
+        return Response(200, {"content-type": "application/json"}, json.dumps(body))
+
+    def answer(self, text: str, **kwargs: Any) -> dict[str, Any]:
+        """The final answer's body (see :meth:`command`)."""
+        response = self.command(text, **kwargs)
+        assert response.status == 200, response.body
+        body: dict[str, Any] = response.json()
+        return body
 
 
 def settings_for(database_url: str, fake: FakeSlack, **overrides: Any) -> Settings:

@@ -7,6 +7,7 @@ typed without a zone is read in the typing user's zone. Due dates are read in `d
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -54,7 +55,11 @@ class _FutureError(TimeParseError):
     """The text names a moment after `now`."""
 
 
-def parse_moment(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
+ZoneSource = ZoneInfo | Callable[[], ZoneInfo]
+"""The user's zone, or how to learn it: asked only when the text has no zone of its own."""
+
+
+def parse_moment(text: str, *, now: datetime, tz: ZoneSource) -> datetime:
     """Read a moment a person typed, as aware UTC, never after `now`.
 
     A clock time without a date is its latest occurrence at or before `now` (today, else
@@ -77,7 +82,10 @@ def parse_moment(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
                 f"for example “{cleaned} 14:05”."
             )
         raise unreadable(cleaned, "time", TIME_EXAMPLES)
-    zone = _read_zone(match["zone"], cleaned) if match["zone"] else tz
+    if match["zone"]:
+        zone = _read_zone(match["zone"], cleaned)
+    else:
+        zone = tz if isinstance(tz, ZoneInfo) else tz()
     clock = _read_clock(match, cleaned)
     moment = _place(match, clock, zone, now, cleaned)
     if now - moment > MAX_LOOKBACK:
@@ -88,7 +96,7 @@ def parse_moment(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
     return moment
 
 
-def parse_at_clause(words: str, *, now: datetime, tz: ZoneInfo) -> tuple[datetime, str]:
+def parse_at_clause(words: str, *, now: datetime, tz: ZoneSource) -> tuple[datetime, str]:
     """Split the text after `at` into (moment, note).
 
     The moment is the longest run of up to `MAX_TIME_TOKENS` leading words that reads as a time;

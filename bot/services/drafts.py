@@ -60,6 +60,7 @@ class PostedDraft:
     full: bool
     message_key: str
     file_key: str
+    incident_id: int
 
 
 def wants_full_draft(severity: str | None, *, surprised: bool, severities: tuple[str, ...]) -> bool:
@@ -153,7 +154,7 @@ def reserve_draft(
         session, incident_id=incident.id, full=full, reason=reason, requested_by=requested_by, now=now
     )
     message_key, file_key = draft_keys(incident.id, version)
-    return PostedDraft(version=version, full=full, message_key=message_key, file_key=file_key)
+    return PostedDraft(version=version, full=full, message_key=message_key, file_key=file_key, incident_id=incident.id)
 
 
 def draft_keys(incident_id: int, version: int) -> tuple[str, str]:

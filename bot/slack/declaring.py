@@ -1,7 +1,8 @@
 """``/incident declare``: a new ``inc-YYYYMMDD-slug`` channel, recorded from its first message.
 
-The channel is created and recording starts before the answer (the person gets a link to it);
-the header in the new channel and the announcement go out after the ack.
+The answer only accepts the declaration (deferred work, claimed against a repeat of the same
+command or form); creating the channel, inviting the declarer, the header and the
+announcement all happen after it, and the declarer is told what exists.
 """
 
 from __future__ import annotations
@@ -12,20 +13,23 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.orm import Session
 
 from bot.core.commands import StartArgs
 from bot.core.record import SEVERITIES
 from bot.core.slug import incident_channel_name
-from bot.services import incidents, workspace_channels
+from bot.services import deferred, incidents, outbox, workspace_channels
+from bot.services.deferred import RetryLater, Work
 from bot.services.errors import UserFacingError
-from bot.slack.background import after_ack
+from bot.slack.after_answer import received_at, tell, work_kind
 from bot.slack.deps import Deps
 from bot.slack.oauth import serves_one_workspace
 
 log = logging.getLogger(__name__)
 
 MAX_NAME_ATTEMPTS = 20
+MAX_LIST_PAGES = 50
 MODAL_CALLBACK = "incident_declare"
 TITLE_BLOCK, TITLE_ACTION = "title", "title_input"
 SEVERITY_BLOCK, SEVERITY_ACTION = "severity", "severity_select"
@@ -39,58 +43,141 @@ class Declared:
     severity: str | None
 
 
-def declare_incident(
-    deps: Deps, client: WebClient, *, team_id: str, user_id: str, args: StartArgs, now: datetime
-) -> Declared:
-    """Create the channel (a free name), invite the declarer, start recording, then announce."""
-    channel_id, name = _create_channel(client, args.title, now)
-    _invite(client, channel_id, user_id)
+class _Unanswered(Exception):
+    """conversations.create was sent and no answer came back: the channel may exist."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def accept_declare(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    args: StartArgs,
+    now: datetime,
+    key: str,
+    response_url: str | None,
+    origin_channel: str | None,
+) -> None:
+    """Owe the declaration, in the caller's transaction (where the request was claimed)."""
+    deferred.accept(
+        session,
+        team_id=team_id,
+        key=key,
+        kind="declare",
+        payload={
+            "title": args.title, "severity": args.severity, "user_id": user_id, "channel_id": origin_channel,
+            "response_url": response_url, "received_at": now.isoformat(),
+        },
+        now=now,
+    )
+
+
+@work_kind("declare")
+def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
+    """Create the channel (a free name), start recording it, invite the declarer, queue the
+    header and the announcement, and say what exists. Each step survives a rerun: the channel
+    made is kept with the work before anything else happens, and a create whose answer was
+    lost is looked up, not repeated."""
+    p = dict(work.payload)
+    now = received_at(p)
+    if not p.get("created_channel"):
+        try:
+            channel_id, name = _create_channel(client, p["title"], now, unanswered=p.get("unanswered_name"))
+        except _Unanswered as lost:
+            p["unanswered_name"] = lost.name
+            deferred.save_progress(deps.sessions, work, p)
+            raise RetryLater(f"conversations.create of #{lost.name} went unanswered; looking it up next time") from None
+        except UserFacingError as refused:
+            tell(client, p, f":warning: {refused}")
+            return
+        p.update(created_channel=channel_id, created_name=name)
+        work = deferred.save_progress(deps.sessions, work, p)
+    declared = Declared(channel_id=p["created_channel"], name=p["created_name"], title=p["title"], severity=p.get("severity"))
+    user_id = p["user_id"]
     with deps.sessions.begin() as session:
-        incidents.start_incident(session, team_id=team_id, channel_id=channel_id, args=args, user_id=user_id, now=now)
-        announce_channel = workspace_channels.channel_for(
-            session, deps.settings, team_id=team_id, purpose="announce", one_workspace=serves_one_workspace(deps.settings)
+        incidents.start_incident(
+            session, team_id=work.team_id, channel_id=declared.channel_id,
+            args=StartArgs(severity=declared.severity, title=declared.title), user_id=user_id, now=now,
         )
-    declared = Declared(channel_id=channel_id, name=name, title=args.title, severity=args.severity)
-
-    def post_header_and_announce() -> None:
-        client.chat_postMessage(channel=channel_id, text=header_text(declared, user_id=user_id, now=now))
+        outbox.enqueue(
+            session, team_id=work.team_id, key=f"declare:{declared.channel_id}:header", kind="message",
+            channel=declared.channel_id, payload={"text": header_text(declared, user_id=user_id, now=now)}, now=deps.clock(),
+        )
+        announce_channel = workspace_channels.channel_for(
+            session, deps.settings, team_id=work.team_id, purpose="announce", one_workspace=serves_one_workspace(deps.settings)
+        )
         if announce_channel:
-            client.chat_postMessage(channel=announce_channel, text=announcement_text(declared, user_id=user_id))
+            outbox.enqueue(
+                session, team_id=work.team_id, key=f"declare:{declared.channel_id}:announce", kind="message",
+                channel=announce_channel, payload={"text": announcement_text(declared, user_id=user_id)}, now=deps.clock(),
+            )
+    trouble = _invite(client, declared.channel_id, user_id)
+    if trouble:
+        tell(client, p, f":rotating_light: Declared *{declared.title}*: <#{declared.channel_id}> exists and is recording, but {trouble}")
+        return
+    tell(client, p, f":rotating_light: Declared *{declared.title}*: <#{declared.channel_id}> is recording. You're in it.")
 
-    after_ack(post_header_and_announce, what=f"header and announcement of {name}")
-    return declared
 
-
-def _create_channel(client: WebClient, title: str, now: datetime) -> tuple[str, str]:
+def _create_channel(client: WebClient, title: str, now: datetime, *, unanswered: str | None) -> tuple[str, str]:
+    """A new channel with the first free name. ``unanswered`` is a name whose create went out
+    before with no answer: if it is taken now, it is ours when the bot created it."""
     for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
         name = incident_channel_name(title, now.date(), attempt=attempt)
         try:
             response = client.conversations_create(name=name, is_private=False)
         except SlackApiError as error:
             reason = error.response.get("error")
+            if error.response.status_code >= 500:
+                raise _Unanswered(name) from None
             if reason == "name_taken":
+                if name == unanswered:
+                    found = _own_channel_named(client, name)
+                    if found is not None:
+                        return found, name
                 continue
             raise UserFacingError(
-                f"Slack would not create the channel #{name} (it said `{reason}`). "
-                "Ask whoever runs Incident Scribe to check the app's permissions, or create the "
-                "channel yourself and type `/incident start` there."
+                f"Slack would not create the channel #{name} (it said `{reason}`), so no channel was made and "
+                "nothing is recording. Ask whoever runs Incident Scribe to check the app's permissions, or create "
+                "the channel yourself and type `/incident start` there."
             ) from None
+        except (SlackClientError, OSError):
+            raise _Unanswered(name) from None
         return str(response["channel"]["id"]), str(response["channel"].get("name") or name)
     raise UserFacingError(
         f"Every channel name from #{incident_channel_name(title, now.date())} to "
-        f"-{MAX_NAME_ATTEMPTS} is taken. Give the incident a more specific title."
+        f"-{MAX_NAME_ATTEMPTS} is taken, so no channel was made. Give the incident a more specific title."
     )
 
 
-def _invite(client: WebClient, channel_id: str, user_id: str) -> None:
+def _own_channel_named(client: WebClient, name: str) -> str | None:
+    """The id of the public channel called ``name`` if this bot created it (paged, bounded)."""
+    me = client.auth_test().get("user_id")
+    cursor = None
+    for _ in range(MAX_LIST_PAGES):
+        page = client.conversations_list(types="public_channel", exclude_archived=True, limit=1000, cursor=cursor)
+        for channel in page.get("channels") or ():
+            if channel.get("name") == name and channel.get("creator") == me:
+                return str(channel["id"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return None
+
+
+def _invite(client: WebClient, channel_id: str, user_id: str) -> str | None:
+    """Invite the declarer; what went wrong, said for them, or None."""
     try:
         client.conversations_invite(channel=channel_id, users=user_id)
     except SlackApiError as error:
         if error.response.get("error") not in ("already_in_channel", "cant_invite_self"):
-            raise UserFacingError(
-                f"I created <#{channel_id}> but could not invite you (Slack said "
-                f"`{error.response.get('error')}`); join it from the channel browser."
-            ) from None
+            return f"I could not invite you (Slack said `{error.response.get('error')}`): join it from the channel browser."
+    except (SlackClientError, OSError):
+        return "Slack did not answer when I invited you: if you are not in it yet, join it from the channel browser."
+    return None
 
 
 def header_text(declared: Declared, *, user_id: str, now: datetime) -> str:

@@ -2,8 +2,8 @@
 
 These methods are heavily rate limited for some app types (one call a minute for new commercially
 distributed apps), so the backfill uses a client whose slack_sdk ``RateLimitErrorRetryHandler``
-keeps honouring Retry-After for much longer than the interactive client does. It runs after the
-ack (``background.after_ack``), never in the 3 s answer.
+keeps honouring Retry-After for much longer than the interactive client does. It runs as
+deferred work after the answer (bot/slack/after_answer.py), never in the 3 s answer.
 """
 
 from __future__ import annotations
@@ -14,9 +14,12 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from sqlalchemy.orm import Session
 
+from bot.services import deferred
 from bot.services.backfill import Backfilled, Page, backfill_channel
-from bot.slack.background import after_ack
+from bot.services.deferred import Work
+from bot.slack.after_answer import new_key, tell, work_kind
 from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -67,23 +70,61 @@ def backfill_now(deps: Deps, client: WebClient, *, team_id: str, channel_id: str
     return backfill_channel(deps.sessions, history, team_id=team_id, channel_id=channel_id, oldest=oldest)
 
 
-def backfill_after_ack(
-    deps: Deps, client: WebClient, *, team_id: str, channel_id: str, user_id: str, oldest: datetime
+def accept_start_checks(
+    session: Session, *, team_id: str, channel_id: str, user_id: str, oldest: datetime, response_url: str | None, now: datetime
 ) -> None:
-    """Start the backfill in the background; tell the starter (privately) what it added."""
+    """Owe, in the caller's transaction, the checks and backfill that follow ``/incident start``."""
+    deferred.accept(
+        session,
+        team_id=team_id,
+        key=new_key("start"),
+        kind="start",
+        payload={
+            "channel_id": channel_id, "user_id": user_id, "oldest": oldest.isoformat(),
+            "response_url": response_url, "received_at": now.isoformat(),
+        },
+        now=now,
+    )
 
-    def work() -> None:
-        done = backfill_now(deps, client, team_id=team_id, channel_id=channel_id, oldest=oldest)
-        log.info("backfilled %s: %d read, %d new, %d calls", channel_id, done.read, done.added, done.calls)
-        if done.added:
-            noun = "message" if done.added == 1 else "messages"
-            try:
-                client.chat_postEphemeral(
-                    channel=channel_id,
-                    user=user_id,
-                    text=f":inbox_tray: Recorded {done.added} earlier {noun} said here since {oldest:%Y-%m-%d %H:%M} UTC.",
-                )
-            except SlackApiError:
-                log.warning("could not tell %s about the backfill of %s", user_id, channel_id, exc_info=True)
 
-    after_ack(work, what=f"backfill of {channel_id}")
+@work_kind("start")
+def check_and_backfill(deps: Deps, client: WebClient, work: Work) -> None:
+    """After ``/incident start``: can the bot read the channel (say so plainly when it cannot),
+    then record what was said before the command, and tell the starter what it added."""
+    p = work.payload
+    channel_id = p["channel_id"]
+    refusal = _cannot_read(client, channel_id)
+    if refusal:
+        tell(client, p, refusal)
+        return
+    oldest = datetime.fromisoformat(p["oldest"])
+    done = backfill_now(deps, client, team_id=work.team_id, channel_id=channel_id, oldest=oldest)
+    log.info("backfilled %s: %d read, %d new, %d calls", channel_id, done.read, done.added, done.calls)
+    if done.added:
+        noun = "message" if done.added == 1 else "messages"
+        tell(client, p, f":inbox_tray: Recorded {done.added} earlier {noun} said here since {oldest:%Y-%m-%d %H:%M} UTC.")
+
+
+def _cannot_read(client: WebClient, channel_id: str) -> str | None:
+    """Why the bot cannot read ``channel_id`` (joining it when it is public), or None."""
+    invite = "Invite me with `/invite @Incident Scribe`, then run `/incident start --since 2h` to record what was said meanwhile."
+    try:
+        channel = client.conversations_info(channel=channel_id).get("channel") or {}
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        if reason in ("channel_not_found", "not_in_channel", "missing_scope"):
+            return f":warning: I can't read this channel (Slack said `{reason}`): it is private and I'm not in it, so nothing said here reaches the record. {invite}"
+        raise
+    if channel.get("is_im") or channel.get("is_mpim"):
+        return ":warning: This is a direct message, not a channel: nothing said here can be recorded. Start the incident in a channel."
+    if channel.get("is_archived"):
+        return ":warning: This channel is archived: nothing new can be said or recorded here."
+    if channel.get("is_member", True):
+        return None
+    if channel.get("is_private"):
+        return f":warning: I'm not a member of this private channel, so nothing said here reaches the record. {invite}"
+    try:
+        client.conversations_join(channel=channel_id)
+    except SlackApiError as error:
+        return f":warning: I could not join this channel (Slack said `{error.response.get('error')}`), so nothing said here reaches the record. {invite}"
+    return None

@@ -14,7 +14,7 @@ from tests.support.slack_requests import event_callback
 
 
 def start(scribe: Scribe, channel: str = "C1", title: str = "Checkout errors") -> None:
-    response = scribe.slack.command(f"start sev2 {title}", channel=channel)
+    response = scribe.command(f"start sev2 {title}", channel=channel)
     assert response.status == 200, response.body
 
 
@@ -203,7 +203,7 @@ def test_every_real_slack_payload_is_handled_as_its_subtype_demands(scribe: Scri
 
 
 def _start_in(scribe: Scribe, team_id: str, channel: str) -> None:
-    response = scribe.slack.command("start Fixture replay", channel=channel, team_id=team_id)
+    response = scribe.command("start Fixture replay", channel=channel, team_id=team_id)
     assert response.status == 200, response.body
 
 

@@ -6,7 +6,10 @@ import json
 from collections.abc import Collection
 from typing import Any
 
+from sqlalchemy import func, select
+
 from bot.services.drafts import draft_json
+from storage.models import Incident
 from bot.slack.app import build_app
 from bot.slack.background import wait_for_background
 from bot.slack.deps import Deps
@@ -27,16 +30,17 @@ def serve_channels(scribe: Scribe, taken: Collection[str] = ()) -> None:
 def with_announce_channel(scribe: Scribe, channel: str) -> None:
     settings = settings_for(scribe.settings.database_url, scribe.fake, announce_channel=channel)
     scribe.deps = Deps(settings=settings, sessions=scribe.sessions, clock=scribe.clock)
-    scribe.slack = SlackRequests(create_wsgi_app(build_app(scribe.deps)))
+    scribe.slack = SlackRequests(create_wsgi_app(build_app(scribe.deps)), response_url=scribe.fake.respond_url())
 
 
 def test_declare_creates_a_dated_channel_invites_the_declarer_posts_the_header_and_announces(scribe: Scribe) -> None:
     with_announce_channel(scribe, "CANNOUNCE")
     serve_channels(scribe)
-    response = scribe.slack.command("declare sev1 Checkout 5xx in EU", channel="CGENERAL", user="U2")
+    response = scribe.command("declare sev1 Checkout 5xx in EU", channel="CGENERAL", user="U2")
     assert response.status == 200
-    assert "<#C0NEW>" in response.json()["text"]
-    wait_for_background()
+    assert "Declaring *Checkout 5xx in EU*" in response.json()["text"]  # the answer only accepts it
+    [told] = scribe.fake.calls_to("response_url")  # what exists comes after, to the declarer
+    assert "<#C0NEW> is recording" in told.params["text"]
 
     [create] = scribe.fake.calls_to("conversations.create")
     assert create.params["name"] == "inc-20261129-checkout-5xx-in-eu"
@@ -57,7 +61,7 @@ def test_declare_creates_a_dated_channel_invites_the_declarer_posts_the_header_a
 
 def test_a_taken_name_gets_the_next_number(scribe: Scribe) -> None:
     serve_channels(scribe, taken={"inc-20261129-db-down", "inc-20261129-db-down-2"})
-    response = scribe.slack.command("declare DB down", channel="CGENERAL")
+    response = scribe.command("declare DB down", channel="CGENERAL")
     assert response.status == 200
     assert [c.params["name"] for c in scribe.fake.calls_to("conversations.create")] == [
         "inc-20261129-db-down",
@@ -71,7 +75,7 @@ def test_a_taken_name_gets_the_next_number(scribe: Scribe) -> None:
 
 def test_declare_without_a_title_opens_the_form_and_submitting_it_declares(scribe: Scribe) -> None:
     serve_channels(scribe)
-    response = scribe.slack.command("declare sev2", channel="CGENERAL")
+    response = scribe.command("declare sev2", channel="CGENERAL")
     assert response.status == 200
     [opened] = scribe.fake.calls_to("views.open")
     view = opened.params["view"]
@@ -100,9 +104,12 @@ def test_a_form_without_a_title_is_answered_with_an_error_on_the_field(scribe: S
 
 def test_when_slack_refuses_the_channel_the_declarer_is_told_why(scribe: Scribe) -> None:
     scribe.fake.responses["conversations.create"] = {"ok": False, "error": "restricted_action"}
-    response = scribe.slack.command("declare DB down", channel="CGENERAL")
-    assert "restricted_action" in response.json()["text"]
-    assert "/incident start" in response.json()["text"]
+    assert scribe.command("declare DB down", channel="CGENERAL").status == 200
+    [told] = scribe.fake.calls_to("response_url")
+    assert "restricted_action" in told.params["text"] and "no channel was made" in told.params["text"]
+    assert "/incident start" in told.params["text"]
+    with scribe.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Incident)) == 0
 
 
 def submission(title: str, severity: str | None) -> dict[str, Any]:

@@ -94,7 +94,7 @@ def test_an_event_type_no_feature_uses_is_acknowledged_so_slack_does_not_retry_i
 def test_a_message_event_is_not_acknowledged_when_the_database_cannot_store_it(scribe: Scribe, tmp_path: Path) -> None:
     unreachable = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'scribe.db'}"))
     deps = Deps(settings=scribe.settings, sessions=unreachable, clock=scribe.clock)
-    slack = SlackRequests(create_wsgi_app(build_app(deps)))
+    slack = SlackRequests(create_wsgi_app(build_app(deps)), response_url=scribe.fake.respond_url())
     response = slack.event(message_payload())
     assert response.status >= 500, "an event that could not be stored must not be acknowledged"
 

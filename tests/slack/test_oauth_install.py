@@ -100,7 +100,7 @@ def multi(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSl
     settings = oauth_settings_for(database_url, fake_slack)
     deps = Deps(settings=settings, sessions=sessions, clock=clock)
     wsgi = create_wsgi_app(build_app(deps))
-    yield MultiWorkspace(SlackRequests(wsgi), fake_slack, sessions, deps, wsgi, SQLAlchemyInstallationStore(CLIENT_ID, engine_of(sessions)))
+    yield MultiWorkspace(SlackRequests(wsgi, response_url=fake_slack.respond_url()), fake_slack, sessions, deps, wsgi, SQLAlchemyInstallationStore(CLIENT_ID, engine_of(sessions)))
 
 
 def tokens_used(fake: FakeSlack, method: str) -> list[str]:

@@ -34,7 +34,7 @@ def ts(iso: str, micro: int = 0) -> str:
 
 def command(scribe: Scribe, at: str, text: str, *, user: str = "U1", channel: str = "C1") -> str:
     scribe.clock.set(at + "Z")
-    response = scribe.slack.command(text, user=user, channel=channel)
+    response = scribe.command(text, user=user, channel=channel)
     assert response.status == 200, response.body
     return response.json()["text"]
 

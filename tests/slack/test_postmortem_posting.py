@@ -46,7 +46,7 @@ def _lazy_listeners_finish_inside_the_test(sessions: sessionmaker[Session], fake
 def command(scribe: Scribe, text: str, *, at: str | None = None, user: str = "U1", channel: str = "C1") -> str:
     if at is not None:
         scribe.clock.set(at)
-    response = scribe.slack.command(text, user=user, channel=channel)
+    response = scribe.command(text, user=user, channel=channel)
     assert response.status == 200, response.body
     return response.json()["text"]
 
@@ -84,7 +84,7 @@ def scribe_with(scribe: Scribe, **overrides: Any) -> Scribe:
     settings = settings_for(scribe.settings.database_url, scribe.fake, **overrides)
     deps = Deps(settings=settings, sessions=scribe.sessions, clock=scribe.clock)
     wsgi = create_wsgi_app(build_app(deps))
-    return replace(scribe, slack=SlackRequests(wsgi), settings=settings, deps=deps, wsgi=wsgi)
+    return replace(scribe, slack=SlackRequests(wsgi, response_url=scribe.fake.respond_url()), settings=settings, deps=deps, wsgi=wsgi)
 
 
 def resolved_incident(scribe: Scribe, *, severity: str = "sev2", channel: str = "C1") -> None:

@@ -42,15 +42,15 @@ def with_retention(scribe: Scribe, days: int | None) -> Deps:
 
 def an_incident_with_old_and_new_messages(scribe: Scribe) -> None:
     scribe.clock.set("2025-11-29T16:00:00Z")
-    assert scribe.slack.command("start sev2 Checkout errors").status == 200
+    assert scribe.command("start sev2 Checkout errors").status == 200
     scribe.slack.message("C1", OLD_TS, "old words about the database")
     scribe.slack.message(
         "C1", "1761836500.000001", "", subtype="file_share", files=[{"id": "F1", "name": "secret-dump.txt", "permalink": "https://files/F1"}]
     )
     scribe.slack.message("C1", NEW_TS, "fresh words")
-    scribe.slack.command("mark detected at 2025-10-30 14:55 UTC")
-    scribe.slack.command("mark resolved at 2025-10-30 18:00 UTC")
-    scribe.slack.command("note rolled back the deploy")
+    scribe.command("mark detected at 2025-10-30 14:55 UTC")
+    scribe.command("mark resolved at 2025-10-30 18:00 UTC")
+    scribe.command("note rolled back the deploy")
 
 
 def test_retention_purges_old_message_text_and_keeps_markers_durations_and_notes(scribe: Scribe) -> None:
@@ -79,7 +79,7 @@ def test_retention_is_off_unless_a_number_of_days_is_set(scribe: Scribe) -> None
 
 
 def test_a_long_history_is_purged_in_batches_and_a_second_pass_finds_nothing(scribe: Scribe) -> None:
-    scribe.slack.command("start sev3 Slow")
+    scribe.command("start sev3 Slow")
     for n in range(7):
         scribe.slack.message("C1", f"17618364{n:02d}.000001", f"old {n}")
     assert purge_expired_text(scribe.sessions, now=scribe.clock(), days=1, batch=3) == 7
@@ -115,7 +115,7 @@ def test_no_token_secret_or_message_text_is_logged_at_info_or_above(scribe: Scri
         caplog.set_level(logging.DEBUG, logger=ours)
     settings = dataclasses.replace(scribe.settings, slack_bot_token=SECRET_TOKEN, slack_signing_secret=SIGNING)
     deps = dataclasses.replace(scribe.deps, settings=settings)
-    slack = SlackRequests(create_wsgi_app(build_app(deps, client=build_client(SECRET_TOKEN, scribe.fake.url))), secret=SIGNING)
+    slack = SlackRequests(create_wsgi_app(build_app(deps, client=build_client(SECRET_TOKEN, scribe.fake.url))), secret=SIGNING, response_url=scribe.fake.respond_url())
 
     assert slack.command("start sev1 Card data").status == 200
     assert slack.message("C1", NEW_TS, WORDS).status == 200

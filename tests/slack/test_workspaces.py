@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.slack.background import wait_for_background
+
 import json
 import re
 from typing import Any
@@ -19,7 +21,7 @@ def message(scribe: Scribe, team: str, channel: str, ts: str, text: str) -> None
 
 
 def command(scribe: Scribe, team: str, channel: str, text: str) -> Any:
-    response = scribe.slack.command(text, channel=channel, team_id=team)
+    response = scribe.command(text, channel=channel, team_id=team)
     assert response.status == 200, response.body
     return response.json()
 
@@ -109,6 +111,7 @@ def test_action_items_stats_and_the_home_tab_of_one_workspace_are_invisible_to_t
     scribe.fake.reset_calls()
     home = event_callback({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1764428400.000001"}, team_id="T222")
     assert scribe.slack.event(home).status == 200
+    wait_for_background()  # the tab is published after the answer
     [published] = scribe.fake.calls_to("views.publish")
     view = published.params["view"]
     shown = view if isinstance(view, str) else json.dumps(view)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import and_, func, or_, select
 
 from bot.jobs import run_due
+from bot.slack.background import wait_for_background
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from storage.models import OutboxMessage
@@ -38,9 +40,9 @@ def wait_for(check: Callable[[], Any], *, what: str, timeout: float = 10.0) -> A
 
 
 def command(scribe: Any, text: str, *, user: str = "U1", channel: str = "C1", team_id: str | None = None) -> dict[str, Any]:
-    response = scribe.slack.command(text, user=user, channel=channel, team_id=team_id)
-    assert response.status == 200, response.body
-    return response.json()
+    """What the person finally sees (a command waiting for their zone answers after the lookup)."""
+    answer: dict[str, Any] = scribe.answer(text, user=user, channel=channel, team_id=team_id)
+    return answer
 
 
 def start_incident(scribe: Any, *, channel: str = "C1", user: str = "U1", title: str = "Checkout errors") -> None:
@@ -91,10 +93,19 @@ def click(scribe: Any, action_id: str, item_id: int, *, user: str = "U2", contai
         payload["view"] = {"id": "VHOME", "type": "home"}
     response = scribe.slack.action(payload)
     assert response.status == 200, response.body
+    wait_for_background()  # what the click changes in Slack (the DM, the Home tab) follows the answer
     return response
 
 
-def submit(scribe: Any, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]], *, user: str = "U2", team_id: str = "T111") -> Any:
+_view_ids = itertools.count(1)
+
+
+def submit(
+    scribe: Any, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]], *, user: str = "U2", team_id: str = "T111",
+    view_id: str | None = None,
+) -> Any:
+    """Submit a modal (each call a new view id unless ``view_id`` repeats one), then wait for
+    the work that follows the answer."""
     payload = {
         "type": "view_submission",
         "token": "legacy",
@@ -102,9 +113,11 @@ def submit(scribe: Any, view: dict[str, Any], values: dict[str, dict[str, dict[s
         "team": {"id": team_id, "domain": "acme"},
         "user": {"id": user, "team_id": team_id},
         "trigger_id": TRIGGER,
-        "view": {**view, "id": "V123", "state": {"values": values}},
+        "view": {**view, "id": view_id or f"V{next(_view_ids)}", "state": {"values": values}},
     }
-    return scribe.slack.action(payload)
+    response = scribe.slack.action(payload)
+    wait_for_background()
+    return response
 
 
 def opened_view(fake: FakeSlack) -> dict[str, Any]:
@@ -115,7 +128,9 @@ def opened_view(fake: FakeSlack) -> dict[str, Any]:
 
 def home_opened(scribe: Any, user: str) -> Any:
     event = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home", "event_ts": "1800000003.000100"}
-    return scribe.slack.event(event_callback(event))
+    response = scribe.slack.event(event_callback(event))
+    wait_for_background()  # the tab is published after the answer
+    return response
 
 
 @pytest.fixture(autouse=True)

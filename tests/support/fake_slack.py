@@ -144,7 +144,7 @@ class FakeSlack:
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "message": {"text": params.get("text"), "ts": params.get("ts")}}
         if method == "conversations.create":
             number = next(self._ts)
-            channel = {"id": f"CNEW{number}", "name": params.get("name"), "creator": self.bot_user_id, "is_private": False}
+            channel = {"id": f"CNEW{number}", "name": params.get("name"), "creator": self.bot_user_id, "is_private": False, "is_member": True}
             with self._lock:
                 self.channels[channel["id"]] = channel
             return {"ok": True, "channel": channel}
@@ -156,6 +156,15 @@ class FakeSlack:
             return {"ok": True, "upload_url": self.url.replace("/api/", "/upload/") + "F1", "file_id": f"F{next(self._ts)}"}
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in _json_list(params.get("files"))]}
+        if method == "conversations.info":
+            channel_id = str(params.get("channel"))
+            with self._lock:
+                known = self.channels.get(channel_id)
+            return {"ok": True, "channel": known or {"id": channel_id, "name": "incident", "is_private": False, "is_member": True}}
+        if method == "conversations.list":
+            with self._lock:
+                listed = list(self.channels.values())
+            return {"ok": True, "channels": listed, "response_metadata": {"next_cursor": ""}}
         if method == "conversations.history":
             return self._history_page(params)
         if method == "conversations.replies":

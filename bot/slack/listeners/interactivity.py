@@ -8,49 +8,44 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from sqlalchemy.orm import Session
+
 from bot.core.commands import CommandError
-from bot.services import actions, outbox
+from bot.services import actions, deferred, outbox, repeats
+from bot.services.deferred import Work
 from bot.services.errors import UserFacingError
-from bot.services.people import user_zone
+from bot.services.people import known_zone, user_zone
 from bot.slack import action_blocks as blocks
+from bot.slack.after_answer import drain, new_key, warm_people, work_kind
 from bot.slack.client import name_and_zone
-from bot.slack.delivery import deliver_owed_posts
 from bot.slack.deps import Deps
 from bot.slack.parse import team_of
 
 log = logging.getLogger(__name__)
 
+EARLIEST_ZONE = timezone(timedelta(hours=-12))
+"""Where the date is earliest on Earth (UTC-12)."""
+
 
 def register(app: App, deps: Deps) -> None:
-    def today_of(client: WebClient, team_id: str, user_id: str, now: datetime) -> date:
-        def fetch(uid: str) -> tuple[str | None, str | None]:
-            return name_and_zone(client, uid)
+    def today_of(team_id: str, user_id: str, now: datetime) -> date:
+        """Today where the person is, from the zone cache. Not cached yet (their zone is looked up
+        after this answer): the earliest date it is anywhere, so a date that is still today for
+        them is never refused as past."""
+        zone = known_zone(deps.sessions, team_id=team_id, user_id=user_id)
+        return now.astimezone(zone or EARLIEST_ZONE).date()
 
-        return now.astimezone(user_zone(deps.sessions, team_id=team_id, user_id=user_id, now=now, fetch=fetch)).date()
-
-    def deliver(body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
-        """After the answer: send the DMs and posts the interaction queued."""
-        deliver_owed_posts(deps, client, team_of(body, context))
-
-    def refresh_origin(client: WebClient, origin: dict[str, Any], team_id: str, user_id: str, text: str) -> None:
-        """Show the outcome where the button was: the DM (no more buttons) or the Home tab."""
-        if origin.get("channel") and origin.get("ts"):
-            client.chat_update(channel=origin["channel"], ts=origin["ts"], text=text, blocks=[blocks._section(text)])
-        elif origin.get("home"):
-            publish_home(client, team_id, user_id)
-
-    def publish_home(client: WebClient, team_id: str, user_id: str) -> None:
-        now = deps.clock()
-        today = today_of(client, team_id, user_id, now)
-        with deps.sessions() as session:
-            home = actions.home_for(session, team_id=team_id, user_id=user_id, now=now)
-        client.views_publish(user_id=user_id, view=blocks.home_view(home, today=today))
+    def after_the_answer(body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        """After the answer: learn the clicker's zone, refresh where the button was, send the DMs."""
+        team_id = team_of(body, context)
+        warm_people(deps, client, team_id, [(body.get("user") or {}).get("id", "")])
+        drain(deps, client, team_id)
 
     def origin_of(body: dict[str, Any]) -> dict[str, Any]:
         container = body.get("container") or {}
@@ -64,19 +59,19 @@ def register(app: App, deps: Deps) -> None:
         else:
             log.info("refused an action-item button: %s", error)
 
-    @app.action(blocks.DONE)
-    def done_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def done_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], respond: Respond) -> None:
         ack()
-        team_id, user_id = team_of(body, context), body["user"]["id"]
+        team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
         try:
             with deps.sessions.begin() as session:
-                change = actions.close_item(session, team_id=team_id, item_id=int(action["value"]), user_id=user_id, now=deps.clock())
+                change = actions.close_item(session, team_id=team_id, item_id=int(action["value"]), user_id=user_id, now=now)
+                text = f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* {change.item.text}"
+                accept_refresh(session, team_id=team_id, user_id=user_id, origin=origin_of(body), text=text, now=now)
         except UserFacingError as error:
             refuse(respond, body, error)
-            return
-        refresh_origin(client, origin_of(body), team_id, user_id, f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* {change.item.text}")
 
     def open_item_modal(kind: str, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        """``views.open`` is the one Web API call an answer may make: its trigger id expires in 3 s."""
         team_id, user_id = team_of(body, context), body["user"]["id"]
         try:
             with deps.sessions() as session:
@@ -99,25 +94,32 @@ def register(app: App, deps: Deps) -> None:
         ack()
         open_item_modal("reassign", body, action, context, client, respond)
 
-    def move_due_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+    def first_submission(session: Session, team_id: str, view: dict[str, Any], now: datetime) -> bool:
+        """A form submitted again (a double click, Slack's retry) does nothing the second time."""
+        view_id = str(view.get("id") or "")
+        return not view_id or repeats.claim_view(session, team_id=team_id, view_id=view_id, now=now)
+
+    def move_due_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
         metadata = json.loads(view.get("private_metadata") or "{}")
         picked = _value(view, blocks.DUE_BLOCK, blocks.DUE_INPUT, "selected_date")
         try:
             due = _date(picked)
             with deps.sessions.begin() as session:
-                change = actions.move_due(
-                    session, team_id=team_id, item_id=int(metadata["item"]), due=due,
-                    today=today_of(client, team_id, user_id, now), user_id=user_id, now=now,
-                )
+                if first_submission(session, team_id, view, now):
+                    change = actions.move_due(
+                        session, team_id=team_id, item_id=int(metadata["item"]), due=due,
+                        today=today_of(team_id, user_id, now), user_id=user_id, now=now,
+                    )
+                    note = f" (rollover {change.item.rollovers})" if change.rolled_over else ""
+                    text = f":calendar: <@{user_id}> moved *#{change.item.id}* {change.item.text} to {due.isoformat()}{note}."
+                    accept_refresh(session, team_id=team_id, user_id=user_id, origin=metadata, text=text, now=now)
         except UserFacingError as error:
             ack(response_action="errors", errors={blocks.DUE_BLOCK: str(error)})
             return
         ack()
-        note = f" (rollover {change.item.rollovers})" if change.rolled_over else ""
-        refresh_origin(client, metadata, team_id, user_id, f":calendar: <@{user_id}> moved *#{change.item.id}* {change.item.text} to {due.isoformat()}{note}.")
 
-    def reassign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+    def reassign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
         metadata = json.loads(view.get("private_metadata") or "{}")
         owner = _value(view, blocks.OWNER_BLOCK, blocks.OWNER_INPUT, "selected_user")
@@ -125,19 +127,21 @@ def register(app: App, deps: Deps) -> None:
             if not owner:
                 raise UserFacingError("Pick the one person who will own it.")
             with deps.sessions.begin() as session:
-                change = actions.reassign_item(session, team_id=team_id, item_id=int(metadata["item"]), owner_id=owner, user_id=user_id, now=now)
-                if change.changed:
-                    actions.queue_dm(
-                        session, team_id=team_id, key=f"assign:{change.item.id}:{change.event_id}", user_id=owner,
-                        payload=blocks.assignment_dm(change.item, by=user_id, reassigned=True), now=now,
-                    )
+                if first_submission(session, team_id, view, now):
+                    change = actions.reassign_item(session, team_id=team_id, item_id=int(metadata["item"]), owner_id=owner, user_id=user_id, now=now)
+                    if change.changed:
+                        actions.queue_dm(
+                            session, team_id=team_id, key=f"assign:{change.item.id}:{change.event_id}", user_id=owner,
+                            payload=blocks.assignment_dm(change.item, by=user_id, reassigned=True), now=now,
+                        )
+                    text = f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* {change.item.text} to <@{owner}>."
+                    accept_refresh(session, team_id=team_id, user_id=user_id, origin=metadata, text=text, now=now)
         except UserFacingError as error:
             ack(response_action="errors", errors={blocks.OWNER_BLOCK: str(error)})
             return
         ack()
-        refresh_origin(client, metadata, team_id, user_id, f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* {change.item.text} to <@{owner}>.")
 
-    def create_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+    def create_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
         channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
         owner = _value(view, blocks.OWNER_BLOCK, blocks.OWNER_INPUT, "selected_user")
@@ -149,30 +153,63 @@ def register(app: App, deps: Deps) -> None:
         try:
             due = _date(picked)
             with deps.sessions.begin() as session:
-                item = actions.create_item(
-                    session, team_id=team_id, channel_id=channel, owner_id=owner, due=due,
-                    today=today_of(client, team_id, user_id, now), text=text, user_id=user_id, now=now,
-                )
-                actions.queue_dm(session, team_id=team_id, key=f"assign:{item.id}:created", user_id=owner, payload=blocks.assignment_dm(item, by=user_id), now=now)
-                outbox.enqueue(
-                    session, team_id=team_id, key=f"created:{item.id}", kind="message", channel=channel, now=now,
-                    payload={"text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {item.text}"},
-                )
+                if first_submission(session, team_id, view, now):
+                    item = actions.create_item(
+                        session, team_id=team_id, channel_id=channel, owner_id=owner, due=due,
+                        today=today_of(team_id, user_id, now), text=text, user_id=user_id, now=now,
+                    )
+                    actions.queue_dm(session, team_id=team_id, key=f"assign:{item.id}:created", user_id=owner, payload=blocks.assignment_dm(item, by=user_id), now=now)
+                    outbox.enqueue(
+                        session, team_id=team_id, key=f"created:{item.id}", kind="message", channel=channel, now=now,
+                        payload={"text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {item.text}"},
+                    )
         except (UserFacingError, CommandError) as error:
             block = blocks.DUE_BLOCK if "date" in str(error) or "past" in str(error) else blocks.TEXT_BLOCK
             ack(response_action="errors", errors={block: str(error)})
             return
         ack()
 
-    app.view(blocks.MOVE_DUE_VIEW)(ack=move_due_submitted, lazy=[deliver])
-    app.view(blocks.REASSIGN_VIEW)(ack=reassign_submitted, lazy=[deliver])
-    app.view(blocks.CREATE_VIEW)(ack=create_submitted, lazy=[deliver])
+    app.action(blocks.DONE)(ack=done_clicked, lazy=[after_the_answer])
+    app.view(blocks.MOVE_DUE_VIEW)(ack=move_due_submitted, lazy=[after_the_answer])
+    app.view(blocks.REASSIGN_VIEW)(ack=reassign_submitted, lazy=[after_the_answer])
+    app.view(blocks.CREATE_VIEW)(ack=create_submitted, lazy=[after_the_answer])
 
-    @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+    def home_answer(event: dict[str, Any]) -> None:
+        """The event is acknowledged at once; the tab is published after the answer."""
+
+    def publish_home_after_the_answer(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        publish_home(client, team_of(body, context), event["user"])
+        publish_home(deps, client, team_of(body, context), event["user"])
+
+    app.event("app_home_opened")(ack=home_answer, lazy=[publish_home_after_the_answer])
+
+
+def accept_refresh(session: Session, *, team_id: str, user_id: str, origin: dict[str, Any], text: str, now: datetime) -> None:
+    """Owe showing the outcome where the button was (the DM without its buttons, or the Home tab)."""
+    deferred.accept(
+        session, team_id=team_id, key=new_key("refresh"), kind="refresh",
+        payload={"user_id": user_id, "origin": {k: origin[k] for k in ("home", "channel", "ts") if k in origin}, "text": text},
+        now=now,
+    )
+
+
+@work_kind("refresh")
+def refresh_origin(deps: Deps, client: WebClient, work: Work) -> None:
+    p = work.payload
+    origin = p.get("origin") or {}
+    if origin.get("channel") and origin.get("ts"):
+        client.chat_update(channel=origin["channel"], ts=origin["ts"], text=p["text"], blocks=[blocks._section(p["text"])])
+    elif origin.get("home"):
+        publish_home(deps, client, work.team_id, p["user_id"])
+
+
+def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
+    now = deps.clock()
+    zone = user_zone(deps.sessions, team_id=team_id, user_id=user_id, now=now, fetch=lambda uid: name_and_zone(client, uid))
+    with deps.sessions() as session:
+        home = actions.home_for(session, team_id=team_id, user_id=user_id, now=now)
+    client.views_publish(user_id=user_id, view=blocks.home_view(home, today=now.astimezone(zone).date()))
 
 
 def _value(view: dict[str, Any], block: str, action: str, key: str) -> Any:

@@ -14,7 +14,6 @@ from bot.core.commands import CommandError
 from bot.core.duedate import parse_due_date, parse_due_prefix
 from bot.services import actions, followup
 from bot.services.incidents import require_incident
-from bot.services.people import user_zone
 from bot.services.services_config import set_incident_service, team_budgets
 from bot.slack import action_blocks as blocks
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
@@ -35,7 +34,13 @@ def _split_id(call: CommandCall, usage: str) -> tuple[int, str]:
 
 
 def _today(call: CommandCall) -> date:
+    """Today where the caller is: what a typed due date is read against."""
     return call.now.astimezone(call.zone()).date()
+
+
+def _shown_today(call: CommandCall) -> date:
+    """Today for display only (days overdue): the caller's zone when known, never waiting on Slack."""
+    return call.now.astimezone(call.display_zone()).date()
 
 
 @subcommand("action")
@@ -50,12 +55,12 @@ def action(call: CommandCall) -> Reply:
     owner, rest = parse_owner(call.args)
     if not rest:
         raise CommandError(f"Add a due date and what needs doing: {ACTION_USAGE}.")
-    due, text = parse_due_prefix(rest, today=_today(call))
-    user_zone(call.deps.sessions, team_id=call.team_id, user_id=owner, now=call.now, fetch=call.fetch_user)
-    with call.deps.sessions.begin() as session:
+    today = _today(call)
+    due, text = parse_due_prefix(rest, today=today)
+    with call.write() as session:
         item = actions.create_item(
             session, team_id=call.team_id, channel_id=call.channel_id, owner_id=owner, due=due,
-            today=_today(call), text=text, user_id=call.user_id, now=call.now,
+            today=today, text=text, user_id=call.user_id, now=call.now,
         )
         actions.queue_dm(
             session, team_id=call.team_id, key=f"assign:{item.id}:created", user_id=owner,
@@ -69,7 +74,7 @@ def action(call: CommandCall) -> Reply:
 
 @subcommand("actions")
 def list_actions(call: CommandCall) -> Reply:
-    today = _today(call)
+    today = _shown_today(call)
     if call.args.strip().lower() == "mine":
         with call.deps.sessions() as session:
             mine = actions.my_items(session, team_id=call.team_id, user_id=call.user_id, now=call.now)
@@ -89,21 +94,21 @@ def list_actions(call: CommandCall) -> Reply:
 @subcommand("done")
 def done(call: CommandCall) -> Reply:
     item_id, _ = _split_id(call, "`/incident done ID`")
-    with call.deps.sessions.begin() as session:
+    with call.write() as session:
         change = actions.close_item(session, team_id=call.team_id, item_id=item_id, user_id=call.user_id, now=call.now)
     if not change.changed:
         return Reply(f"#{item_id} was already done.")
-    return Reply(blocks.changed_text(f":white_check_mark: <@{call.user_id}> closed #{item_id}.", change.item, today=_today(call)), public=True)
+    return Reply(blocks.changed_text(f":white_check_mark: <@{call.user_id}> closed #{item_id}.", change.item, today=_shown_today(call)), public=True)
 
 
 @subcommand("reopen")
 def reopen(call: CommandCall) -> Reply:
     item_id, _ = _split_id(call, "`/incident reopen ID`")
-    with call.deps.sessions.begin() as session:
+    with call.write() as session:
         change = actions.reopen_item(session, team_id=call.team_id, item_id=item_id, user_id=call.user_id, now=call.now)
     if not change.changed:
         return Reply(f"#{item_id} is already open.")
-    return Reply(blocks.changed_text(f":leftwards_arrow_with_hook: <@{call.user_id}> reopened #{item_id}.", change.item, today=_today(call)), public=True)
+    return Reply(blocks.changed_text(f":leftwards_arrow_with_hook: <@{call.user_id}> reopened #{item_id}.", change.item, today=_shown_today(call)), public=True)
 
 
 @subcommand("due")
@@ -114,7 +119,7 @@ def move_due(call: CommandCall) -> Reply:
         raise CommandError(f"Give the new due date: {usage}.")
     today = _today(call)
     due = parse_due_date(words, today=today)
-    with call.deps.sessions.begin() as session:
+    with call.write() as session:
         change = actions.move_due(session, team_id=call.team_id, item_id=item_id, due=due, today=today, user_id=call.user_id, now=call.now)
     if not change.changed:
         return Reply(f"#{item_id} is already due on {due.isoformat()}.")
@@ -132,8 +137,7 @@ def reassign(call: CommandCall) -> Reply:
     owner, rest = parse_owner(words) if words else (None, "")
     if owner is None or rest:
         raise CommandError(f"Name exactly one new owner: {usage}.")
-    user_zone(call.deps.sessions, team_id=call.team_id, user_id=owner, now=call.now, fetch=call.fetch_user)
-    with call.deps.sessions.begin() as session:
+    with call.write() as session:
         change = actions.reassign_item(session, team_id=call.team_id, item_id=item_id, owner_id=owner, user_id=call.user_id, now=call.now)
         if change.changed:
             actions.queue_dm(
@@ -149,7 +153,7 @@ def reassign(call: CommandCall) -> Reply:
 def service(call: CommandCall) -> Reply:
     if not call.args.strip():
         raise CommandError("Name the service this incident hurt: `/incident service NAME`, for example `/incident service checkout-api`.")
-    with call.deps.sessions.begin() as session:
+    with call.write() as session:
         chosen = set_incident_service(session, team_id=call.team_id, channel_id=call.channel_id, name=call.args)
     slo = (
         f" Its SLO is {chosen.slo.target_percent:g}% over {chosen.slo.window.days} days; this incident counts against its error budget."

@@ -29,7 +29,7 @@ def _channels(call: CommandCall, purpose: str) -> Reply:
     word = call.args.strip().lower()
     if word in ("here", "off"):
         channel = call.channel_id if word == "here" else None
-        with call.deps.sessions.begin() as session:
+        with call.write() as session:
             workspace_channels.choose(session, team_id=call.team_id, purpose=purpose, channel_id=channel, user_id=call.user_id, now=call.now)
         if channel is None:
             return Reply(f"<@{call.user_id}> turned off {WHAT[purpose]} for this workspace. `/incident {purpose} here` turns it back on in a channel.", public=True)

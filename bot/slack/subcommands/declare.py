@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.core.commands import parse_severity, parse_start
-from bot.slack.declaring import declare_incident, declare_modal
+from bot.slack.after_answer import new_key
+from bot.slack.declaring import accept_declare, declare_modal
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 
@@ -14,7 +15,10 @@ def declare(call: CommandCall) -> Reply:
         severity = parse_severity(words[0]) if words else None
         call.client.views_open(trigger_id=call.trigger_id, view=declare_modal(severity=severity, origin_channel=call.channel_id))
         return Reply("Fill in the form to declare the incident.")
-    declared = declare_incident(
-        call.deps, call.client, team_id=call.team_id, user_id=call.user_id, args=parse_start(call.args), now=call.now
-    )
-    return Reply(f":rotating_light: Declared *{declared.title}*: <#{declared.channel_id}> is recording. You're in it.")
+    args = parse_start(call.args)
+    with call.write() as session:
+        accept_declare(
+            session, team_id=call.team_id, user_id=call.user_id, args=args, now=call.now, key=new_key("declare"),
+            response_url=call.response_url, origin_channel=call.channel_id,
+        )
+    return Reply(f":hourglass_flowing_sand: Declaring *{args.title}*: I'm creating its channel and will post the link here in a moment.")

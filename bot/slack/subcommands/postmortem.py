@@ -3,13 +3,15 @@ what the draft is made of, and posting it (through the outbox, after the answer)
 
 from __future__ import annotations
 
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.core.blame import find_blame
 from bot.core.commands import check_text, parse_text
-from bot.services import drafts, incidents
-from bot.slack.background import after_ack
-from bot.slack.delivery import deliver_owed_posts
+from bot.services import deferred, drafts, incidents
+from bot.services.deferred import Work
+from bot.slack.after_answer import work_kind
+from bot.slack.deps import Deps
 from bot.slack.draft_blocks import draft_message
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
@@ -25,21 +27,11 @@ CHECKED_KINDS = frozenset({"cause", "factor", "went_poorly"})
 """Entries the blameless check reads (with the summary) in the draft."""
 
 
-def remember_workspace(call: CommandCall) -> None:
-    """Learn the workspace URL (for permalinks) once, before a draft is made."""
-
-    def fetch() -> tuple[str | None, str | None]:
-        answer = call.client.auth_test()
-        return answer.get("team"), answer.get("url")
-
-    with call.deps.sessions.begin() as session:
-        drafts.remember_workspace_url(session, team_id=call.team_id, fetch=fetch, now=call.now)
-
-
 def reserve_draft(call: CommandCall, session: Session, *, reason: str) -> drafts.PostedDraft:
-    """Number the next version of the draft in the caller's transaction; once the answer is
-    out, build it and post it (see :func:`post_after_answer`)."""
-    return drafts.reserve_draft(
+    """Number the next version of the draft in the caller's transaction, and owe its building
+    and posting as deferred work, done once the answer is out (a large incident takes seconds
+    to draft, and learning the workspace URL asks Slack)."""
+    posted = drafts.reserve_draft(
         session,
         team_id=call.team_id,
         channel_id=call.channel_id,
@@ -48,18 +40,27 @@ def reserve_draft(call: CommandCall, session: Session, *, reason: str) -> drafts
         reason=reason,
         requested_by=call.user_id,
     )
+    deferred.accept(
+        session, team_id=call.team_id, key=posted.message_key, kind="draft",
+        payload={"incident_id": posted.incident_id}, now=call.now,
+    )
+    return posted
 
 
-def post_after_answer(call: CommandCall) -> None:
-    """Build the reserved draft and deliver it, off the answer's path (a large incident takes
-    seconds to draft). If this process dies first, the clock's `drafts` job does it."""
-    deps, client, team_id = call.deps, call.client, call.team_id
+@work_kind("draft")
+def build_draft(deps: Deps, client: WebClient, work: Work) -> None:
+    """Learn the workspace URL (for permalinks) once, then build the reserved version and put
+    it in the outbox; the drain that runs this sends it next."""
 
-    def build_and_post() -> None:
-        drafts.enqueue_reserved_drafts(deps.sessions, settings=deps.settings, message_for=draft_message)
-        deliver_owed_posts(deps, client, team_id)
+    def fetch() -> tuple[str | None, str | None]:
+        answer = client.auth_test()
+        return answer.get("team"), answer.get("url")
 
-    after_ack(build_and_post, what="posting the postmortem draft")
+    with deps.sessions.begin() as session:
+        drafts.remember_workspace_url(session, team_id=work.team_id, fetch=fetch, now=deps.clock())
+    drafts.enqueue_reserved_drafts(
+        deps.sessions, settings=deps.settings, message_for=draft_message, incident_id=int(work.payload["incident_id"])
+    )
 
 
 def posting_line(posted: drafts.PostedDraft) -> str:
@@ -69,10 +70,8 @@ def posting_line(posted: drafts.PostedDraft) -> str:
 
 @subcommand("postmortem")
 def postmortem(call: CommandCall) -> Reply:
-    remember_workspace(call)
-    with call.deps.sessions.begin() as session:
+    with call.write() as session:
         posted = reserve_draft(call, session, reason="requested")
-    post_after_answer(call)
     return Reply(posting_line(posted))
 
 
@@ -82,7 +81,7 @@ def _entry_handler(word: str) -> None:
     @subcommand(word)
     def add(call: CommandCall) -> Reply:
         text = parse_text(call.args, what=what, example=example)
-        with call.deps.sessions.begin() as session:
+        with call.write() as session:
             incidents.add_entry(
                 session, team_id=call.team_id, channel_id=call.channel_id, kind=kind, text=text, user_id=call.user_id, now=call.now
             )
@@ -99,7 +98,7 @@ for _word in ENTRY_WORDS:
 @subcommand("surprised")
 def surprised(call: CommandCall) -> Reply:
     text = check_text(call.args, what="note")
-    with call.deps.sessions.begin() as session:
+    with call.write() as session:
         incidents.add_entry(
             session, team_id=call.team_id, channel_id=call.channel_id, kind="surprised", text=text, user_id=call.user_id, now=call.now
         )

@@ -9,7 +9,7 @@ from bot.core.phases import PHASE_LABELS
 from bot.core.record import PHASES, PhaseTimes
 from bot.core.timeparse import format_local, parse_at_clause, parse_moment
 from bot.services import incidents
-from bot.slack.history import backfill_after_ack
+from bot.slack.history import accept_start_checks
 from bot.slack.subcommands import postmortem as draft_posting
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
@@ -25,21 +25,17 @@ PHASE_EMOJI = {
 def start(call: CommandCall) -> Reply:
     words, since_words = split_since(call.args)
     args = parse_start(words)
-    since = parse_moment(since_words, now=call.now, tz=call.zone()) if since_words else None
-    with call.deps.sessions.begin() as session:
+    since = parse_moment(since_words, now=call.now, tz=call.zone) if since_words else None
+    with call.write() as session:
         started = incidents.start_incident(
             session, team_id=call.team_id, channel_id=call.channel_id, args=args, user_id=call.user_id, now=call.now
         )
-    if started.created or since is not None:
-        # What was said before the command: read back after the ack, merged without duplicates.
-        backfill_after_ack(
-            call.deps,
-            call.client,
-            team_id=call.team_id,
-            channel_id=call.channel_id,
-            user_id=call.user_id,
-            oldest=backfill_oldest(call.now, since),
-        )
+        if started.created or since is not None:
+            # Can the bot read the channel, and what was said before the command: after the answer.
+            accept_start_checks(
+                session, team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id,
+                oldest=backfill_oldest(call.now, since), response_url=call.response_url, now=call.now,
+            )
     if not started.created:
         return Reply(
             f"This channel is already recording “{started.title}”. "
@@ -59,11 +55,9 @@ def mark(call: CommandCall) -> Reply:
     args = parse_mark(call.args)
     at, note = call.now, args.note
     if args.time_words is not None:
-        at, rest = parse_at_clause(args.time_words, now=call.now, tz=call.zone())
+        at, rest = parse_at_clause(args.time_words, now=call.now, tz=call.zone)
         note = rest or None
-    if args.phase == "resolved":
-        draft_posting.remember_workspace(call)
-    with call.deps.sessions.begin() as session:
+    with call.write() as session:
         marked = incidents.mark_phase(
             session,
             team_id=call.team_id,
@@ -75,9 +69,7 @@ def mark(call: CommandCall) -> Reply:
             now=call.now,
         )
         posted = draft_posting.reserve_draft(call, session, reason="resolved") if marked.phase == "resolved" else None
-    if posted is not None:
-        draft_posting.post_after_answer(call)
-    zone = call.zone()
+    zone = call.display_zone()
     lines = [
         f"{PHASE_EMOJI[marked.phase]} *{PHASE_LABELS[marked.phase]}* at {format_local(marked.at, zone)}"
         f", marked by <@{call.user_id}>."
@@ -97,7 +89,7 @@ def mark(call: CommandCall) -> Reply:
 @subcommand("note")
 def note(call: CommandCall) -> Reply:
     text = parse_text(call.args, what="note", example="/incident note Rolled back to v1.42")
-    with call.deps.sessions.begin() as session:
+    with call.write() as session:
         incidents.add_entry(
             session, team_id=call.team_id, channel_id=call.channel_id, kind="note", text=text, user_id=call.user_id, now=call.now
         )
@@ -108,7 +100,7 @@ def note(call: CommandCall) -> Reply:
 def status(call: CommandCall) -> Reply:
     with call.deps.sessions() as session:
         current = incidents.incident_status(session, team_id=call.team_id, channel_id=call.channel_id)
-    zone = call.zone()
+    zone = call.display_zone()
     severity = f" ({current.severity})" if current.severity else ""
     lines = [f"*{current.title}*{severity} — {current.status}, {current.message_count} messages recorded"]
     for phase in PHASES:
