@@ -72,3 +72,9 @@ def test_a_naive_datetime_is_refused_at_the_database_boundary(sessions) -> None:
         with sessions.begin() as session:
             session.add(Incident(team_id="T1", channel_id="C1", title="t", status="active", started_at=datetime(2026, 6, 1, 12, 0)))
             session.flush()
+
+
+def test_every_revision_id_fits_alembics_version_column() -> None:
+    """alembic_version.version_num is VARCHAR(32): PostgreSQL refuses a longer id, SQLite does not."""
+    too_long = [r.revision for r in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions() if len(r.revision) > 32]
+    assert too_long == []

@@ -143,6 +143,9 @@ class FakeSlack:
         if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "message": {"text": params.get("text"), "ts": params.get("ts")}}
         if method == "conversations.create":
+            with self._lock:
+                if any(c.get("name") == params.get("name") for c in self.channels.values()):
+                    return {"ok": False, "error": "name_taken"}
             number = next(self._ts)
             channel = {"id": f"CNEW{number}", "name": params.get("name"), "creator": self.bot_user_id, "is_private": False, "is_member": True}
             with self._lock:

@@ -1,6 +1,6 @@
 """work deferred past the answer, requests seen once, and a claimer on each outbox claim
 
-Revision ID: 0007_answer_first_and_exactly_once
+Revision ID: 0007_answer_first_exactly_once
 Revises: 0006_workspace_channels
 Create Date: 2026-12-02 07:10:00
 """
@@ -15,7 +15,7 @@ from alembic import op
 import storage.types
 
 
-revision: str = '0007_answer_first_and_exactly_once'
+revision: str = '0007_answer_first_exactly_once'
 down_revision: str | Sequence[str] | None = '0006_workspace_channels'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
