@@ -13,10 +13,10 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.services.backfill import Backfilled, Page, backfill_channel
 from bot.slack.background import after_ack
+from bot.slack.client import build_client
 from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -27,10 +27,10 @@ RATE_LIMIT_RETRIES = 60
 
 
 def patient_client(client: WebClient) -> WebClient:
-    """The same client (token, API URL, other retry handlers) with a long rate-limit patience."""
-    handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
-    handlers.append(RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
-    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=handlers)
+    """The same token and API URL with a long rate-limit patience, and the same refusal as every
+    client of ours to resend a post whose answer was lost (the backfill tells its starter with
+    chat.postEphemeral)."""
+    return build_client(client.token, client.base_url, timeout=client.timeout, rate_limit_retries=RATE_LIMIT_RETRIES)
 
 
 class SlackHistory:
