@@ -123,9 +123,12 @@ def finish(
     return changed.rowcount == 1  # type: ignore[attr-defined]
 
 
-def stuck(session: Session, *, claimed_before: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
-    """Rows left in 'sending' by a process that died between claiming and recording."""
+def stuck(session: Session, *, claimed_before: datetime, team_id: str | None = None, limit: int = 100) -> Sequence[OutboxMessage]:
+    """Rows left in 'sending' by a process that died between claiming and recording (of one
+    workspace, with ``team_id``)."""
     stmt = select(OutboxMessage).where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < claimed_before)
+    if team_id is not None:
+        stmt = stmt.where(OutboxMessage.team_id == team_id)
     return session.scalars(stmt.order_by(OutboxMessage.id).limit(limit)).all()
 
 

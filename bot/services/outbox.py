@@ -8,7 +8,8 @@ How "never twice" holds:
 - a process that dies after claiming leaves the row in 'sending'. After ``STUCK_AFTER`` the
   recovery pass asks the sender whether the post is in Slack (messages carry their outbox key
   in message metadata): found → 'sent'; not found → back to 'pending'; cannot tell → 'uncertain'
-  (logged, never resent). A duplicate is worse than a gap someone can see;
+  (logged, never resent). A duplicate is worse than a gap someone can see. A pass for one
+  workspace recovers only that workspace's rows: its sender holds only that workspace's token;
 - a failure is retried with backoff (slack_sdk already retried what is safe to retry inside the
   call). Before each retry the earlier attempt is looked up in Slack, since a 5xx or a dropped
   connection can come after the post was made: found → 'sent', cannot tell → 'uncertain', the
@@ -137,12 +138,13 @@ def deliver_due(
     pacer: Pacer | None = None,
 ) -> DeliveryReport:
     """Recover stuck rows, then send every due row once. ``sender_for(team_id)`` gives the
-    sender holding that workspace's token. ``clock`` is read once for the pass (what is due, what is stuck) and
+    sender holding that workspace's token; with ``team_id`` only that workspace's rows are
+    recovered or sent. ``clock`` is read once for the pass (what is due, what is stuck) and
     again for each claim and each outcome, so every claim is dated when it was made."""
     report = DeliveryReport()
     pacer = pacer or Pacer()
     now = clock()
-    _recover(sessions, sender_for, now=now, clock=clock, report=report)
+    _recover(sessions, sender_for, now=now, clock=clock, team_id=team_id, report=report)
     with sessions() as session:
         ids = repo.due_ids(session, now=now, limit=limit, team_id=team_id)
     for message_id in ids:
@@ -231,10 +233,11 @@ def _recover(
     *,
     now: datetime,
     clock: Callable[[], datetime],
+    team_id: str | None,
     report: DeliveryReport,
 ) -> None:
     with sessions() as session:
-        stuck = [_item(row) for row in repo.stuck(session, claimed_before=now - STUCK_AFTER)]
+        stuck = [_item(row) for row in repo.stuck(session, claimed_before=now - STUCK_AFTER, team_id=team_id)]
     for item in stuck:
         try:
             found = sender_for(item.team_id).find_delivered(item)

@@ -144,5 +144,6 @@ def _error_code(error: SlackApiError) -> str:
 
 def deliver_owed_posts(deps: Deps, client: WebClient, team_id: str) -> None:
     """Right after an answer: send what it put in the outbox for this workspace. ``client`` is
-    the request's own, holding the workspace's token; the clock retries what fails."""
+    the request's own, holding this workspace's token, so only this workspace's rows are
+    touched (stuck ones of the others are the clock's); the clock retries what fails."""
     outbox.deliver_due(deps.sessions, lambda _team: SlackSender(client), clock=deps.clock, team_id=team_id)

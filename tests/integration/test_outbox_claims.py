@@ -1,4 +1,5 @@
-"""Outbox claims: each dated when it is made, and only its holder records the outcome."""
+"""Outbox claims: each dated when it is made, only its holder records the outcome, and a pass
+for one workspace touches only that workspace's rows."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bot.slack.client import build_client
 from bot.slack.delivery import SlackSender
 from storage import outbox as outbox_repo
 from tests.support.fake_slack import FakeSlack
-from tests.support.outbox_rows import NOW, enqueue, row
+from tests.support.outbox_rows import NOW, claim_and_abandon, enqueue, row
 
 
 def test_each_claim_is_dated_when_it_is_made_not_when_the_pass_began(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
@@ -112,3 +113,21 @@ def test_a_finish_under_an_old_claim_token_changes_nothing(sessions: sessionmake
         assert second is not None and second.claim_token != old
         assert not outbox_repo.finish(session, message_id, claim_token=old, state="sent", now=NOW, result={"ts": "1"})
     assert row(sessions, "draft:1").state == "sending"
+
+
+def test_a_pass_for_one_workspace_leaves_another_workspaces_stuck_rows_alone(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+    for team in ("T111", "T222"):
+        enqueue(sessions, f"draft:{team}", team_id=team)
+        claim_and_abandon(sessions, f"draft:{team}", claimed_at=NOW)
+    asked: list[str] = []
+
+    def sender_for(team: str) -> outbox.Sender:
+        asked.append(team)
+        return CannotTell()
+
+    later = NOW + STUCK_AFTER + timedelta(seconds=1)
+    assert deliver_due(sessions, sender_for, clock=lambda: later, team_id="T111", pacer=Pacer(0)).uncertain == 1
+    assert asked == ["T111"]
+    assert (row(sessions, "draft:T111").state, row(sessions, "draft:T222").state) == ("uncertain", "sending")
+    assert deliver_due(sessions, sender_for, clock=lambda: later, pacer=Pacer(0)).uncertain == 1
+    assert asked == ["T111", "T222"]
