@@ -37,6 +37,7 @@ BOT_SCOPES: tuple[str, ...] = (
     "reactions:read",
     "pins:read",
     "im:write",
+    "im:history",
     "files:write",
     "channels:manage",
     "channels:join",

@@ -88,6 +88,16 @@ def test_more_history_than_a_lookup_reads_cannot_tell_and_the_post_is_not_resent
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
 
 
+def test_a_dm_whose_answer_was_lost_is_found_in_the_dms_history_and_not_sent_again(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+    fake_slack.lose_answer("chat.postMessage")
+    enqueue(sessions, "nudge:1", kind="dm", channel="U2")
+    deliver(sessions, fake_slack)
+    assert deliver(sessions, fake_slack, now=NOW + backoff(1)).recovered == 1
+    [in_slack] = fake_slack.posted("DU2")
+    assert row(sessions, "nudge:1").result == {"channel": "DU2", "ts": in_slack["ts"]}
+    assert [call.params["channel"] for call in fake_slack.calls_to("conversations.history")] == ["DU2"]
+
+
 @pytest.mark.parametrize("error", ["missing_scope", "not_in_channel"])
 def test_a_dm_slack_will_not_let_the_bot_look_up_is_uncertain_and_never_resent(sessions: sessionmaker[Session], fake_slack: FakeSlack, error: str) -> None:
     fake_slack.lose_answer("chat.postMessage")
