@@ -61,8 +61,8 @@ def build_reserved_drafts(deps: Deps, client: WebClient, now: datetime) -> None:
 @job("outbox", every_seconds=15)
 def deliver_outbox(deps: Deps, client: WebClient, now: datetime) -> None:
     """Send (or retry) every post the app owes Slack."""
-    report = outbox.deliver_due(deps.sessions, senders(deps, client), now=now)
-    if report.sent or report.failed or report.retried or report.uncertain:
+    report = outbox.deliver_due(deps.sessions, senders(deps, client), clock=outbox.running_from(now))
+    if report.sent or report.failed or report.retried or report.uncertain or report.lost_claims:
         log.info("outbox: %s", report)
 
 

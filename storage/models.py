@@ -170,8 +170,8 @@ class OutboxMessage(Base):
     delivered afterwards, retried until it lands, and never sent twice (see bot/services/outbox.py).
 
     ``key`` is the idempotency key: enqueueing the same key again changes nothing.
-    state: pending → sending → sent; or failed (gave up) / uncertain (a crash mid-send that
-    could not be verified either way).
+    state: pending → sending → sent; or failed (gave up) / uncertain (an attempt that may have
+    landed, after a crash or a lost answer, that could not be verified either way: never resent).
     """
 
     __tablename__ = "outbox"

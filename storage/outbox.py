@@ -1,4 +1,5 @@
-"""Outbox queries. A claim is a conditional UPDATE, so two processes never send the same row."""
+"""Outbox queries. A claim is a conditional UPDATE, so two processes never send the same row, and
+only the holder of a claim can record how it ended."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -79,11 +81,12 @@ def due_ids(session: Session, *, now: datetime, limit: int, team_id: str | None 
 
 
 def claim(session: Session, message_id: int, *, now: datetime) -> OutboxMessage | None:
-    """Move a pending row to 'sending'; None if another process got there first."""
+    """Move a pending row to 'sending' under a fresh claim token, claimed at ``now`` (the
+    claim's own moment); None if another process got there first."""
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.state == "pending")
-        .values(state="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .values(state="sending", claimed_at=now, claim_token=str(uuid4()), attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -91,25 +94,42 @@ def claim(session: Session, message_id: int, *, now: datetime) -> OutboxMessage 
     return session.get(OutboxMessage, message_id, populate_existing=True)
 
 
-def finish(session: Session, message_id: int, *, state: str, now: datetime, result: dict[str, Any] | None = None, error: str | None = None, not_before: datetime | None = None) -> None:
-    values: dict[str, Any] = {"state": state, "last_error": error}
+def finish(
+    session: Session,
+    message_id: int,
+    *,
+    claim_token: str | None,
+    state: str,
+    now: datetime,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Record how a claim ended. Only its holder can: the row must still be 'sending' under
+    ``claim_token`` (None for a claim made before claims had tokens). False, and nothing
+    changed, when the claim was lost: the row was recovered by another process meanwhile."""
+    values: dict[str, Any] = {"state": state, "last_error": error, "claim_token": None}
     if state == "sent":
         values.update(sent_at=now, result=result)
     if not_before is not None:
         values["not_before"] = not_before
-    session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values).execution_options(synchronize_session=False)
+    held = OutboxMessage.claim_token.is_(None) if claim_token is None else OutboxMessage.claim_token == claim_token
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == "sending", held)
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
+    return changed.rowcount == 1  # type: ignore[attr-defined]
 
 
-def stuck(session: Session, *, claimed_before: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
-    """Rows left in 'sending' by a process that died between claiming and recording."""
-    return session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < claimed_before)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
+def stuck(session: Session, *, claimed_before: datetime, team_id: str | None = None, limit: int = 100) -> Sequence[OutboxMessage]:
+    """Rows left in 'sending' by a process that died between claiming and recording (of one
+    workspace, with ``team_id``)."""
+    stmt = select(OutboxMessage).where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < claimed_before)
+    if team_id is not None:
+        stmt = stmt.where(OutboxMessage.team_id == team_id)
+    return session.scalars(stmt.order_by(OutboxMessage.id).limit(limit)).all()
 
 
 def by_key(session: Session, *, team_id: str, key: str) -> OutboxMessage | None:

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from slack_sdk.http_retry import builtin_handlers, handler
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
@@ -81,6 +83,16 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2026, 11, 29, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """What slack_sdk's retry handlers slept, without sleeping."""
+    durations: list[float] = []
+    fake_time = SimpleNamespace(sleep=durations.append)
+    monkeypatch.setattr(builtin_handlers, "time", fake_time)
+    monkeypatch.setattr(handler, "time", fake_time)
+    return durations
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.orm import Session
 
 from bot.services import deferred
 from bot.services.backfill import Backfilled, Page, backfill_channel
 from bot.services.deferred import Work
 from bot.slack.after_answer import new_key, tell, work_kind
+from bot.slack.client import build_client
 from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -30,10 +30,9 @@ RATE_LIMIT_RETRIES = 60
 
 
 def patient_client(client: WebClient) -> WebClient:
-    """The same client (token, API URL, other retry handlers) with a long rate-limit patience."""
-    handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
-    handlers.append(RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
-    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=handlers)
+    """The same token and API URL with a long rate-limit patience, and the same refusal as every
+    client of ours to resend a post whose answer was lost."""
+    return build_client(client.token, client.base_url, timeout=client.timeout, rate_limit_retries=RATE_LIMIT_RETRIES)
 
 
 class SlackHistory:

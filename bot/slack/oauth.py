@@ -37,6 +37,7 @@ BOT_SCOPES: tuple[str, ...] = (
     "reactions:read",
     "pins:read",
     "im:write",
+    "im:history",
     "files:write",
     "channels:manage",
     "channels:join",
@@ -144,6 +145,9 @@ class _Uninstalled:
 
     def send(self, item: OutboxItem) -> dict[str, Any]:
         raise DeliveryError(f"workspace {self.team_id} has not installed the app", retryable=False)
+
+    def can_look_up(self, item: OutboxItem) -> bool:
+        return False
 
     def find_delivered(self, item: OutboxItem) -> object:
         return UNKNOWN

@@ -44,6 +44,9 @@ class CrashAfterSending:
         self.inner.send(item)
         raise Crash()
 
+    def can_look_up(self, item: OutboxItem) -> bool:
+        return self.inner.can_look_up(item)
+
     def find_delivered(self, item: OutboxItem) -> Any:
         return self.inner.find_delivered(item)
 
@@ -74,7 +77,7 @@ def test_a_crash_between_sending_and_recording_does_not_send_the_nudge_again(scr
     followup.queue_due_nudges(scribe.sessions, now=now, policy=POLICY, render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post)
     client = build_client("xoxb-test-token", scribe.fake.url)
     with pytest.raises(Crash):
-        outbox.deliver_due(scribe.sessions, lambda _team: CrashAfterSending(SlackSender(client)), now=now, pacer=Pacer(0))
+        outbox.deliver_due(scribe.sessions, lambda _team: CrashAfterSending(SlackSender(client)), clock=lambda: now, pacer=Pacer(0))
     assert len(posts_with_key(scribe.fake, "nudge:")) == 1
     with scribe.sessions() as session:
         assert session.scalar(select(OutboxMessage.state).where(OutboxMessage.key == f"nudge:{item}:due:2026-12-04")) == "sending"
@@ -155,4 +158,4 @@ def test_a_pass_that_read_before_another_committed_claims_nothing_the_other_clai
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == len(ids)
         assert session.scalar(select(func.count()).select_from(ActionNudge)) == len(ids)
     client = build_client("xoxb-test-token", scribe.fake.url)
-    outbox.deliver_due(scribe.sessions, lambda _team: SlackSender(client), now=now, pacer=Pacer(0))
+    outbox.deliver_due(scribe.sessions, lambda _team: SlackSender(client), clock=lambda: now, pacer=Pacer(0))

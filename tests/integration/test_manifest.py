@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.slack.oauth import BOT_SCOPES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,6 +30,14 @@ def test_the_manifest_grants_the_scopes_those_events_and_calls_need() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
     needed = {"channels:history", "groups:history", "commands", "chat:write", "users:read", "reactions:read", "pins:read", "im:write", "files:write"}
     assert needed <= scopes
+
+
+def test_the_manifest_lets_the_bot_read_its_dms_so_a_lost_answer_can_be_looked_up() -> None:
+    assert "im:history" in manifest()["oauth_config"]["scopes"]["bot"]
+
+
+def test_an_oauth_install_asks_for_exactly_the_manifests_bot_scopes() -> None:
+    assert sorted(BOT_SCOPES) == sorted(manifest()["oauth_config"]["scopes"]["bot"])
 
 
 def test_interactivity_and_the_home_tab_are_enabled() -> None:

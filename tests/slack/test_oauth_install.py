@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -15,13 +15,14 @@ from alembic.migration import MigrationContext
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, MetaData, select
+from sqlalchemy import Engine, MetaData, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs import deliver_outbox
 from bot.services import outbox
 from bot.settings import Settings
 from bot.slack.app import build_app
+from bot.slack.background import wait_for_background
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from bot.slack.oauth import BOT_SCOPES, install_mode, missing_for_http
@@ -237,3 +238,24 @@ def test_single_token_mode_still_sends_every_post_with_the_one_token(scribe: Any
         outbox.enqueue(session, team_id="T111", key="one", kind="message", channel="C1", payload={"text": "one"}, now=clock())
     deliver_outbox(scribe.deps, build_client("xoxb-test-token", scribe.fake.url), clock())
     assert tokens_used(scribe.fake, "chat.postMessage") == ["xoxb-test-token"]
+
+
+def test_a_request_from_one_workspace_leaves_another_workspaces_stuck_post_to_the_clock(multi: MultiWorkspace, clock: Clock) -> None:
+    multi.install("T111", "xoxb-t111-token")
+    multi.install("T222", "xoxb-t222-token")
+    with multi.sessions.begin() as session:
+        outbox.enqueue(session, team_id="T222", key="hello-T222", kind="message", channel="C9", payload={"text": "hi T222"}, now=clock() - timedelta(hours=1))
+        session.execute(update(OutboxMessage).values(state="sending", claimed_at=clock() - timedelta(hours=1), attempts=1))
+    assert multi.slack.command("start sev2 Alpha outage", channel="C1", team_id="T111").status == 200
+    wait_for_background()
+    assert [call for call in multi.fake.calls_to("conversations.history") if call.params["channel"] == "C9"] == []
+    with multi.sessions() as session:
+        assert session.scalars(select(OutboxMessage.state)).one() == "sending"
+
+    deliver_outbox(multi.deps, build_client(None, multi.fake.url), clock())
+    lookups = [call for call in multi.fake.calls_to("conversations.history") if call.params["channel"] == "C9"]
+    assert lookups and {call.headers["Authorization"] for call in lookups} == {"Bearer xoxb-t222-token"}
+    [post] = [call for call in multi.fake.calls_to("chat.postMessage") if call.params["channel"] == "C9"]
+    assert (post.params["text"], post.headers["Authorization"]) == ("hi T222", "Bearer xoxb-t222-token")
+    with multi.sessions() as session:
+        assert session.scalars(select(OutboxMessage.state)).one() == "sent"
