@@ -14,7 +14,7 @@ from importlib import resources
 import jinja2
 
 from bot.core.draft import SECTION_NAMES, Draft, TimelineLine
-from bot.core.mentions import USER_MENTION, mentioned_users, named
+from bot.core.mentions import mentioned_users, named
 from bot.core.transcript import TranscriptLine
 
 TEMPLATE_NAME = "postmortem.md.j2"
@@ -72,12 +72,6 @@ def name_author(line: TimelineLine | TranscriptLine, *, names: Mapping[str, str]
     if line.bot:
         return f"{line.bot} (bot)"
     return person(line.user, names=names) if line.user else "unknown"
-
-
-def quiet_mentions(text: str, *, names: Mapping[str, str]) -> str:
-    """Slack user mentions turned into plain "@Name" text, which Slack shows without notifying
-    anyone; everything else is left as it is."""
-    return USER_MENTION.sub(lambda m: named(m.group(1), m.group(2), names), text)
 
 
 def _replace_markup(match: re.Match[str], *, names: Mapping[str, str]) -> str:
