@@ -5,9 +5,12 @@ Every test goes through Bolt's request path and reads what the fake Slack was se
 from __future__ import annotations
 
 import json
+import re
 
+from bot.slack.background import wait_for_background
 from bot.slack.safe_text import INERT_AT
 from tests.conftest import Scribe
+from tests.slack.test_declare import serve_channels, submission, with_announce_channel
 from tests.support.action_items import (
     add_item,
     command,
@@ -20,6 +23,8 @@ from tests.support.slack_requests import event_callback
 from tests.support.waiting import outbox_settled
 
 __all__ = ["outbox_settles"]
+
+LIVE_CROWD = re.compile(r"<!(?:here|channel|everyone|group)\b|<!subteam|(?<![\w@.])@(?:here|channel|everyone)(?!\w)")
 
 
 def sent(calls: list[Call]) -> str:
@@ -36,6 +41,58 @@ def drafts_posted(scribe: Scribe, count: int) -> list[Call]:
     wait_for(lambda: len(scribe.fake.calls_to("files.completeUploadExternal")) >= count, what=f"{count} draft uploads")
     wait_for(lambda: outbox_settled(scribe.sessions), what="the outbox to record what it sent")
     return [call for call in scribe.fake.calls_to("chat.postMessage") if "Postmortem draft" in (call.params.get("text") or "")]
+
+
+def test_a_note_with_here_is_answered_without_pinging_the_channel(scribe: Scribe) -> None:
+    start_incident(scribe)
+    reply = command(scribe, "note Rolled back <!here> &amp; paged <!subteam^S123|@oncall>")
+    assert reply["response_type"] == "in_channel"
+    assert "<!here>" not in reply["text"] and "<!subteam" not in reply["text"]
+    assert f"> Rolled back {INERT_AT}here &amp; paged {INERT_AT}oncall" in reply["text"]
+
+
+def test_a_title_typed_with_here_is_inert_in_the_start_and_status_answers(scribe: Scribe) -> None:
+    reply = command(scribe, "start sev2 Issuer timeouts <!here>")
+    assert "started incident" in reply["text"]
+    assert f"*Issuer timeouts {INERT_AT}here* (sev2)" in reply["text"]
+    again = command(scribe, "start sev2 Something else")
+    status = command(scribe, "status")
+    for text in (reply["text"], again["text"], status["text"]):
+        assert LIVE_CROWD.search(text) is None, text
+
+
+def test_a_declared_title_with_here_reaches_the_header_announcement_and_answer_inert(scribe: Scribe) -> None:
+    with_announce_channel(scribe, "CANNOUNCE")
+    serve_channels(scribe)
+    response = scribe.slack.command("declare sev2 Issuer timeouts <!here>", channel="CGENERAL", user="U2")
+    assert response.status == 200
+    wait_for_background()
+    answer = response.json()["text"]
+    posts = {call.params["channel"]: call.params["text"] for call in scribe.fake.calls_to("chat.postMessage")}
+    assert set(posts) == {"C0NEW", "CANNOUNCE"}
+    for text in (answer, *posts.values()):
+        assert LIVE_CROWD.search(text) is None, text
+        assert f"Issuer timeouts {INERT_AT}here" in text
+    assert "<@U2>" in posts["CANNOUNCE"]  # the declarer is named on purpose
+
+
+def test_a_title_typed_with_here_in_the_declare_form_is_inert_too(scribe: Scribe) -> None:
+    serve_channels(scribe)
+    response = scribe.slack.action(submission("Issuer timeouts @here", None))
+    assert response.status == 200
+    wait_for_background()
+    [header] = scribe.fake.calls_to("chat.postMessage")
+    assert LIVE_CROWD.search(header.params["text"]) is None
+    assert f"*Issuer timeouts {INERT_AT}here*" in header.params["text"]
+
+
+def test_postmortem_entries_echo_their_text_without_mentions_or_double_escaping(scribe: Scribe) -> None:
+    start_incident(scribe)
+    for word in ("impact", "cause", "factor", "went-well", "went-poorly", "surprised"):
+        reply = command(scribe, f"{word} Retries &amp; timeouts <!channel> hit <@U2|grace>")
+        assert reply["response_type"] == "in_channel"
+        assert f"Retries &amp; timeouts {INERT_AT}channel hit @grace" in reply["text"], reply["text"]
+        assert "<@U2" not in reply["text"] and "&amp;amp;" not in reply["text"]
 
 
 def test_an_alert_bots_crowd_mentions_never_come_back_live_in_any_draft_version(scribe: Scribe) -> None:

@@ -15,6 +15,7 @@ from bot.services.errors import UserFacingError
 from bot.slack.delivery import deliver_owed_posts
 from bot.slack.deps import Deps
 from bot.slack.parse import team_of
+from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands.registry import SUBCOMMANDS, CommandCall, Reply
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def answer(deps: Deps, client: WebClient, command: dict[str, Any], team_id: str)
             response_url=command.get("response_url"),
         )
         if parsed.name not in SUBCOMMANDS and parsed.name != "help":
-            return Reply(f"I don't know `/incident {parsed.name[:30]}`.\n\n{SUBCOMMANDS['help'](call).text}")
+            return Reply(f"I don't know `/incident {safe_mrkdwn(parsed.name[:30])}`.\n\n{SUBCOMMANDS['help'](call).text}")
         return handler(call)
     except (CommandError, UserFacingError, TimeParseError) as error:
         return Reply(f":warning: {error}")

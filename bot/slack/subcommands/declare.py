@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.commands import parse_severity, parse_start
 from bot.slack.declaring import declare_incident, declare_modal
+from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 
@@ -17,4 +18,4 @@ def declare(call: CommandCall) -> Reply:
     declared = declare_incident(
         call.deps, call.client, team_id=call.team_id, user_id=call.user_id, args=parse_start(call.args), now=call.now
     )
-    return Reply(f":rotating_light: Declared *{declared.title}*: <#{declared.channel_id}> is recording. You're in it.")
+    return Reply(f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> is recording. You're in it.")
