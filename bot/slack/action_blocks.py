@@ -8,9 +8,10 @@ from typing import Any
 
 from bot.core.budget import BudgetStatus
 from bot.core.durations import format_duration
-from bot.core.review import Review, render_review_text
+from bot.core.review import Review
 from bot.services.actions import Home
 from bot.services.followup import Nudge
+from bot.slack.review_text import render_review_text
 from storage.actions import ItemRow
 
 DONE = "action_item_done"
