@@ -13,8 +13,12 @@ from tests.conftest import Scribe
 from tests.slack.test_declare import serve_channels, submission, with_announce_channel
 from tests.support.action_items import (
     add_item,
+    click,
     command,
+    home_opened,
     outbox_settles,
+    posts_with_key,
+    run_jobs,
     start_incident,
     wait_for,
 )
@@ -121,3 +125,72 @@ def test_an_alert_bots_crowd_mentions_never_come_back_live_in_any_draft_version(
     assert "<https://evil.example|" not in shown
     assert f"Page {INERT_AT}oncall less &amp; better" in shown and "&amp;amp;" not in shown
     assert "<@U2>" in shown  # the action item's owner stays a real mention
+
+
+def test_an_action_items_text_is_quieted_in_the_answer_and_the_lists(scribe: Scribe) -> None:
+    scribe.clock.set("2026-11-30T09:00:00Z")
+    start_incident(scribe, title="Checkout &amp; login <!here>")
+    reply = command(scribe, "action <@U2|grace> 2026-12-04 Ask <!subteam^S123|@search> to tune retries &amp; <!channel>")
+    assert "for <@U2>" in reply["text"]  # the owner is told on purpose
+    assert f"> Ask {INERT_AT}search to tune retries &amp; {INERT_AT}channel" in reply["text"]
+    listed = command(scribe, "actions")["text"]
+    mine = command(scribe, "actions mine", user="U2")["text"]
+    for text in (listed, mine):
+        assert f"Ask {INERT_AT}search to tune retries &amp; {INERT_AT}channel" in text and "&amp;amp;" not in text, text
+        assert LIVE_CROWD.search(text) is None, text
+        assert "<@U2>" in text
+    assert f"Checkout &amp; login {INERT_AT}here" in listed
+
+
+def test_an_ampersand_shows_escaped_exactly_once_in_the_dm_home_tab_and_review(scribe: Scribe) -> None:
+    scribe.clock.set("2026-11-30T09:00:00Z")
+    start_incident(scribe, title="Checkout &amp; login")
+    item = add_item(scribe, "U2", "2026-12-04", "Retries &amp; backoff")
+    [dm] = wait_for(lambda: posts_with_key(scribe.fake, f"assign:{item}:"), what="the owner's DM")
+    dm_text = dm.params["text"] + json.dumps(dm.params["blocks"], ensure_ascii=False)
+
+    assert home_opened(scribe, "U2").status == 200
+    [published] = scribe.fake.calls_to("views.publish")
+    home = json.dumps(published.params["view"], ensure_ascii=False)
+
+    click(scribe, "action_item_done", item, user="U2")
+    [update] = scribe.fake.calls_to("chat.update")
+    done = update.params["text"]
+
+    command(scribe, f"reopen {item}", user="U2")
+    run_jobs(scribe, "2026-12-07T09:05:00Z", review_channel="CREVIEW")
+    [review] = wait_for(lambda: posts_with_key(scribe.fake, "review:"), what="the review")
+    for text in (dm_text, home, done, review.params["text"]):
+        assert "Retries &amp; backoff" in text, text
+        assert "&amp;amp;" not in text, text
+    assert "Checkout &amp; login" in dm_text and "Checkout &amp; login" in home
+
+
+def test_a_nudge_and_an_escalation_quote_the_item_inert(scribe: Scribe) -> None:
+    scribe.clock.set("2026-11-30T09:00:00Z")
+    start_incident(scribe, title="Checkout <!here>")
+    item = add_item(scribe, "U2", "2026-12-04", "Tell <!channel> &amp; fix")
+    for instant in ("2026-12-02T16:00:00Z", "2026-12-07T16:00:00Z", "2026-12-10T16:00:00Z", "2026-12-14T16:00:00Z"):
+        run_jobs(scribe, instant)
+    wait_for(lambda: posts_with_key(scribe.fake, f"nudge:{item}:escalate:"), what="the escalation")
+    nudges = posts_with_key(scribe.fake, f"nudge:{item}:")
+    assert len(nudges) >= 3
+    for call in nudges:
+        text = call.params["text"]
+        assert LIVE_CROWD.search(text) is None, text
+        assert f"Tell {INERT_AT}channel &amp; fix" in text and "&amp;amp;" not in text, text
+    [escalation] = posts_with_key(scribe.fake, f"nudge:{item}:escalate:")
+    assert "<@U2>" in escalation.params["text"]  # the owner is named on purpose
+
+
+def test_a_repeated_root_cause_is_escaped_once_and_inert_in_the_stats_and_the_review(scribe: Scribe) -> None:
+    scribe.clock.set("2026-11-30T09:00:00Z")
+    for channel in ("C1", "C2"):
+        start_incident(scribe, channel=channel)
+        command(scribe, "cause Retries &amp; timeouts <!channel>: the queue backed up", channel=channel)
+    stats = command(scribe, "stats")["text"]
+    run_jobs(scribe, "2026-12-07T09:05:00Z", review_channel="CREVIEW")
+    [review] = wait_for(lambda: posts_with_key(scribe.fake, "review:"), what="the review")
+    for text in (stats, review.params["text"]):
+        assert f"Repeated root causes: Retries &amp; timeouts {INERT_AT}channel (2" in text, text
+        assert LIVE_CROWD.search(text) is None and "&amp;amp;" not in text, text

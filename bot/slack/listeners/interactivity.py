@@ -23,6 +23,7 @@ from bot.slack.client import name_and_zone
 from bot.slack.delivery import deliver_owed_posts
 from bot.slack.deps import Deps
 from bot.slack.parse import team_of
+from bot.slack.safe_text import safe_mrkdwn
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def register(app: App, deps: Deps) -> None:
         except UserFacingError as error:
             refuse(respond, body, error)
             return
-        refresh_origin(client, origin_of(body), team_id, user_id, f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* {change.item.text}")
+        refresh_origin(client, origin_of(body), team_id, user_id, f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* {safe_mrkdwn(change.item.text)}")
 
     def open_item_modal(kind: str, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Respond) -> None:
         team_id, user_id = team_of(body, context), body["user"]["id"]
@@ -115,7 +116,7 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         note = f" (rollover {change.item.rollovers})" if change.rolled_over else ""
-        refresh_origin(client, metadata, team_id, user_id, f":calendar: <@{user_id}> moved *#{change.item.id}* {change.item.text} to {due.isoformat()}{note}.")
+        refresh_origin(client, metadata, team_id, user_id, f":calendar: <@{user_id}> moved *#{change.item.id}* {safe_mrkdwn(change.item.text)} to {due.isoformat()}{note}.")
 
     def reassign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
         team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
@@ -135,7 +136,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={blocks.OWNER_BLOCK: str(error)})
             return
         ack()
-        refresh_origin(client, metadata, team_id, user_id, f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* {change.item.text} to <@{owner}>.")
+        refresh_origin(client, metadata, team_id, user_id, f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* {safe_mrkdwn(change.item.text)} to <@{owner}>.")
 
     def create_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
         team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
@@ -156,7 +157,7 @@ def register(app: App, deps: Deps) -> None:
                 actions.queue_dm(session, team_id=team_id, key=f"assign:{item.id}:created", user_id=owner, payload=blocks.assignment_dm(item, by=user_id), now=now)
                 outbox.enqueue(
                     session, team_id=team_id, key=f"created:{item.id}", kind="message", channel=channel, now=now,
-                    payload={"text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {item.text}"},
+                    payload={"text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}"},
                 )
         except (UserFacingError, CommandError) as error:
             block = blocks.DUE_BLOCK if "date" in str(error) or "past" in str(error) else blocks.TEXT_BLOCK
