@@ -22,6 +22,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        # Alembic keeps revision ids in a varchar(32), and this one is 34 characters: widen the
+        # column first, in the same transaction, or recording the revision fails. SQLite does
+        # not enforce the length.
+        op.alter_column('alembic_version', 'version_num', type_=sa.String(length=64), existing_type=sa.String(length=32), existing_nullable=False)
     op.create_table('deferred_work',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('team_id', sa.String(length=32), nullable=False),
