@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bot.core.mentions import USER_MENTION
+
 SEED_HINT = "Ask what allowed this to matter: which system or decision made it possible?"
 
 HINTS: dict[str, str] = {
@@ -36,8 +38,7 @@ class BlameFlag:
 
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
-_TOKEN = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>|[A-Za-z0-9](?:[\w'’-]|\.(?=\w))*")
-_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_TOKEN = re.compile(USER_MENTION.pattern + r"|[A-Za-z0-9](?:[\w'’-]|\.(?=\w))*")
 _POSSESSIVE = re.compile(r"['’]s$")
 
 # Phrases that need a person as their subject (the words just before them).
@@ -162,7 +163,7 @@ def _mentions_as_subject(sentence: str, tokens: list[tuple[int, int, str]]) -> I
         if start > failure.start():
             continue
         possessive_name = _POSSESSIVE.search(word) is not None and _names_a_person(tokens, i)
-        if not (_MENTION.fullmatch(word) or possessive_name):
+        if not (USER_MENTION.fullmatch(word) or possessive_name):
             continue
         opens_clause = i == 0 or tokens[i - 1][2].lower() in _CLAUSE_OPENERS
         opens_clause = opens_clause or sentence[tokens[i - 1][1]:start].strip() in {",", ";", ":", "("}
@@ -202,7 +203,7 @@ def _last_index_before(tokens: list[tuple[int, int, str]], position: int) -> int
 def _names_a_person(tokens: list[tuple[int, int, str]], index: int) -> bool:
     word = _POSSESSIVE.sub("", tokens[index][2])
     lower = word.lower()
-    if _MENTION.fullmatch(word) or lower in _PERSON_PRONOUNS or lower in _PEOPLE_NOUNS:
+    if USER_MENTION.fullmatch(word) or lower in _PERSON_PRONOUNS or lower in _PEOPLE_NOUNS:
         return True
     if lower in _NOT_PEOPLE or _is_system_word(lower):
         return False

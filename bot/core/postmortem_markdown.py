@@ -14,13 +14,12 @@ from importlib import resources
 import jinja2
 
 from bot.core.draft import SECTION_NAMES, Draft, TimelineLine
+from bot.core.mentions import mentioned_users, named
 from bot.core.transcript import TranscriptLine
 
 TEMPLATE_NAME = "postmortem.md.j2"
 
 _SLACK_MARKUP = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>|<((?:https?|mailto):[^>|]+)\|([^>]*)>")
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)")
-_MENTION_MARKUP = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
 
 
 def render_markdown(draft: Draft, *, template: str | None = None, names: Mapping[str, str] | None = None) -> str:
@@ -50,10 +49,7 @@ def people_in(draft: Draft) -> set[str]:
     sections = (draft.impact, draft.root_cause, draft.contributing_factors, draft.went_well, draft.went_poorly)
     texts = [draft.summary, *(text for section in sections for text in section.texts)]
     texts += [line.text for line in (*draft.timeline, *draft.transcript)] + [item.text for item in draft.action_items]
-    for text in texts:
-        if text:
-            ids.update(_MENTION.findall(text))
-    return ids
+    return ids | mentioned_users(texts)
 
 
 def slack_to_markdown(text: str | None, indent: int = 0, *, names: Mapping[str, str] | None = None) -> str:
@@ -78,23 +74,12 @@ def name_author(line: TimelineLine | TranscriptLine, *, names: Mapping[str, str]
     return person(line.user, names=names) if line.user else "unknown"
 
 
-def quiet_mentions(text: str, *, names: Mapping[str, str]) -> str:
-    """Slack user mentions turned into plain "@Name" text, which Slack shows without notifying
-    anyone; everything else is left as it is."""
-    return _MENTION_MARKUP.sub(lambda m: _named(m.group(1), m.group(2), names), text)
-
-
-def _named(user_id: str, label: str | None, names: Mapping[str, str]) -> str:
-    """A user as "@Name": the cached name first, then the label Slack sent, then the id."""
-    return f"@{names.get(user_id) or label or user_id}"
-
-
 def _replace_markup(match: re.Match[str], *, names: Mapping[str, str]) -> str:
     sigil, target, label, url, url_label = match.groups()
     if url is not None:
         return f"[{url_label or url}]({url})"
     if sigil == "@":
-        return _named(target, label, names)
+        return named(target, label, names)
     if sigil == "#":
         return f"#{label or target}"
     if label:  # <!subteam^S1|@team>, <!date^…|fallback>

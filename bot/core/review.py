@@ -5,7 +5,7 @@ services without an SLO by name, then items with no service. Within a group item
 overdue first, then by due date (no due date last). The theater signals and signals of health
 follow the seed: overdue items, items rolled over twice or more, resolved incidents with no
 action items or with items lacking an owner or due date; on-time close rate, repeated root
-causes and median response times.
+causes and median response times. The Slack layer renders it (bot/slack/review_text.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.core.budget import BudgetStatus, rank_services
-from bot.core.durations import format_duration
 from bot.core.stats import (
     DEFAULT_WINDOW,
     Health,
@@ -33,7 +32,6 @@ __all__ = [
     "ServiceGroup",
     "build_review",
     "order_items_for_owner",
-    "render_review_text",
 ]
 
 ROLLOVERS_CALLED_OUT = 2
@@ -169,112 +167,3 @@ def order_items_for_owner(
         return (item.service not in over, not late, due, item.item_id)
 
     return sorted(items, key=key)
-
-
-def render_review_text(review: Review) -> str:
-    """The digest as Slack mrkdwn: bold headings and bullets."""
-    out: list[str] = [f"*Weekly action-item review* — {review.now.date().isoformat()} (UTC)"]
-
-    out += ["", "*Open items by service*"]
-    if not review.groups:
-        out.append("No open action items. :tada:")
-    for group in review.groups:
-        out.append(_group_heading(group))
-        out += [f"• {_line_text(line)}" for line in group.lines]
-
-    out += ["", "*Theater signals*"]
-    theater: list[str] = []
-    if review.overdue:
-        theater.append(f"• Overdue: {_count(len(review.overdue), 'item')} — "
-                       + ", ".join(_ref(line) for line in review.overdue))
-    if review.rolled_over:
-        theater.append("• Rolled over twice or more: " + ", ".join(
-            f"{_ref(line)} ({line.item.rollovers}×)" for line in review.rolled_over))
-    if review.incidents_without_items:
-        theater.append("• Resolved with no action items: " + ", ".join(
-            _incident_ref(i) for i in review.incidents_without_items))
-    if review.incidents_with_incomplete_items:
-        theater.append("• Action items without an owner or due date: " + ", ".join(
-            f"{_incident_ref(i)} ({i.items_missing_owner_or_due})"
-            for i in review.incidents_with_incomplete_items))
-    out += theater or ["• None this week."]
-
-    health = review.health
-    out += ["", "*Signals of health*"]
-    rate = health.close_rate
-    days = review.window.days
-    period = f"last {days // 7} weeks" if days % 7 == 0 else f"last {days} days"
-    if rate.rate is None:
-        out.append(f"• Closed on or before due date ({period}): no items were due")
-    else:
-        out.append(f"• Closed on or before due date ({period}): {rate.on_time} of "
-                   f"{rate.considered} ({rate.rate:.0%})")
-    out.append(f"• Rollovers on open items: {health.open_rollovers}")
-    if health.repeated_causes:
-        out.append("• Repeated root causes: " + ", ".join(
-            f"{_escape(c.category)} ({c.incident_count} incidents)"
-            for c in health.repeated_causes))
-    else:
-        out.append("• Repeated root causes: none")
-    medians = health.medians
-    if medians.incident_count:
-        out.append(
-            "• Median time from detection — "
-            f"acknowledge {_maybe(medians.acknowledge)}, mitigate {_maybe(medians.mitigate)}, "
-            f"resolve {_maybe(medians.resolve)} "
-            f"({_count(medians.incident_count, 'resolved incident')})"
-        )
-    else:
-        out.append("• Median response times: no resolved incidents yet")
-    return "\n".join(out)
-
-
-def _group_heading(group: ServiceGroup) -> str:
-    name = _escape(group.service) if group.service else "No service"
-    budget = group.budget
-    if budget is None:
-        suffix = " — no SLO" if group.service else ""
-        return f"*{name}*{suffix}"
-    state = "over budget" if budget.over_budget else f"{format_duration(budget.remaining)} left"
-    return (f"*{name}* — error budget {budget.burned_fraction:.0%} burned "
-            f"({format_duration(budget.spent)} of {format_duration(budget.budget)}, {state})")
-
-
-def _line_text(line: ReviewLine) -> str:
-    item = line.item
-    parts = [f"#{item.item_id}"]
-    if item.text:
-        parts[0] += f" {_escape(item.text)}"
-    parts.append(f"<@{item.owner}>" if item.owner else "_no owner_")
-    if item.due is None:
-        parts.append("_no due date_")
-    elif line.days_overdue:
-        parts.append(f"due {item.due.isoformat()} (*{_count(line.days_overdue, 'day')} overdue*)")
-    else:
-        parts.append(f"due {item.due.isoformat()}")
-    if item.rollovers:
-        parts.append(f"rolled over {item.rollovers}×")
-    parts.append(f"<#{item.incident_channel}>")
-    return " — ".join(parts)
-
-
-def _ref(line: ReviewLine) -> str:
-    owner = f" <@{line.item.owner}>" if line.item.owner else ""
-    return f"#{line.item.item_id}{owner}"
-
-
-def _incident_ref(incident: ReviewIncident) -> str:
-    return f"<#{incident.channel}> {_escape(incident.title)}"
-
-
-def _maybe(value: timedelta | None) -> str:
-    return format_duration(value) if value is not None else "n/a"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _escape(text: str) -> str:
-    """Slack mrkdwn control characters in user text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

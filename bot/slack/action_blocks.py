@@ -8,9 +8,11 @@ from typing import Any
 
 from bot.core.budget import BudgetStatus
 from bot.core.durations import format_duration
-from bot.core.review import Review, render_review_text
+from bot.core.review import Review
 from bot.services.actions import Home
 from bot.services.followup import Nudge
+from bot.slack.review_text import render_review_text
+from bot.slack.safe_text import safe_mrkdwn
 from storage.actions import ItemRow
 
 DONE = "action_item_done"
@@ -22,10 +24,6 @@ REASSIGN_VIEW = "action_item_reassign_view"
 OWNER_BLOCK, OWNER_INPUT = "owner", "owner_select"
 DUE_BLOCK, DUE_INPUT = "due", "due_pick"
 TEXT_BLOCK, TEXT_INPUT = "text", "text_input"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -47,7 +45,7 @@ def item_buttons(item_id: int, *, reassign: bool = True) -> dict[str, Any]:
 
 
 def item_line(row: ItemRow, *, today: date) -> str:
-    parts = [f"*#{row.id}* {_escape(row.text)}", f"<@{row.owner_id}>" if row.owner_id else "_no owner_"]
+    parts = [f"*#{row.id}* {safe_mrkdwn(row.text)}", f"<@{row.owner_id}>" if row.owner_id else "_no owner_"]
     if row.status == "done":
         parts.append("done :white_check_mark:")
     elif row.due is not None:
@@ -61,8 +59,8 @@ def item_line(row: ItemRow, *, today: date) -> str:
 def assignment_dm(row: ItemRow, *, by: str, reassigned: bool = False) -> dict[str, Any]:
     verb = "reassigned" if reassigned else "assigned"
     text = (
-        f"<@{by}> {verb} you an action item from incident *{_escape(row.title)}* (<#{row.channel_id}>):\n"
-        f"*#{row.id}* {_escape(row.text)}\nDue *{row.due.isoformat() if row.due else 'no date'}*. "
+        f"<@{by}> {verb} you an action item from incident *{safe_mrkdwn(row.title)}* (<#{row.channel_id}>):\n"
+        f"*#{row.id}* {safe_mrkdwn(row.text)}\nDue *{row.due.isoformat() if row.due else 'no date'}*. "
         "I'll remind you before it is due."
     )
     return {"text": text, "blocks": [_section(text), item_buttons(row.id)]}
@@ -82,8 +80,8 @@ def nudge_dm(nudge: Nudge) -> dict[str, Any]:
     if nudge.kind == "due" and nudge.local_date != row.due:
         state = f"was due on *{due}*"
     text = (
-        f":alarm_clock: Your action item *#{row.id}* {state}:\n>{_escape(row.text)}\n"
-        f"From incident *{_escape(row.title)}* (<#{row.channel_id}>)."
+        f":alarm_clock: Your action item *#{row.id}* {state}:\n>{safe_mrkdwn(row.text)}\n"
+        f"From incident *{safe_mrkdwn(row.title)}* (<#{row.channel_id}>)."
     )
     if row.rollovers:
         text += f" Its date has moved {row.rollovers}× already."
@@ -93,7 +91,7 @@ def nudge_dm(nudge: Nudge) -> dict[str, Any]:
 def escalation_post(nudge: Nudge) -> dict[str, Any]:
     row = nudge.item
     text = (
-        f":warning: Action item *#{row.id}* {_escape(row.text)} — owned by <@{row.owner_id}> — was due on "
+        f":warning: Action item *#{row.id}* {safe_mrkdwn(row.text)} — owned by <@{row.owner_id}> — was due on "
         f"{row.due.isoformat() if row.due else '?'} and is {nudge.days_overdue} days overdue after several reminders. "
         "Can someone help get it done, or agree a new date?"
     )
@@ -126,7 +124,7 @@ def stats_text(review: Review, budgets: list[BudgetStatus]) -> str:
     for status in budgets:
         state = "*over budget*" if status.over_budget else f"{format_duration(status.remaining)} left"
         lines.append(
-            f"• *{_escape(status.service)}*: {status.burned_fraction:.0%} burned "
+            f"• *{safe_mrkdwn(status.service)}*: {status.burned_fraction:.0%} burned "
             f"({format_duration(status.spent)} of {format_duration(status.budget)}), {state}"
         )
     rate = health.close_rate
@@ -137,7 +135,7 @@ def stats_text(review: Review, budgets: list[BudgetStatus]) -> str:
     )
     lines.append(f"• Open items: {review.open_item_count}, overdue: {len(review.overdue)}")
     lines.append(f"• Rollovers on open items: {health.open_rollovers} ({health.open_items_rolled_twice} items rolled twice or more)")
-    causes = ", ".join(f"{_escape(c.category)} ({c.incident_count})" for c in health.repeated_causes)
+    causes = ", ".join(f"{safe_mrkdwn(c.category)} ({c.incident_count})" for c in health.repeated_causes)
     lines.append(f"• Repeated root causes: {causes or 'none'}")
     medians = health.medians
 
@@ -188,12 +186,12 @@ def create_modal(channel_id: str) -> dict[str, Any]:
 
 
 def move_due_modal(row: ItemRow) -> dict[str, Any]:
-    intro = _section(f"*#{row.id}* {_escape(row.text)}\nMoving the date later counts as a rollover.")
+    intro = _section(f"*#{row.id}* {safe_mrkdwn(row.text)}\nMoving the date later counts as a rollover.")
     return _modal(MOVE_DUE_VIEW, "Move due date", [intro, _due_input(row.due)], {"item": row.id})
 
 
 def reassign_modal(row: ItemRow) -> dict[str, Any]:
-    intro = _section(f"*#{row.id}* {_escape(row.text)}")
+    intro = _section(f"*#{row.id}* {safe_mrkdwn(row.text)}")
     return _modal(REASSIGN_VIEW, "Reassign", [intro, _owner_input("New owner", row.owner_id)], {"item": row.id})
 
 
@@ -203,13 +201,13 @@ def home_view(home: Home, *, today: date) -> dict[str, Any]:
     if not items:
         blocks.append(_section("No open action items. :tada:"))
     for row in items[:40]:
-        blocks.append(_section(f"{item_line(row, today=today)}\n_{_escape(row.title)}_ (<#{row.channel_id}>)"))
+        blocks.append(_section(f"{item_line(row, today=today)}\n_{safe_mrkdwn(row.title)}_ (<#{row.channel_id}>)"))
         blocks.append(item_buttons(row.id, reassign=False))
     blocks.append({"type": "header", "text": {"type": "plain_text", "text": "Your incidents"}})
     if not home.incidents:
         blocks.append(_section("You have not taken part in an incident yet."))
     for incident in home.incidents:
-        blocks.append(_section(f"<#{incident.channel_id}> *{_escape(incident.title)}* — {incident.status}"))
+        blocks.append(_section(f"<#{incident.channel_id}> *{safe_mrkdwn(incident.title)}* — {incident.status}"))
     return {"type": "home", "blocks": blocks[:100]}
 
 

@@ -25,6 +25,7 @@ from bot.services.errors import UserFacingError
 from bot.slack.after_answer import received_at, tell, work_kind
 from bot.slack.deps import Deps
 from bot.slack.oauth import serves_one_workspace
+from bot.slack.safe_text import safe_mrkdwn
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +118,9 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
             )
     trouble = _invite(client, declared.channel_id, user_id)
     if trouble:
-        tell(client, p, f":rotating_light: Declared *{declared.title}*: <#{declared.channel_id}> exists and is recording, but {trouble}")
+        tell(client, p, f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> exists and is recording, but {trouble}")
         return
-    tell(client, p, f":rotating_light: Declared *{declared.title}*: <#{declared.channel_id}> is recording. You're in it.")
+    tell(client, p, f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> is recording. You're in it.")
 
 
 def _create_channel(client: WebClient, title: str, now: datetime, *, unanswered: str | None) -> tuple[str, str]:
@@ -183,7 +184,7 @@ def _invite(client: WebClient, channel_id: str, user_id: str) -> str | None:
 def header_text(declared: Declared, *, user_id: str, now: datetime) -> str:
     severity = f" ({declared.severity})" if declared.severity else ""
     return (
-        f":rotating_light: *{declared.title}*{severity}, declared by <@{user_id}> at {now:%Y-%m-%d %H:%M} UTC.\n"
+        f":rotating_light: *{safe_mrkdwn(declared.title)}*{severity}, declared by <@{user_id}> at {now:%Y-%m-%d %H:%M} UTC.\n"
         "Everything said in this channel is recorded with its UTC time.\n"
         "• Mark the phases as they happen: `/incident mark detected|acknowledged|mitigated|resolved [at TIME] [NOTE]`"
         " — backdate with `at 14:05` or `at 10m ago` (a time without a zone is read in your own timezone).\n"
@@ -193,7 +194,7 @@ def header_text(declared: Declared, *, user_id: str, now: datetime) -> str:
 
 def announcement_text(declared: Declared, *, user_id: str) -> str:
     severity = f" ({declared.severity})" if declared.severity else ""
-    return f":rotating_light: <@{user_id}> declared an incident: *{declared.title}*{severity}. Follow it in <#{declared.channel_id}>."
+    return f":rotating_light: <@{user_id}> declared an incident: *{safe_mrkdwn(declared.title)}*{severity}. Follow it in <#{declared.channel_id}>."
 
 
 def declare_modal(*, severity: str | None = None, origin_channel: str = "") -> dict[str, Any]:

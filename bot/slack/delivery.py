@@ -16,6 +16,7 @@ from bot.services import outbox
 from bot.services.outbox import UNKNOWN, DeliveryError, OutboxItem
 from bot.slack.client import method_of, resending_is_unsafe
 from bot.slack.deps import Deps
+from bot.slack.safe_text import safe_mrkdwn, safe_plain_text
 
 METADATA_EVENT = "scribe_outbox"
 PERMANENT_ERRORS = frozenset(
@@ -101,8 +102,8 @@ class SlackSender:
             channel=item.channel,
             content=payload["content"],
             filename=payload.get("filename", "postmortem.md"),
-            title=payload.get("title"),
-            initial_comment=payload.get("initial_comment"),
+            title=safe_plain_text(payload.get("title")) or None,
+            initial_comment=safe_mrkdwn(payload.get("initial_comment")) or None,
         )
         file = response.get("file") or {}
         return {"file": file.get("id")}

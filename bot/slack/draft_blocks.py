@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.draft import Draft, TextSection
-from bot.core.postmortem_markdown import quiet_mentions
 from bot.services.drafts import PreparedDraft
+from bot.slack.safe_text import safe_mrkdwn, safe_plain_text
 
 MAX_SECTION_CHARS = 3000
 MAX_BLOCKS = 50
@@ -30,7 +30,6 @@ MORE_RESERVE = 120
 
 Block = dict[str, Any]
 Quiet = Callable[[str], str]
-
 
 
 @dataclass
@@ -53,19 +52,19 @@ class Budget:
 def draft_message(prepared: PreparedDraft) -> dict[str, Any]:
     """chat.postMessage arguments (text, blocks) for a draft; inside Slack's limits whatever its size."""
     draft = prepared.draft
-    head = _head_blocks(prepared)
-    # Recorded text is quoted without notifying the people it names: a draft is posted again
-    # with every version, and a name in a root cause should not ping its owner each time.
-    # Action-item owners stay real mentions: the items are theirs.
-    quiet = functools.partial(quiet_mentions, names=prepared.names)
+    # Recorded text is quoted without notifying anyone: a draft is posted again with every
+    # version, and neither an alert bot's <!channel> nor a name in a root cause may ping each
+    # time. Action-item owners stay real mentions: the items are theirs.
+    quiet = functools.partial(safe_mrkdwn, names=prepared.names)
+    head = _head_blocks(prepared, quiet)
     sections = _section_blocks(draft, quiet) if draft.full else []
     tail = [_context(_file_note(prepared))]
-    text = fit_text(f"Postmortem draft{_version(draft)} for {draft.title}: {draft.summary}", MAX_FALLBACK_CHARS)
+    text = fit_text(f"Postmortem draft{_version(draft)} for {quiet(draft.title)}: {quiet(draft.summary)}", MAX_FALLBACK_CHARS)
     budget = Budget(MAX_BLOCKS, MAX_MESSAGE_CHARS - len(json.dumps(text, ensure_ascii=False)) - 200)
     for block in head + sections + tail:  # each is cut to a section's size: together far below the limits
         budget.spend(block)
     # Lists share what is left, most important first: action items, blameless flags, key events.
-    items = list_blocks("*Action items*", _action_lines(draft), budget, more="action items", empty=_no_items(draft))
+    items = list_blocks("*Action items*", _action_lines(draft, quiet), budget, more="action items", empty=_no_items(draft))
     flags = list_blocks(_flags_title(draft), _flag_lines(draft, quiet), budget, more="flagged phrases") if draft.blame_flags else []
     events = (
         list_blocks("*Key events (UTC)*", _event_lines(draft, quiet), budget, more="key events", empty="_No key events were recorded._")
@@ -133,29 +132,30 @@ def message_size(blocks: list[Block]) -> int:
     return len(json.dumps(blocks, ensure_ascii=False))
 
 
-def _head_blocks(prepared: PreparedDraft) -> list[Block]:
+def _head_blocks(prepared: PreparedDraft, quiet: Quiet) -> list[Block]:
     draft = prepared.draft
+    title = safe_plain_text(draft.title, names=prepared.names)
     blocks: list[Block] = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": fit_text(f"Postmortem draft{_version(draft)}: {draft.title}", MAX_HEADER_CHARS)},
+            "text": {"type": "plain_text", "text": fit_text(f"Postmortem draft{_version(draft)}: {title}", MAX_HEADER_CHARS)},
         },
-        _context(" · ".join(_facts(prepared))),
+        _context(" · ".join(_facts(prepared, quiet))),
     ]
     if prepared.template_problem:
-        blocks.append(_context(fit_text(f":warning: {prepared.template_problem}. The packaged template was used.", 2900)))
-    blocks.append(_section(fit_text(draft.summary, MAX_SECTION_CHARS)))
+        blocks.append(_context(fit_text(f":warning: {quiet(prepared.template_problem)}. The packaged template was used.", 2900)))
+    blocks.append(_section(fit_text(quiet(draft.summary), MAX_SECTION_CHARS)))
     blocks.append({"type": "section", "fields": [_phase_field(line) for line in draft.phases]})
     if not draft.final and draft.not_final_reason:
         blocks.append(_section(f":warning: *Not final:* {draft.not_final_reason}"))
     return blocks
 
 
-def _facts(prepared: PreparedDraft) -> list[str]:
+def _facts(prepared: PreparedDraft, quiet: Quiet) -> list[str]:
     draft = prepared.draft
     facts = [draft.severity or "severity not set"]
     if draft.service:
-        facts.append(f"service {draft.service}")
+        facts.append(f"service {quiet(draft.service)}")
     facts.append("full postmortem" if draft.full else "short summary")
     facts.append(f"generated {draft.generated} UTC")
     if prepared.reason == "resolved":
@@ -196,7 +196,7 @@ def _text_section(section: TextSection, quiet: Quiet, *, lead: str | None = None
     return _section(fit_text("\n".join(lines), MAX_SECTION_CHARS))
 
 
-def _action_lines(draft: Draft) -> list[str]:
+def _action_lines(draft: Draft, quiet: Quiet) -> list[str]:
     lines = []
     for item in draft.action_items:
         owner = f"<@{item.owner}>" if item.owner else "*no owner*"
@@ -204,7 +204,7 @@ def _action_lines(draft: Draft) -> list[str]:
         mark = ":white_check_mark:" if item.done else ":black_square_button:"
         extra = " (overdue)" if item.overdue else ""
         extra += f" :warning: {', '.join(item.problems)}" if item.problems else ""
-        lines.append(fit_text(f"{mark} #{item.id} {_one_line(item.text)} — {owner}, due {due}{extra}", MAX_LINE_CHARS))
+        lines.append(fit_text(f"{mark} #{item.id} {quiet(_one_line(item.text))} — {owner}, due {due}{extra}", MAX_LINE_CHARS))
     return lines
 
 
@@ -236,10 +236,10 @@ def _event_lines(draft: Draft, quiet: Quiet) -> list[str]:
     lines = []
     for line in draft.timeline:
         time = f"<{line.permalink}|{line.time}>" if line.permalink else line.time
-        label = f"*{line.label}*" if line.label else ""
+        label = f"*{quiet(line.label)}*" if line.label else ""
         text = quiet(_one_line(line.text or ""))
         body = f"{label} — {text}" if label and text else (label or text)
-        who = f" ({line.bot})" if line.bot else ""
+        who = f" ({quiet(line.bot)})" if line.bot else ""
         lines.append(fit_text(f"• {time} {body}{who}", MAX_LINE_CHARS))
     return lines
 

@@ -37,3 +37,16 @@ def test_no_layer_imports_one_above_it(layer: str) -> None:
             if any(module == banned or module.startswith(banned + ".") for banned in FORBIDDEN[layer]):
                 offences.append(f"{path.relative_to(ROOT)} imports {module}")
     assert offences == []
+
+
+def test_slack_text_is_escaped_in_one_place_only() -> None:
+    """Escaping written twice is how text came out escaped twice (``&amp;amp;``): every post
+    quotes typed or recorded text through bot/slack/safe_text.py."""
+    home = ROOT / "bot" / "slack" / "safe_text.py"
+    escaping = [
+        str(path.relative_to(ROOT))
+        for folder in ("bot", "storage")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path != home and any(entity in path.read_text(encoding="utf-8") for entity in ("&amp;", "&lt;", "&gt;"))
+    ]
+    assert escaping == []

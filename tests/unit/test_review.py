@@ -2,79 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.core.budget import BudgetStatus
-from bot.core.review import (
-    ReviewIncident,
-    ReviewItem,
-    build_review,
-    order_items_for_owner,
-    render_review_text,
-)
+from bot.core.review import build_review, order_items_for_owner
 from bot.core.stats import close_rate, phase_medians, repeated_causes
-
-NOW = datetime(2024, 5, 27, 9, 0, tzinfo=UTC)  # Monday
-TODAY = NOW.date()
-CREATED = datetime(2024, 4, 1, tzinfo=UTC)
-
-
-def item(
-    item_id: int,
-    *,
-    service: str | None = "checkout",
-    due: date | None = TODAY + timedelta(days=3),
-    owner: str | None = "U1",
-    status: str = "open",
-    rollovers: int = 0,
-    closed_at: datetime | None = None,
-    text: str = "",
-) -> ReviewItem:
-    return ReviewItem(
-        item_id=item_id,
-        incident_title="Checkout errors",
-        incident_channel="C1",
-        service=service,
-        owner=owner,
-        due=due,
-        status=status,
-        rollovers=rollovers,
-        created_at=CREATED,
-        closed_at=closed_at,
-        text=text,
-    )
-
-
-def incident(
-    channel: str,
-    *,
-    resolved: datetime | None = NOW - timedelta(days=2),
-    detected: datetime | None = None,
-    ack_after: timedelta | None = timedelta(minutes=5),
-    mitigate_after: timedelta | None = timedelta(minutes=30),
-    resolve_after: timedelta | None = None,
-    cause: str | None = None,
-    items: int = 1,
-    incomplete: int = 0,
-) -> ReviewIncident:
-    detected = detected or (resolved - timedelta(hours=2) if resolved else NOW - timedelta(hours=1))
-    return ReviewIncident(
-        channel=channel,
-        title=f"Incident in {channel}",
-        service="checkout",
-        severity="sev2",
-        detected=detected,
-        acknowledged=detected + ack_after if ack_after else None,
-        mitigated=detected + mitigate_after if mitigate_after else None,
-        resolved=(detected + resolve_after) if resolve_after else resolved,
-        root_cause_category=cause,
-        action_item_count=items,
-        items_missing_owner_or_due=incomplete,
-    )
-
-
-def budget(service: str, burned: float) -> BudgetStatus:
-    total = timedelta(minutes=40)
-    spent = total * burned
-    return BudgetStatus(service, total, spent, total - spent, burned, burned >= 1)
+from tests.support.review_values import NOW, TODAY, budget, incident, item
 
 
 def test_open_items_are_grouped_by_service_most_burned_first_then_no_slo_then_no_service() -> None:
@@ -207,42 +137,3 @@ def test_the_owners_queue_puts_over_budget_services_first_then_overdue_then_due_
     budgets = [budget("checkout", 1.5), budget("search", 0.5)]
     ordered = order_items_for_owner(items, budgets, now=NOW)
     assert [i.item_id for i in ordered] == [5, 3, 2, 1, 6, 4]
-
-
-def test_the_digest_text_lists_groups_signals_and_health_in_order() -> None:
-    items = [
-        item(1, service="search", due=TODAY - timedelta(days=4), rollovers=2, text="Add <retries> & backoff"),
-        item(2, service="checkout", due=TODAY + timedelta(days=2), owner=None),
-        item(3, service=None, due=None),
-        item(4, due=TODAY - timedelta(days=2), status="done", closed_at=NOW - timedelta(days=3)),
-    ]
-    incidents = [
-        incident("C9", items=0, cause="Config change"),
-        incident("C8", items=2, incomplete=1, cause="config change"),
-    ]
-    text = render_review_text(
-        build_review(items, incidents, [budget("checkout", 1.25), budget("search", 0.5)], now=NOW)
-    )
-    assert text.startswith("*Weekly action-item review* — 2024-05-27 (UTC)")
-    checkout = text.index("*checkout* — error budget 125% burned (50m of 40m, over budget)")
-    search = text.index("*search* — error budget 50% burned (20m of 40m, 20m left)")
-    no_service = text.index("*No service*")
-    assert checkout < search < no_service < text.index("*Theater signals*") < text.index("*Signals of health*")
-    assert "• #1 Add &lt;retries&gt; &amp; backoff — <@U1> — due 2024-05-23 (*4 days overdue*) — rolled over 2× — <#C1>" in text
-    assert "• #2 — _no owner_ — due 2024-05-29 — <#C1>" in text
-    assert "• #3 — <@U1> — _no due date_ — <#C1>" in text
-    assert "• Overdue: 1 item — #1 <@U1>" in text
-    assert "• Rolled over twice or more: #1 <@U1> (2×)" in text
-    assert "• Resolved with no action items: <#C9> Incident in C9" in text
-    assert "• Action items without an owner or due date: <#C8> Incident in C8 (1)" in text
-    assert "• Closed on or before due date (last 4 weeks): 1 of 2 (50%)" in text
-    assert "• Repeated root causes: Config change (2 incidents)" in text
-    assert "• Median time from detection — acknowledge 5m, mitigate 30m, resolve 2h (2 resolved incidents)" in text
-
-
-def test_a_quiet_week_says_so() -> None:
-    text = render_review_text(build_review([], [], [], now=NOW))
-    assert "No open action items." in text
-    assert "• None this week." in text
-    assert "no items were due" in text
-    assert "no resolved incidents yet" in text

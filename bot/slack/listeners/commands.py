@@ -25,6 +25,7 @@ from bot.services.errors import UserFacingError
 from bot.slack.after_answer import drain, new_key, received_at, tell, warm_people, work_kind
 from bot.slack.deps import Deps
 from bot.slack.parse import team_of
+from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands.registry import SUBCOMMANDS, CommandCall, NeedsSlack, Reply
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def dispatch(call: CommandCall) -> Reply:
         handler = SUBCOMMANDS.get(parsed.name, SUBCOMMANDS["help"])
         call.args = parsed.args
         if parsed.name not in SUBCOMMANDS and parsed.name != "help":
-            return Reply(f"I don't know `/incident {parsed.name[:30]}`.\n\n{SUBCOMMANDS['help'](call).text}")
+            return Reply(f"I don't know `/incident {safe_mrkdwn(parsed.name[:30])}`.\n\n{SUBCOMMANDS['help'](call).text}")
         return handler(call)
     except (CommandError, UserFacingError, TimeParseError) as error:
         return Reply(f":warning: {error}")

@@ -26,6 +26,7 @@ from bot.slack.after_answer import drain, new_key, warm_people, work_kind
 from bot.slack.client import name_and_zone
 from bot.slack.deps import Deps
 from bot.slack.parse import team_of
+from bot.slack.safe_text import safe_mrkdwn
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             with deps.sessions.begin() as session:
                 change = actions.close_item(session, team_id=team_id, item_id=int(action["value"]), user_id=user_id, now=now)
-                text = f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* {change.item.text}"
+                text = f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* {safe_mrkdwn(change.item.text)}"
                 accept_refresh(session, team_id=team_id, user_id=user_id, origin=origin_of(body), text=text, now=now)
         except UserFacingError as error:
             refuse(respond, body, error)
@@ -112,7 +113,7 @@ def register(app: App, deps: Deps) -> None:
                         today=today_of(team_id, user_id, now), user_id=user_id, now=now,
                     )
                     note = f" (rollover {change.item.rollovers})" if change.rolled_over else ""
-                    text = f":calendar: <@{user_id}> moved *#{change.item.id}* {change.item.text} to {due.isoformat()}{note}."
+                    text = f":calendar: <@{user_id}> moved *#{change.item.id}* {safe_mrkdwn(change.item.text)} to {due.isoformat()}{note}."
                     accept_refresh(session, team_id=team_id, user_id=user_id, origin=metadata, text=text, now=now)
         except UserFacingError as error:
             ack(response_action="errors", errors={blocks.DUE_BLOCK: str(error)})
@@ -134,7 +135,7 @@ def register(app: App, deps: Deps) -> None:
                             session, team_id=team_id, key=f"assign:{change.item.id}:{change.event_id}", user_id=owner,
                             payload=blocks.assignment_dm(change.item, by=user_id, reassigned=True), now=now,
                         )
-                    text = f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* {change.item.text} to <@{owner}>."
+                    text = f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* {safe_mrkdwn(change.item.text)} to <@{owner}>."
                     accept_refresh(session, team_id=team_id, user_id=user_id, origin=metadata, text=text, now=now)
         except UserFacingError as error:
             ack(response_action="errors", errors={blocks.OWNER_BLOCK: str(error)})
@@ -161,7 +162,7 @@ def register(app: App, deps: Deps) -> None:
                     actions.queue_dm(session, team_id=team_id, key=f"assign:{item.id}:created", user_id=owner, payload=blocks.assignment_dm(item, by=user_id), now=now)
                     outbox.enqueue(
                         session, team_id=team_id, key=f"created:{item.id}", kind="message", channel=channel, now=now,
-                        payload={"text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {item.text}"},
+                        payload={"text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}"},
                     )
         except (UserFacingError, CommandError) as error:
             block = blocks.DUE_BLOCK if "date" in str(error) or "past" in str(error) else blocks.TEXT_BLOCK

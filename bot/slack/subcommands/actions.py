@@ -16,6 +16,7 @@ from bot.services import actions, followup
 from bot.services.incidents import require_incident
 from bot.services.services_config import set_incident_service, team_budgets
 from bot.slack import action_blocks as blocks
+from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 _ID = re.compile(r"#?(\d{1,12})")
@@ -67,7 +68,7 @@ def action(call: CommandCall) -> Reply:
             payload=blocks.assignment_dm(item, by=call.user_id), now=call.now,
         )
     return Reply(
-        f":memo: <@{call.user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {item.text}",
+        f":memo: <@{call.user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}",
         public=True,
     )
 
@@ -85,7 +86,7 @@ def list_actions(call: CommandCall) -> Reply:
         incident, rows = actions.incident_items(session, team_id=call.team_id, channel_id=call.channel_id)
     return Reply(
         blocks.items_text(
-            f"Action items of {incident.title}", rows, today=today,
+            f"Action items of {safe_mrkdwn(incident.title)}", rows, today=today,
             empty=f"No action items yet. Add one with {ACTION_USAGE}.",
         )
     )
@@ -160,7 +161,7 @@ def service(call: CommandCall) -> Reply:
         if chosen.slo
         else " It has no SLO yet (`scribe services set NAME --slo 99.9 --window 28d`), so no error budget is tracked."
     )
-    return Reply(f":gear: This incident is now on service *{chosen.name}*.{slo}", public=True)
+    return Reply(f":gear: This incident is now on service *{safe_mrkdwn(chosen.name)}*.{slo}", public=True)
 
 
 @subcommand("stats")

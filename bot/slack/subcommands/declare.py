@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.commands import parse_severity, parse_start
 from bot.slack.after_answer import new_key
 from bot.slack.declaring import accept_declare, declare_modal
+from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 
@@ -21,4 +22,4 @@ def declare(call: CommandCall) -> Reply:
             session, team_id=call.team_id, user_id=call.user_id, args=args, now=call.now, key=new_key("declare"),
             response_url=call.response_url, origin_channel=call.channel_id,
         )
-    return Reply(f":hourglass_flowing_sand: Declaring *{args.title}*: I'm creating its channel and will post the link here in a moment.")
+    return Reply(f":hourglass_flowing_sand: Declaring *{safe_mrkdwn(args.title)}*: I'm creating its channel and will post the link here in a moment.")

@@ -13,6 +13,7 @@ from bot.services.deferred import Work
 from bot.slack.after_answer import work_kind
 from bot.slack.deps import Deps
 from bot.slack.draft_blocks import draft_message
+from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 ENTRY_WORDS: dict[str, tuple[str, str, str]] = {
@@ -85,9 +86,9 @@ def _entry_handler(word: str) -> None:
             incidents.add_entry(
                 session, team_id=call.team_id, channel_id=call.channel_id, kind=kind, text=text, user_id=call.user_id, now=call.now
             )
-        lines = [f":memo: {what[0].upper() + what[1:]} recorded for the postmortem by <@{call.user_id}>:", f"> {text}"]
+        lines = [f":memo: {what[0].upper() + what[1:]} recorded for the postmortem by <@{call.user_id}>:", f"> {safe_mrkdwn(text)}"]
         if kind in CHECKED_KINDS:
-            lines += [f":mag: Blameless check: “{flag.phrase}” may name a person as the cause. {flag.hint}" for flag in find_blame(text)]
+            lines += [f":mag: Blameless check: “{safe_mrkdwn(flag.phrase)}” may name a person as the cause. {flag.hint}" for flag in find_blame(text)]
         return Reply("\n".join(lines), public=True)
 
 
@@ -102,7 +103,7 @@ def surprised(call: CommandCall) -> Reply:
         incidents.add_entry(
             session, team_id=call.team_id, channel_id=call.channel_id, kind="surprised", text=text, user_id=call.user_id, now=call.now
         )
-    reason = f"\n> {text}" if text else ""
+    reason = f"\n> {safe_mrkdwn(text)}" if text else ""
     return Reply(
         f":open_mouth: <@{call.user_id}> says this incident surprised us, so it gets a full postmortem "
         f"whatever its severity.{reason}",

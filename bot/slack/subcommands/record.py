@@ -10,6 +10,7 @@ from bot.core.record import PHASES, PhaseTimes
 from bot.core.timeparse import format_local, parse_at_clause, parse_moment
 from bot.services import incidents
 from bot.slack.history import accept_start_checks
+from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands import postmortem as draft_posting
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
@@ -38,12 +39,12 @@ def start(call: CommandCall) -> Reply:
             )
     if not started.created:
         return Reply(
-            f"This channel is already recording “{started.title}”. "
+            f"This channel is already recording “{safe_mrkdwn(started.title)}”. "
             "Mark phases with `/incident mark PHASE [at TIME] [NOTE]`."
         )
     severity = f" ({started.severity})" if started.severity else ""
     return Reply(
-        f":red_circle: <@{call.user_id}> started incident *{started.title}*{severity}. "
+        f":red_circle: <@{call.user_id}> started incident *{safe_mrkdwn(started.title)}*{severity}. "
         "Every message in this channel is now recorded with its UTC time. Mark phases with "
         "`/incident mark detected|acknowledged|mitigated|resolved [at TIME] [NOTE]`.",
         public=True,
@@ -77,7 +78,7 @@ def mark(call: CommandCall) -> Reply:
     if marked.previous_at is not None:
         lines.append(f"Corrected from {marked.previous_at:%Y-%m-%d %H:%M} UTC; the earlier marker stays in the history.")
     if note:
-        lines.append(f"> {note}")
+        lines.append(f"> {safe_mrkdwn(note)}")
     progress = _durations_line(PhaseTimes(**marked.phases))
     if progress:
         lines.append(progress)
@@ -93,7 +94,7 @@ def note(call: CommandCall) -> Reply:
         incidents.add_entry(
             session, team_id=call.team_id, channel_id=call.channel_id, kind="note", text=text, user_id=call.user_id, now=call.now
         )
-    return Reply(f":pushpin: Key event noted by <@{call.user_id}> at {call.now:%H:%M} UTC:\n> {text}", public=True)
+    return Reply(f":pushpin: Key event noted by <@{call.user_id}> at {call.now:%H:%M} UTC:\n> {safe_mrkdwn(text)}", public=True)
 
 
 @subcommand("status")
@@ -102,7 +103,7 @@ def status(call: CommandCall) -> Reply:
         current = incidents.incident_status(session, team_id=call.team_id, channel_id=call.channel_id)
     zone = call.display_zone()
     severity = f" ({current.severity})" if current.severity else ""
-    lines = [f"*{current.title}*{severity} — {current.status}, {current.message_count} messages recorded"]
+    lines = [f"*{safe_mrkdwn(current.title)}*{severity} — {current.status}, {current.message_count} messages recorded"]
     for phase in PHASES:
         at = current.phases[phase]
         shown = format_local(at, zone) if at else "not marked yet"
