@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services.drafts import draft_json
+from bot.services.drafts import draft_json, draft_markdown
 from bot.services.importer import ImportRefused, parse_marker_options, read_channel, store_import
 from bot.services.slack_export import ExportError, SlackExport
 from bot.settings import Settings
@@ -102,6 +102,16 @@ def test_the_example_keeps_its_thread_edit_deletion_and_alerts_and_its_utc_dates
     # The day file is named 2026-11-27 (New York), the message was sent on the 28th in UTC.
     assert by_start["/incident mark resol"]["at"] == "2026-11-28T00:25:30.000121Z"
     assert not any(m["text"] and "has joined" in m["text"] for m in messages)
+
+
+def test_an_imported_tombstone_keeps_its_reply_under_it_and_none_of_its_text(sessions: sessionmaker[Session]) -> None:
+    run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
+    with sessions() as session:
+        document = draft_markdown(session, "C07CHKOUT1", now=NOW, settings=SETTINGS)
+    assert "This message was deleted." not in document
+    lines = document.splitlines()
+    deleted = next(i for i, line in enumerate(lines) if "_(message deleted)_" in line)
+    assert lines[deleted + 1].startswith("  - ")  # its reply, still in its thread
 
 
 def test_importing_again_adds_nothing(sessions: sessionmaker[Session]) -> None:
