@@ -99,3 +99,50 @@ def test_without_a_deletion_the_latest_edit_wins_whatever_the_order(incident: se
     for number, order in enumerate(orders):
         row = rows[datetime_to_ts(NOW - timedelta(hours=1) + timedelta(seconds=number))]
         assert (row.text, row.deleted_at) == ("the password is hunter4", None), order
+
+
+def _close(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        incident = repo.open_incident(session, "T1", "C1")
+        assert incident is not None
+        incident.status, incident.closed_at, incident.closed_by = "resolved", NOW, "U1"
+
+
+def test_a_closed_incident_takes_no_new_message_and_no_edit_but_a_deletion_still_removes_the_text(
+    incident: sessionmaker[Session], apply: Apply
+) -> None:
+    kept, deleted, later = (datetime_to_ts(NOW - timedelta(minutes=m)) for m in (30, 20, -5))
+    apply(changes_of(kept)["post"])
+    apply(changes_of(deleted)["post"])
+    _close(incident)
+
+    apply(changes_of(later)["post"])
+    apply(changes_of(kept)["later edit"])
+    apply(changes_of(deleted)["delete"])
+
+    rows = stored(incident)
+    assert set(rows) == {kept, deleted}
+    assert (rows[kept].text, rows[kept].edited_at) == ("the password is hunter2", None)
+    assert (rows[deleted].text, rows[deleted].files, rows[deleted].deleted_at is not None) == (None, None, True)
+
+
+def test_with_a_later_incident_open_the_earlier_ones_messages_stay_its_own(incident: sessionmaker[Session], apply: Apply) -> None:
+    earlier, deleted, later = (datetime_to_ts(NOW - timedelta(minutes=m)) for m in (30, 20, -5))
+    apply(changes_of(earlier)["post"])
+    apply(changes_of(deleted)["post"])
+    _close(incident)
+    with incident.begin() as session:
+        second = start_incident(session, team_id="T1", channel_id="C1", args=StartArgs("sev3", "Payments"), user_id="U2", now=NOW)
+    assert second.created
+
+    apply(changes_of(earlier)["post"])
+    apply(changes_of(earlier)["later edit"])
+    apply(changes_of(deleted)["delete"])
+    apply(changes_of(later)["post"])
+
+    rows = stored(incident)
+    first_id = rows[earlier].incident_id
+    assert first_id != second.incident_id
+    assert (rows[earlier].incident_id, rows[earlier].text, rows[earlier].edited_at) == (first_id, "the password is hunter2", None)
+    assert (rows[deleted].incident_id, rows[deleted].text, rows[deleted].deleted_at is not None) == (first_id, None, True)
+    assert rows[later].incident_id == second.incident_id
