@@ -4,30 +4,71 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Entry, Incident, PhaseMark, Workspace
 from storage.upsert import insert_for
 
 
+def _open_then_latest() -> tuple[Any, ...]:
+    """The order a channel's incidents are read in: the open one first, then the newest."""
+    return (case((Incident.closed_at.is_(None), 0), else_=1), Incident.id.desc())
+
+
 def find_incident(session: Session, team_id: str, channel_id: str) -> Incident | None:
+    """The channel's open incident, else its most recent one (closed)."""
     return session.scalars(
-        select(Incident).where(Incident.team_id == team_id, Incident.channel_id == channel_id)
-    ).one_or_none()
+        select(Incident)
+        .where(Incident.team_id == team_id, Incident.channel_id == channel_id)
+        .order_by(*_open_then_latest())
+        .limit(1)
+    ).first()
 
 
 def find_incident_by_channel(session: Session, channel_id: str) -> Incident | None:
-    """For the CLI, which knows only a channel id (unique across Slack in practice)."""
+    """For the CLI, which knows only a channel id (unique across Slack in practice): the open
+    incident, else the most recent."""
     return session.scalars(
-        select(Incident).where(Incident.channel_id == channel_id).order_by(Incident.id)
+        select(Incident).where(Incident.channel_id == channel_id).order_by(*_open_then_latest()).limit(1)
     ).first()
 
 
 def incident_id_for_channel(session: Session, team_id: str, channel_id: str) -> int | None:
+    """The id of the channel's open incident, else of its most recent one."""
     return session.scalar(
-        select(Incident.id).where(Incident.team_id == team_id, Incident.channel_id == channel_id)
+        select(Incident.id)
+        .where(Incident.team_id == team_id, Incident.channel_id == channel_id)
+        .order_by(*_open_then_latest())
+        .limit(1)
+    )
+
+
+def open_incident(session: Session, team_id: str, channel_id: str, *, lock: bool = False) -> Incident | None:
+    """The channel's open incident, if any; ``lock`` holds its row until the transaction ends."""
+    stmt = select(Incident).where(
+        Incident.team_id == team_id, Incident.channel_id == channel_id, Incident.closed_at.is_(None)
+    )
+    return session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
+
+
+def last_closed_incident(session: Session, team_id: str, channel_id: str, *, lock: bool = False) -> Incident | None:
+    """The channel's most recently closed incident, if any; ``lock`` holds its row."""
+    stmt = (
+        select(Incident)
+        .where(Incident.team_id == team_id, Incident.channel_id == channel_id, Incident.closed_at.is_not(None))
+        .order_by(Incident.closed_at.desc(), Incident.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt.with_for_update() if lock else stmt).first()
+
+
+def last_closed_at(session: Session, team_id: str, channel_id: str) -> datetime | None:
+    """When the channel's most recently closed incident was closed, if one was."""
+    return session.scalar(
+        select(func.max(Incident.closed_at)).where(Incident.team_id == team_id, Incident.channel_id == channel_id)
     )
 
 
@@ -41,7 +82,9 @@ def create_incident(
     started_by: str | None,
     started_at: datetime,
 ) -> Incident | None:
-    """Create the incident unless the channel already is one; returns None in that case."""
+    """Create an incident unless the channel has an open one; returns None in that case.
+
+    Closed incidents of the channel do not count: a channel can hold a later incident."""
     stmt = (
         insert_for(session, Incident)
         .values(
@@ -53,7 +96,7 @@ def create_incident(
             started_by=started_by,
             started_at=started_at,
         )
-        .on_conflict_do_nothing(index_elements=["team_id", "channel_id"])
+        .on_conflict_do_nothing(index_elements=["team_id", "channel_id"], index_where=Incident.closed_at.is_(None))
         .returning(Incident.id)
     )
     new_id = session.execute(stmt).scalar()

@@ -10,8 +10,9 @@ allows:
   trip); parameters are plain values, which the driver converts in C;
 - SQLite: one ``executemany`` of the single-row statement inside one ``BEGIN IMMEDIATE``.
 
-Both check in the same statement that the channel is an incident channel of the workspace: a
-row for any other channel matches no incident and is not written.
+Both check in the same statement that the channel has an open incident in the workspace: a row
+for any other channel, or for a channel whose incident is closed, matches no incident and is not
+written.
 
 Why the driver here rather than SQLAlchemy Core, as everywhere else: measured per message,
 Core's execution context and its BEGIN/COMMIT cost about three times what the statement itself
@@ -21,8 +22,11 @@ ORM stores them.
 
 Every write is idempotent and independent of the order of the others: the unique key
 (team_id, channel_id, ts) decides, a post never overwrites, an edit wins only over an older
-edit, a deletion wins over everything and is never undone. So a batch need not be atomic: after
-any failure each of its writes can simply be written again.
+edit of a message of the same (open) incident, a deletion wins over everything and is never
+undone. A deletion also reaches a message of a closed incident (deleted means gone, whatever
+the incident's state); nothing else changes a closed incident's record. So a batch need not be
+atomic: after any failure each of its writes can simply be written again. storage/messages.py
+writes the same rules through SQLAlchemy Core for backfills and imports.
 """
 
 from __future__ import annotations
@@ -58,7 +62,8 @@ _ON_CONFLICT = {
     "post": f"ON CONFLICT {_KEY} DO NOTHING",
     "edit": (
         f"ON CONFLICT {_KEY} DO UPDATE SET text = excluded.text, files = excluded.files, edited_at = excluded.edited_at "
-        "WHERE messages.deleted_at IS NULL AND (messages.edited_at IS NULL OR messages.edited_at < excluded.edited_at)"
+        "WHERE messages.deleted_at IS NULL AND (messages.edited_at IS NULL OR messages.edited_at < excluded.edited_at) "
+        "AND messages.incident_id = excluded.incident_id"
     ),
     "delete": (
         f"ON CONFLICT {_KEY} DO UPDATE SET text = NULL, files = NULL, deleted_at = excluded.deleted_at "
@@ -140,6 +145,9 @@ class LiveMessageWriter:
             values[_FILES_INDEX] = json.dumps(values[_FILES_INDEX])
         return values
 
+    def _deleted_key(self, row: LiveRow) -> tuple[Any, ...]:
+        return (row.team_id, row.channel_id, row.ts, self._time(row.deleted_at))
+
     def _write_postgresql(self, connection: Any, rows: Sequence[LiveRow]) -> None:
         for kind, group in _by_kind(rows).items():
             # An update may touch a row once per statement: a second change of the same message
@@ -147,12 +155,17 @@ class LiveMessageWriter:
             for part in _with_unique_keys(group) if kind != "post" else [group]:
                 values = [value for row in part for value in self._values(row)]
                 connection.execute(_postgresql(kind, len(part)), values, prepare=True)
+                if kind == "delete":
+                    keys = [value for row in part for value in self._deleted_key(row)]
+                    connection.execute(_postgresql_delete_anywhere(len(part)), keys, prepare=True)
 
     def _write_sqlite(self, connection: Any, rows: Sequence[LiveRow]) -> None:
         _begin_immediate(connection)
         try:
             for kind, group in _by_kind(rows).items():
                 connection.executemany(_SQLITE[kind], [(*self._values(row), row.team_id, row.channel_id) for row in group])
+                if kind == "delete":
+                    connection.executemany(_SQLITE_DELETE_ANYWHERE, [self._deleted_key(row) for row in group])
         except BaseException:
             with contextlib.suppress(Exception):  # the connection is dropped after any failure anyway
                 connection.execute("ROLLBACK")
@@ -231,7 +244,20 @@ def _postgresql(kind: str, rows: int) -> str:
         _INSERT
         + f"SELECT incidents.id, v.* FROM (VALUES {', '.join([_ROW] * rows)}) AS v({', '.join(COLUMNS)}) "
         + "JOIN incidents ON incidents.team_id = v.team_id AND incidents.channel_id = v.channel_id "
+        + "AND incidents.closed_at IS NULL "
         + _ON_CONFLICT[kind]
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _postgresql_delete_anywhere(rows: int) -> str:
+    """After a deletion's upsert: the same deletion of a message kept by a closed incident."""
+    row = "(%s::varchar, %s::varchar, %s::varchar, %s::timestamptz)"
+    return (
+        "UPDATE messages SET text = NULL, files = NULL, deleted_at = v.deleted_at "
+        f"FROM (VALUES {', '.join([row] * rows)}) AS v(team_id, channel_id, ts, deleted_at) "
+        "WHERE messages.team_id = v.team_id AND messages.channel_id = v.channel_id AND messages.ts = v.ts "
+        "AND messages.deleted_at IS NULL"
     )
 
 
@@ -239,11 +265,15 @@ _SQLITE = {
     kind: (
         _INSERT
         + f"SELECT incidents.id, {', '.join('?' for _ in COLUMNS)} FROM incidents "
-        + "WHERE incidents.team_id = ? AND incidents.channel_id = ? "  # the WHERE also settles SQLite's upsert parsing
+        + "WHERE incidents.team_id = ? AND incidents.channel_id = ? AND incidents.closed_at IS NULL "  # the WHERE also settles SQLite's upsert parsing
         + clause
     )
     for kind, clause in _ON_CONFLICT.items()
 }
+_SQLITE_DELETE_ANYWHERE = (
+    "UPDATE messages SET text = NULL, files = NULL, deleted_at = ?4 "
+    "WHERE team_id = ?1 AND channel_id = ?2 AND ts = ?3 AND deleted_at IS NULL"
+)
 
 
 def live_message_commits(engine: Engine) -> GroupCommit[LiveRow]:

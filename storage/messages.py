@@ -1,7 +1,11 @@
 """Message upserts that end in the latest state whatever order Slack delivers events in.
 
-The unique key (team_id, channel_id, ts) decides. A post never overwrites a row that exists; an
-edit wins only over an older edit; a deletion wins over everything and is never undone.
+The same rules as the live writer (storage/live_messages.py), for backfills and imports. The
+unique key (team_id, channel_id, ts) decides. A message is written only into an open incident
+(the INSERT selects the incident row, so a closed one yields no row); a post never overwrites a
+row that exists; an edit wins only over an older edit of a message of the same incident; a
+deletion wins over everything, is never undone, and also reaches a message a closed incident
+keeps.
 """
 
 from __future__ import annotations
@@ -10,14 +14,19 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.messages import MessageDeletion, MessagePost
-from storage.models import KeyMark, Message
+from storage.models import Incident, KeyMark, Message
 from storage.upsert import insert_for
 
 _KEY = ["team_id", "channel_id", "ts"]
+_COLUMNS = (
+    "team_id", "channel_id", "ts", "thread_ts", "user_id", "bot_id", "bot_name", "subtype",
+    "text", "files", "posted_at", "edited_at", "deleted_at", "source",
+)
+_TABLE = Message.__table__
 
 
 def _files(post: MessagePost) -> list[dict[str, Any]] | None:
@@ -41,19 +50,27 @@ def _values(post: MessagePost, *, incident_id: int, team_id: str, channel_id: st
         "files": _files(post),
         "posted_at": post.posted_at,
         "edited_at": post.edited_at,
+        "deleted_at": None,
         "source": source,
     }
+
+
+def _into_open_incident(session: Session) -> Any:
+    """``INSERT … SELECT`` of one row of bound values per open incident ``:incident_id`` (none
+    when it is closed); run with one dict of values or many (executemany)."""
+    row = [bindparam(name, type_=_TABLE.c[name].type) for name in _COLUMNS]
+    source = select(Incident.id, *row).where(Incident.id == bindparam("incident_id"), Incident.closed_at.is_(None))
+    return insert_for(session, _TABLE).from_select(["incident_id", *_COLUMNS], source)
 
 
 def save_post(
     session: Session, post: MessagePost, *, incident_id: int, team_id: str, channel_id: str, source: str = "live"
 ) -> None:
     """Store a message; an edit updates it if it is newer than what is stored and not deleted."""
-    stmt = insert_for(session, Message).values(
-        _values(post, incident_id=incident_id, team_id=team_id, channel_id=channel_id, source=source)
-    )
+    stmt = _into_open_incident(session)
+    values = _values(post, incident_id=incident_id, team_id=team_id, channel_id=channel_id, source=source)
     if post.edited_at is None:
-        session.execute(stmt.on_conflict_do_nothing(index_elements=_KEY))
+        session.execute(stmt.on_conflict_do_nothing(index_elements=_KEY), values)
         return
     session.execute(
         stmt.on_conflict_do_update(
@@ -66,8 +83,10 @@ def save_post(
             where=and_(
                 Message.deleted_at.is_(None),
                 or_(Message.edited_at.is_(None), Message.edited_at < stmt.excluded.edited_at),
+                Message.incident_id == stmt.excluded.incident_id,
             ),
-        )
+        ),
+        values,
     )
 
 
@@ -78,30 +97,41 @@ def save_posts(
     if not posts:
         return
     rows = [_values(p, incident_id=incident_id, team_id=team_id, channel_id=channel_id, source=source) for p in posts]
-    session.execute(insert_for(session, Message).values(rows).on_conflict_do_nothing(index_elements=_KEY))
+    session.execute(_into_open_incident(session).on_conflict_do_nothing(index_elements=_KEY), rows)
 
 
 def save_deletion(
     session: Session, deletion: MessageDeletion, *, posted_at: datetime, incident_id: int, team_id: str, channel_id: str
 ) -> None:
     """Remove the text; leave a tombstone so a late redelivery of the post cannot restore it."""
-    stmt = insert_for(session, Message).values(
-        incident_id=incident_id,
-        team_id=team_id,
-        channel_id=channel_id,
-        ts=deletion.ts,
-        text=None,
-        files=None,
-        posted_at=posted_at,
-        deleted_at=deletion.deleted_at,
-        source="live",
-    )
+    stmt = _into_open_incident(session)
+    values = {name: None for name in _COLUMNS} | {
+        "incident_id": incident_id,
+        "team_id": team_id,
+        "channel_id": channel_id,
+        "ts": deletion.ts,
+        "posted_at": posted_at,
+        "deleted_at": deletion.deleted_at,
+        "source": "live",
+    }
     session.execute(
         stmt.on_conflict_do_update(
             index_elements=_KEY,
             set_={"text": None, "files": None, "deleted_at": stmt.excluded.deleted_at},
             where=Message.deleted_at.is_(None),
+        ),
+        values,
+    )
+    # A message a closed incident keeps loses its text too (the insert above found no open one).
+    session.execute(
+        update(_TABLE)
+        .where(
+            _TABLE.c.team_id == team_id,
+            _TABLE.c.channel_id == channel_id,
+            _TABLE.c.ts == deletion.ts,
+            _TABLE.c.deleted_at.is_(None),
         )
+        .values(text=None, files=None, deleted_at=deletion.deleted_at)
     )
 
 

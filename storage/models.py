@@ -49,10 +49,24 @@ class WorkspaceChannel(Base):
 
 
 class Incident(Base):
-    """An incident channel: from its start, every message there is recorded."""
+    """An incident in a channel: from its start until it is closed, every message there is recorded.
+
+    A channel has at most one open incident (``closed_at`` NULL) and any number of closed ones
+    before it; reads pick the open one, else the most recent (storage/incidents.py).
+    """
 
     __tablename__ = "incidents"
-    __table_args__ = (UniqueConstraint("team_id", "channel_id"),)
+    __table_args__ = (
+        Index(
+            "uq_incidents_open_channel",
+            "team_id",
+            "channel_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index("ix_incidents_team_id_channel_id", "team_id", "channel_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -64,6 +78,9 @@ class Incident(Base):
     started_by: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    """When recording stopped (``/incident close``); NULL while the incident is open."""
+    closed_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class Message(Base):

@@ -2,7 +2,9 @@
 
 Live capture sees events (``message_changed``, ``message_deleted``…); backfill and imports see
 messages as they stand (``conversations.history`` pages, export day files), where an edit is an
-``edited`` field and a deleted thread parent is a ``tombstone``. Both end in the same values.
+``edited`` field. A thread parent deleted while it has replies is a ``tombstone`` in both: live,
+a ``message_changed`` whose new message is the tombstone. Both end in the same values, and a
+tombstone is a deletion either way.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ NOT_TIMELINE = frozenset(
     }
 )
 TOMBSTONE = "tombstone"
-"""A deleted thread parent as history and exports show it ("This message was deleted.")."""
+"""A deleted thread parent that has replies, as Slack shows it live (the new message of a
+``message_changed``), in history and in exports: its text is "This message was deleted."."""
 
 
 def _files(message: dict[str, Any]) -> tuple[SharedFile, ...]:
@@ -95,6 +98,13 @@ def _post(message: dict[str, Any], *, edited: bool) -> MessagePost | NotRecorded
     )
 
 
+def _deletion(ts: Any, when: Any) -> MessageDeletion | NotRecorded:
+    """The message ``ts`` deleted at the event's ``when`` (its own ts when the event has none)."""
+    if not is_ts(ts):
+        return NotRecorded("deletion without the ts of the deleted message")
+    return MessageDeletion(ts=ts, deleted_at=ts_to_datetime(when if is_ts(when) else ts))
+
+
 def parse_message_event(event: dict[str, Any]) -> MessageChange:
     """What a ``message`` event means: a post (maybe edited), a deletion, or nothing to record."""
     subtype = event.get("subtype")
@@ -107,15 +117,14 @@ def parse_message_event(event: dict[str, Any]) -> MessageChange:
                 message[key] = previous[key]
         if message.get("subtype") in NOT_TIMELINE:
             return NotRecorded(f"edit of {message.get('subtype')}")
+        if message.get("subtype") == TOMBSTONE:
+            # A thread parent deleted while its replies stay: a deletion, not an edit.
+            return _deletion(message.get("ts"), event.get("event_ts") or event.get("ts"))
         # A link unfurl also arrives as message_changed, without `edited`: not an edit.
         return _post(message, edited=bool(message.get("edited")))
     if subtype == "message_deleted":
         deleted_ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
-        if not is_ts(deleted_ts):
-            return NotRecorded("deletion without deleted_ts")
-        event_ts = event.get("event_ts") or event.get("ts")
-        deleted_at = ts_to_datetime(event_ts) if is_ts(event_ts) else ts_to_datetime(deleted_ts)
-        return MessageDeletion(ts=deleted_ts, deleted_at=deleted_at)
+        return _deletion(deleted_ts, event.get("event_ts") or event.get("ts"))
     if subtype in NOT_TIMELINE:
         return NotRecorded(subtype)
     if subtype not in RECORDED_SUBTYPES and not event.get("text") and not event.get("files"):
@@ -131,11 +140,7 @@ def parse_stored_message(message: dict[str, Any]) -> MessageChange:
     when a tombstoned message was deleted; the edit time is used when present, else its ts.
     """
     if message.get("subtype") == TOMBSTONE:
-        ts = message.get("ts")
-        if not is_ts(ts):
-            return NotRecorded("tombstone without a ts")
-        edited_ts = (message.get("edited") or {}).get("ts")
-        return MessageDeletion(ts=ts, deleted_at=ts_to_datetime(edited_ts if is_ts(edited_ts) else ts))
+        return _deletion(message.get("ts"), (message.get("edited") or {}).get("ts"))
     change = parse_message_event(message)
     if isinstance(change, MessagePost) and change.edited_at is None and message.get("edited"):
         return _post(message, edited=True)

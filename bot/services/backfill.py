@@ -57,7 +57,14 @@ class Backfilled:
 def backfill_channel(
     sessions: sessionmaker[Session], source: HistorySource, *, team_id: str, channel_id: str, oldest: datetime
 ) -> Backfilled:
-    """Read the channel back to ``oldest`` and store what the record does not have yet."""
+    """Read the channel back to ``oldest`` and store what the record does not have yet.
+
+    Never further back than when the channel's previous incident was closed: what was said
+    before belongs to that incident (the bot's own draft and close posts among it)."""
+    with sessions() as session:
+        previous_end = repo.last_closed_at(session, team_id, channel_id)
+    if previous_end is not None and previous_end > oldest:
+        oldest = previous_end
     oldest_ts = datetime_to_ts(oldest)
     tally = _Tally()
     opened: set[str] = set()

@@ -261,7 +261,10 @@ def store_import(
     started_at = min(times) if times else now
     channel_id = read.channel.id
 
-    created = repo.create_incident(
+    # Importing again completes the channel's incident, even once it is closed, rather than
+    # starting a second one that the messages (already kept by the first) would not reach.
+    existing = repo.find_incident(session, read.team_id, channel_id)
+    created = None if existing is not None else repo.create_incident(
         session,
         team_id=read.team_id,
         channel_id=channel_id,
@@ -270,7 +273,7 @@ def store_import(
         started_by=read.typed_start_user,
         started_at=started_at,
     )
-    incident = created or repo.find_incident(session, read.team_id, channel_id)
+    incident = existing or created or repo.find_incident(session, read.team_id, channel_id)
     assert incident is not None
     if created is None:
         if title:

@@ -37,6 +37,7 @@ class Marked:
 
 
 def require_incident(session: Session, team_id: str, channel_id: str) -> Incident:
+    """The channel's open incident, else its most recent (closed) one."""
     incident = repo.find_incident(session, team_id, channel_id)
     if incident is None:
         raise NotAnIncident()
@@ -46,7 +47,8 @@ def require_incident(session: Session, team_id: str, channel_id: str) -> Inciden
 def start_incident(
     session: Session, *, team_id: str, channel_id: str, args: StartArgs, user_id: str, now: datetime
 ) -> Started:
-    """Make the channel an incident channel. Starting it again changes nothing."""
+    """Make the channel an incident channel. Starting it again while its incident is open changes
+    nothing; once that incident is closed, it starts a new one."""
     created = repo.create_incident(
         session,
         team_id=team_id,
@@ -116,6 +118,7 @@ class Status:
     title: str
     severity: str | None
     status: str
+    """"active", "resolved", or "closed" (resolved, and no longer recorded)."""
     started_at: datetime
     phases: dict[str, datetime | None]
     message_count: int
@@ -126,7 +129,7 @@ def incident_status(session: Session, *, team_id: str, channel_id: str) -> Statu
     return Status(
         title=incident.title,
         severity=incident.severity,
-        status=incident.status,
+        status="closed" if incident.closed_at is not None else incident.status,
         started_at=incident.started_at,
         phases=phase_times(session, incident.id),
         message_count=message_repo.count_messages(session, incident.id),

@@ -10,13 +10,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services.drafts import draft_json
+from bot.services.drafts import draft_json, draft_markdown
 from bot.services.importer import ImportRefused, parse_marker_options, read_channel, store_import
+from bot.services.lifecycle import close_incident
 from bot.services.slack_export import ExportError, SlackExport
 from bot.settings import Settings
 from storage import people
+from storage.models import Incident
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "slack-export"
 NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
@@ -104,12 +107,34 @@ def test_the_example_keeps_its_thread_edit_deletion_and_alerts_and_its_utc_dates
     assert not any(m["text"] and "has joined" in m["text"] for m in messages)
 
 
+def test_an_imported_tombstone_keeps_its_reply_under_it_and_none_of_its_text(sessions: sessionmaker[Session]) -> None:
+    run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
+    with sessions() as session:
+        document = draft_markdown(session, "C07CHKOUT1", now=NOW, settings=SETTINGS)
+    assert "This message was deleted." not in document
+    lines = document.splitlines()
+    deleted = next(i for i, line in enumerate(lines) if "_(message deleted)_" in line)
+    assert lines[deleted + 1].startswith("  - ")  # its reply, still in its thread
+
+
 def test_importing_again_adds_nothing(sessions: sessionmaker[Session]) -> None:
     run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
     first = draft(sessions, "C07CHKOUT1")
     again = run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
     assert not again.created and again.added == 0
     assert draft(sessions, "C07CHKOUT1") == first
+
+
+def test_importing_again_after_the_incident_was_closed_completes_it_instead_of_starting_another(sessions: sessionmaker[Session]) -> None:
+    run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
+    first = draft(sessions, "C07CHKOUT1")
+    with sessions.begin() as session:
+        close_incident(session, team_id="T07ACME01", channel_id="C07CHKOUT1", user_id="U07ADA0001", now=NOW)
+    again = run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
+    assert not again.created and again.added == 0
+    assert draft(sessions, "C07CHKOUT1") == first
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Incident)) == 1
 
 
 def test_a_zipped_export_with_a_top_folder_imports_like_the_folder(sessions: sessionmaker[Session], tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from storage.migrate import alembic_config, upgrade_to_head
 from storage.models import Incident
@@ -54,6 +55,78 @@ def test_every_revision_downgrades_to_an_empty_database_and_back(empty_database:
 def test_upgrading_twice_changes_nothing(empty_database: str) -> None:
     upgrade_to_head(empty_database)
     upgrade_to_head(empty_database)
+
+
+def test_a_database_whose_version_column_alembic_made_narrow_upgrades_past_a_long_revision_id(empty_database: str) -> None:
+    if not server_url():
+        pytest.skip("SQLite does not enforce a VARCHAR length")
+    command.upgrade(alembic_config(empty_database), "0006_workspace_channels")
+    engine = make_engine(empty_database)
+    with engine.begin() as connection:  # as alembic's own default made it in earlier releases
+        connection.execute(text("ALTER TABLE alembic_version ALTER COLUMN version_num TYPE VARCHAR(32)"))
+    engine.dispose()
+    upgrade_to_head(empty_database)
+    engine = make_engine(empty_database)
+    with engine.connect() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    engine.dispose()
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _insert(url: str, *statements: str) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def _count(url: str, table: str) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+INCIDENT = "INSERT INTO incidents (id, team_id, channel_id, title, status, started_at) VALUES ({id}, 'T1', 'C1', 't', 'resolved', '2026-11-29 14:00:00+00:00')"
+
+
+def test_closing_incidents_keeps_every_record_on_the_way_up_and_down(empty_database: str) -> None:
+    command.upgrade(alembic_config(empty_database), "0007_answer_first_and_exactly_once")
+    _insert(
+        empty_database,
+        INCIDENT.format(id=1),
+        "INSERT INTO messages (incident_id, team_id, channel_id, ts, text, posted_at, source) "
+        "VALUES (1, 'T1', 'C1', '1764428400.000100', 'db is slow', '2026-11-29 14:40:00+00:00', 'live')",
+        "INSERT INTO phase_marks (incident_id, phase, at, created_at) VALUES (1, 'resolved', '2026-11-29 15:00:00+00:00', '2026-11-29 15:00:00+00:00')",
+    )
+
+    upgrade_to_head(empty_database)
+    # SQLite rebuilds the table to drop its constraint: rows that refer to it must survive that.
+    assert (_count(empty_database, "incidents"), _count(empty_database, "messages"), _count(empty_database, "phase_marks")) == (1, 1, 1)
+    with pytest.raises(IntegrityError):  # one open incident per channel
+        _insert(empty_database, INCIDENT.format(id=2))
+    _insert(
+        empty_database,
+        "UPDATE incidents SET closed_at = '2026-11-29 15:10:00+00:00', closed_by = 'U1' WHERE id = 1",
+        INCIDENT.format(id=2),
+    )
+    with pytest.raises(IntegrityError):  # a closed one does not count, a second open one still does
+        _insert(empty_database, INCIDENT.format(id=3))
+
+    with pytest.raises(RuntimeError, match="holds more than one incident"):
+        command.downgrade(alembic_config(empty_database), "0007_answer_first_and_exactly_once")
+    _insert(empty_database, "DELETE FROM incidents WHERE id = 2")
+    command.downgrade(alembic_config(empty_database), "0007_answer_first_and_exactly_once")
+    assert (_count(empty_database, "incidents"), _count(empty_database, "messages"), _count(empty_database, "phase_marks")) == (1, 1, 1)
+    with pytest.raises(IntegrityError):  # one incident per channel again, as before 0008
+        _insert(empty_database, INCIDENT.format(id=2))
+    upgrade_to_head(empty_database)
+    assert _count(empty_database, "messages") == 1
 
 
 def test_datetimes_come_back_aware_in_utc_whatever_zone_they_were_stored_in(sessions) -> None:  # type: ignore[no-untyped-def]

@@ -33,3 +33,15 @@ def test_an_alert_bot_post_with_only_attachments_is_read_from_their_fallback() -
 def test_an_old_export_file_share_keeps_its_single_file() -> None:
     change = parse_stored_message({"type": "message", "subtype": "file_share", "user": "U1", "text": "uploaded", "ts": "1.000001", "file": {"name": "graph.png", "permalink": "https://x/f"}})
     assert isinstance(change, MessagePost) and [f.name for f in change.files] == ["graph.png"]
+
+
+def test_a_live_edit_whose_new_message_is_a_tombstone_is_a_deletion_at_the_events_time() -> None:
+    change = parse_message_event(
+        {
+            "type": "message", "subtype": "message_changed", "hidden": True, "channel": "C1", "ts": "1764428460.000200", "event_ts": "1764428460.000200",
+            "message": {"type": "message", "subtype": "tombstone", "user": "USLACKBOT", "text": "This message was deleted.", "hidden": True,
+                        "ts": "1764428400.000100", "thread_ts": "1764428400.000100", "reply_count": 2},
+            "previous_message": {"type": "message", "user": "U1", "text": "the secret", "ts": "1764428400.000100"},
+        }
+    )
+    assert change == MessageDeletion(ts="1764428400.000100", deleted_at=datetime(2025, 11, 29, 15, 1, 0, 200, tzinfo=UTC))

@@ -5,3 +5,4 @@ from bot.slack.subcommands import postmortem  # noqa: F401
 from bot.slack.subcommands import declare  # noqa: F401
 from bot.slack.subcommands import actions  # noqa: F401
 from bot.slack.subcommands import channels  # noqa: F401
+from bot.slack.subcommands import lifecycle  # noqa: F401

@@ -1,4 +1,4 @@
-"""``/incident action | actions | done | reopen | due | reassign | service | stats``.
+"""``/incident action | actions | done | reopen ID | due | reassign | service | stats``.
 
 Slack sends a mention as ``<@U123|name>`` when the command escapes users (set "Escape channels,
 users, and links" on the slash command); a bare ``@name`` cannot be resolved and is refused.
@@ -102,8 +102,9 @@ def done(call: CommandCall) -> Reply:
     return Reply(blocks.changed_text(f":white_check_mark: <@{call.user_id}> closed #{item_id}.", change.item, today=_shown_today(call)), public=True)
 
 
-@subcommand("reopen")
-def reopen(call: CommandCall) -> Reply:
+def reopen_item(call: CommandCall) -> Reply:
+    """``/incident reopen ID``; the word ``reopen`` itself belongs to lifecycle.py, which sends
+    the calls that name an item here (without one, it reopens the incident)."""
     item_id, _ = _split_id(call, "`/incident reopen ID`")
     with call.write() as session:
         change = actions.reopen_item(session, team_id=call.team_id, item_id=item_id, user_id=call.user_id, now=call.now)
