@@ -4,7 +4,7 @@ A channel may now hold a later incident once the earlier one is closed: the uniq
 on (team_id, channel_id) becomes a unique index over the open incidents only.
 
 Revision ID: 0008_close_incidents
-Revises: 0007_answer_first_and_exactly_once
+Revises: 0007_answer_first_exactly_once
 Create Date: 2026-12-02 09:00:00
 """
 
@@ -20,7 +20,7 @@ import storage.types
 
 
 revision: str = '0008_close_incidents'
-down_revision: str | Sequence[str] | None = '0007_answer_first_and_exactly_once'
+down_revision: str | Sequence[str] | None = '0007_answer_first_exactly_once'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
