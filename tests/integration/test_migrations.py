@@ -57,22 +57,6 @@ def test_upgrading_twice_changes_nothing(empty_database: str) -> None:
     upgrade_to_head(empty_database)
 
 
-def test_a_database_whose_version_column_alembic_made_narrow_upgrades_past_a_long_revision_id(empty_database: str) -> None:
-    if not server_url():
-        pytest.skip("SQLite does not enforce a VARCHAR length")
-    command.upgrade(alembic_config(empty_database), "0006_workspace_channels")
-    engine = make_engine(empty_database)
-    with engine.begin() as connection:  # as alembic's own default made it in earlier releases
-        connection.execute(text("ALTER TABLE alembic_version ALTER COLUMN version_num TYPE VARCHAR(32)"))
-    engine.dispose()
-    upgrade_to_head(empty_database)
-    engine = make_engine(empty_database)
-    with engine.connect() as connection:
-        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    engine.dispose()
-    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
 def _insert(url: str, *statements: str) -> None:
     engine = make_engine(url)
     try:
