@@ -80,7 +80,7 @@ INCIDENT = "INSERT INTO incidents (id, team_id, channel_id, title, status, start
 
 
 def test_closing_incidents_keeps_every_record_on_the_way_up_and_down(empty_database: str) -> None:
-    command.upgrade(alembic_config(empty_database), "0007_answer_first_and_exactly_once")
+    command.upgrade(alembic_config(empty_database), "0007_answer_first_exactly_once")
     _insert(
         empty_database,
         INCIDENT.format(id=1),
@@ -103,9 +103,9 @@ def test_closing_incidents_keeps_every_record_on_the_way_up_and_down(empty_datab
         _insert(empty_database, INCIDENT.format(id=3))
 
     with pytest.raises(RuntimeError, match="holds more than one incident"):
-        command.downgrade(alembic_config(empty_database), "0007_answer_first_and_exactly_once")
+        command.downgrade(alembic_config(empty_database), "0007_answer_first_exactly_once")
     _insert(empty_database, "DELETE FROM incidents WHERE id = 2")
-    command.downgrade(alembic_config(empty_database), "0007_answer_first_and_exactly_once")
+    command.downgrade(alembic_config(empty_database), "0007_answer_first_exactly_once")
     assert (_count(empty_database, "incidents"), _count(empty_database, "messages"), _count(empty_database, "phase_marks")) == (1, 1, 1)
     with pytest.raises(IntegrityError):  # one incident per channel again, as before 0008
         _insert(empty_database, INCIDENT.format(id=2))
