@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.core.commands import CommandError
 from bot.services import lifecycle
+from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands import actions as action_commands
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
@@ -19,12 +20,12 @@ def close(call: CommandCall) -> Reply:
             "`/incident close` takes nothing after it: it closes this channel's incident. "
             "To close an action item, use `/incident done ID`."
         )
-    with call.deps.sessions.begin() as session:
+    with call.write() as session:
         closed = lifecycle.close_incident(
             session, team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id, now=call.now
         )
     return Reply(
-        f":checkered_flag: <@{call.user_id}> closed *{closed.title}*. This channel is no longer recorded: "
+        f":checkered_flag: <@{call.user_id}> closed *{safe_mrkdwn(closed.title)}*. This channel is no longer recorded: "
         "what is said here from now on is not part of its record. `/incident reopen` resumes recording; "
         "`/incident start TITLE` begins a new incident here.",
         public=True,
@@ -35,10 +36,10 @@ def close(call: CommandCall) -> Reply:
 def reopen(call: CommandCall) -> Reply:
     if call.args.strip():
         return action_commands.reopen_item(call)
-    with call.deps.sessions.begin() as session:
+    with call.write() as session:
         reopened = lifecycle.reopen_incident(session, team_id=call.team_id, channel_id=call.channel_id)
     return Reply(
-        f":arrow_forward: <@{call.user_id}> reopened *{reopened.title}*. Every message in this channel is "
+        f":arrow_forward: <@{call.user_id}> reopened *{safe_mrkdwn(reopened.title)}*. Every message in this channel is "
         f"recorded again; what was said while it was closed (since {reopened.was_closed_at:%Y-%m-%d %H:%M} UTC) "
         "is not in its record.",
         public=True,
