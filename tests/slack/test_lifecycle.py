@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -85,6 +85,8 @@ def test_closing_twice_or_outside_an_incident_channel_says_so(scribe: Scribe) ->
     assert "not an incident channel yet" in command(scribe, "close", channel="C9")["text"]
     start_incident(scribe)
     resolve_and_close(scribe)
+    assert "did nothing the second time" in command(scribe, "close")["text"]  # typed again at once
+    scribe.clock.now += timedelta(minutes=2)
     again = command(scribe, "close")["text"]
     assert "was closed at 2026-11-29 15:00 UTC" in again and "`/incident reopen`" in again
     assert "`/incident done ID`" in command(scribe, "close 3")["text"]
