@@ -11,7 +11,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from storage.migrate import alembic_config, upgrade_to_head
 from storage.models import Incident
@@ -54,6 +54,22 @@ def test_every_revision_downgrades_to_an_empty_database_and_back(empty_database:
 def test_upgrading_twice_changes_nothing(empty_database: str) -> None:
     upgrade_to_head(empty_database)
     upgrade_to_head(empty_database)
+
+
+def test_a_database_whose_version_column_alembic_made_narrow_upgrades_past_a_long_revision_id(empty_database: str) -> None:
+    if not server_url():
+        pytest.skip("SQLite does not enforce a VARCHAR length")
+    command.upgrade(alembic_config(empty_database), "0006_workspace_channels")
+    engine = make_engine(empty_database)
+    with engine.begin() as connection:  # as alembic's own default made it in earlier releases
+        connection.execute(text("ALTER TABLE alembic_version ALTER COLUMN version_num TYPE VARCHAR(32)"))
+    engine.dispose()
+    upgrade_to_head(empty_database)
+    engine = make_engine(empty_database)
+    with engine.connect() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    engine.dispose()
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def test_datetimes_come_back_aware_in_utc_whatever_zone_they_were_stored_in(sessions) -> None:  # type: ignore[no-untyped-def]
