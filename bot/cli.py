@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.logs import configure_logging
 from bot.settings import Settings
 
 log = logging.getLogger("scribe")
@@ -20,9 +21,8 @@ log = logging.getLogger("scribe")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin at start-up
     settings = Settings.from_env()
+    configure_logging(settings.log_level)
     try:
         return int(args.run(settings, args) or 0)
     finally:

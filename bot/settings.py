@@ -19,6 +19,7 @@ HOW_TO_GET: dict[str, str] = {
 }
 
 SECRET_FIELDS = frozenset({"slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret"})
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class MissingSetting(SystemExit):
@@ -63,6 +64,7 @@ class Settings:
     """Overdue nudges after which the incident channel is told; 0 never tells it."""
     review_at: str = "mon 09:00"
     """Weekday and UTC time of the weekly review."""
+    log_level: str = "INFO"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -108,6 +110,7 @@ class Settings:
             nudge_weekends=(get("SCRIBE_NUDGE_WEEKENDS") or "false").lower() in ("1", "true", "yes", "on"),
             escalate_after_overdue=_int(get("SCRIBE_ESCALATE_AFTER_OVERDUE"), "SCRIBE_ESCALATE_AFTER_OVERDUE", 2),
             review_at=_review_at(get("SCRIBE_REVIEW_AT")),
+            log_level=_log_level(get("LOG_LEVEL")),
             extra={k: v for k, v in env.items() if k.startswith("SCRIBE_")},
         )
 
@@ -129,6 +132,14 @@ class Settings:
         return f"Settings({', '.join(shown)})"
 
     __str__ = __repr__
+
+
+def _log_level(value: str | None) -> str:
+    if value is None:
+        return "INFO"
+    if value.upper() not in LOG_LEVELS:
+        raise SystemExit(f"error: LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}.")
+    return value.upper()
 
 
 def _int(value: str | None, name: str, default: int | None) -> int:  # type: ignore[return]
