@@ -5,10 +5,15 @@ Configuration comes from the environment; the database must already be at head
 sets it up, from LOG_LEVEL; gunicorn's own error log keeps its handler.
 """
 
+import logging
+
 from bot.logs import configure_logging
 from bot.server import build_wsgi
-from bot.settings import Settings
+from bot.settings import Settings, shown_url
 
 settings = Settings.from_env()
 configure_logging(settings.log_level)
 application = build_wsgi(settings)
+logging.getLogger("scribe").info(
+    "web worker ready: database %s, Slack API %s, log level %s", shown_url(settings.database_url), settings.slack_api_url, settings.log_level
+)

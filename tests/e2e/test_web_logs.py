@@ -68,4 +68,5 @@ def test_the_web_server_logs_in_the_scribe_format_naming_the_request_and_keeps_g
     tagged = wait_for(lambda: [line for line in log.read_text().splitlines() if TAGGED.match(line)], what="the backfill's log line")
     lines = log.read_text().splitlines()
     assert len(tagged) == 1
+    assert any(" INFO scribe team=- channel=- event=-: web worker ready: database " in line for line in lines)
     assert any("[INFO] Booting worker with pid" in line for line in lines), "gunicorn's error log is still written"
