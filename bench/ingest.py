@@ -130,30 +130,33 @@ def _load(port: int, prepared: list[tuple[bytes, dict[str, str]]], concurrency: 
 
 
 @contextmanager
-def _server(module: str, env: dict[str, str], workers: int) -> Iterator[tuple[int, int]]:
-    """Start gunicorn like the Procfile does; yield its port and its master's pid."""
+def _server(module: str, env: dict[str, str], workers: int, log: Path | None = None) -> Iterator[tuple[int, int]]:
+    """Start gunicorn like the Procfile does; yield its port and its master's pid.
+
+    Its stderr goes to ``log`` (a temporary file by default), never to a pipe nobody reads: a
+    server that logs more than a pipe holds would stall in the middle of the measurement."""
     port = _free_port()
     command = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
         "--workers", str(workers), "--threads", "4", "--timeout", "30", "--log-level", "warning", module,
     ]
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{module} did not start: {process.stderr.read().decode() if process.stderr else ''}")
-                time.sleep(0.1)
-        yield port, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if process.stderr:
-            process.stderr.close()
+    with (log.open("w+b") if log is not None else tempfile.TemporaryFile()) as stderr:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        stderr.seek(0)
+                        raise RuntimeError(f"{module} did not start: {stderr.read().decode(errors='replace')}")
+                    time.sleep(0.1)
+            yield port, process.pid
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def _prepare_database(url: str) -> None:

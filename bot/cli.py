@@ -12,7 +12,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.settings import Settings
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from bot.logs import configure_logging
+from bot.settings import Settings, shown_url
 
 log = logging.getLogger("scribe")
 
@@ -20,17 +24,28 @@ log = logging.getLogger("scribe")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin at start-up
     settings = Settings.from_env()
+    configure_logging(settings.log_level)
     try:
         return int(args.run(settings, args) or 0)
+    except OperationalError as error:  # the database cannot be reached or used: one line, no traceback
+        print(f"error: {database_failure(error, settings.database_url)}", file=sys.stderr)
+        return 1
     finally:
         while _ENGINES:  # close pooled connections, also when main() runs inside a test
             _ENGINES.pop().dispose()
 
 
 _ENGINES: list[Any] = []
+
+
+def database_failure(error: OperationalError, url: str) -> str:
+    """What went wrong with the database, on one line, naming it without its password."""
+    reason = " ".join(str(error.orig or error).split())
+    password = make_url(url).password
+    if password:
+        reason = reason.replace(str(password), "***")
+    return f"could not use the database at {shown_url(url)}: {reason}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,7 +126,7 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     from storage.migrate import upgrade_to_head
 
     upgrade_to_head(settings.database_url)
-    log.info("database is at the newest schema")
+    log.info("database %s is at the newest schema", shown_url(settings.database_url))
     return 0
 
 
@@ -124,6 +139,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         problem = missing_for_http(settings)
         if problem:
             raise SystemExit(problem)
+    port = args.port or settings.port
+    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", "2"))
+    log.info(
+        "starting Incident Scribe: %s, database %s, Slack API %s, log level %s",
+        "Socket Mode" if args.socket else f"HTTP on port {port} with {workers} workers",
+        shown_url(settings.database_url), settings.slack_api_url, settings.log_level,
+    )
     _migrate(settings, args)
     if args.socket:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -134,8 +156,6 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     from bot.server import serve_http
 
-    port = args.port or settings.port
-    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", "2"))
     serve_http(settings, port=port, workers=workers)
     return 0
 
@@ -144,6 +164,7 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs import run_scheduler
     from bot.slack.client import build_client
 
+    log.info("starting the clock: database %s, Slack API %s", shown_url(settings.database_url), settings.slack_api_url)
     _migrate(settings, args)
     run_scheduler(_deps(settings), build_client(settings.slack_bot_token, settings.slack_api_url))
     return 0

@@ -6,6 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from bot.core.channels import ConfiguredChannels
 
 DEFAULT_DATABASE_URL = "sqlite:///scribe.db"
@@ -19,6 +22,7 @@ HOW_TO_GET: dict[str, str] = {
 }
 
 SECRET_FIELDS = frozenset({"slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret"})
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class MissingSetting(SystemExit):
@@ -28,6 +32,18 @@ class MissingSetting(SystemExit):
         how = HOW_TO_GET.get(name, "see the configuration table in README.md")
         super().__init__(f"error: {name} is not set. Set it to {how}.")
         self.name = name
+
+
+def shown_url(url: str) -> str:
+    """A database URL fit to print or log: its password (also one given as a query parameter,
+    which libpq accepts) replaced by ``***``."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "(not a database URL)"
+    hidden = {key: "***" for key in parsed.query if "password" in key.lower()}
+    shown = parsed.update_query_dict(hidden).render_as_string(hide_password=True)
+    return shown.replace("=%2A%2A%2A", "=***")
 
 
 def _mask(value: str | None) -> str | None:
@@ -63,6 +79,7 @@ class Settings:
     """Overdue nudges after which the incident channel is told; 0 never tells it."""
     review_at: str = "mon 09:00"
     """Weekday and UTC time of the weekly review."""
+    log_level: str = "INFO"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -84,7 +101,7 @@ class Settings:
                 raise SystemExit(f"error: {error}") from None
         severities = get("SCRIBE_POSTMORTEM_SEVERITIES")
         return cls(
-            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=_database_url(get("DATABASE_URL")),
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),
@@ -108,6 +125,7 @@ class Settings:
             nudge_weekends=(get("SCRIBE_NUDGE_WEEKENDS") or "false").lower() in ("1", "true", "yes", "on"),
             escalate_after_overdue=_int(get("SCRIBE_ESCALATE_AFTER_OVERDUE"), "SCRIBE_ESCALATE_AFTER_OVERDUE", 2),
             review_at=_review_at(get("SCRIBE_REVIEW_AT")),
+            log_level=_log_level(get("LOG_LEVEL")),
             extra={k: v for k, v in env.items() if k.startswith("SCRIBE_")},
         )
 
@@ -123,12 +141,37 @@ class Settings:
             value = getattr(self, f.name)
             if f.name in SECRET_FIELDS:
                 value = _mask(value)
+            if f.name == "database_url":
+                value = shown_url(value)
             if f.name == "extra":
-                value = {k: ("…" if "SECRET" in k or "TOKEN" in k else v) for k, v in value.items()}
+                value = {k: ("…" if any(word in k for word in ("SECRET", "TOKEN", "PASSWORD")) else v) for k, v in value.items()}
             shown.append(f"{f.name}={value!r}")
         return f"Settings({', '.join(shown)})"
 
     __str__ = __repr__
+
+
+def _database_url(value: str | None) -> str:
+    """``DATABASE_URL``, checked here so that a malformed one is never echoed, password and all,
+    by SQLAlchemy's own error."""
+    if value is None:
+        return DEFAULT_DATABASE_URL
+    try:
+        make_url(value)
+    except ArgumentError:
+        raise SystemExit(
+            "error: DATABASE_URL is not a database URL; it looks like "
+            "postgresql+psycopg://USER:PASSWORD@HOST:5432/DATABASE or sqlite:///scribe.db."
+        ) from None
+    return value
+
+
+def _log_level(value: str | None) -> str:
+    if value is None:
+        return "INFO"
+    if value.upper() not in LOG_LEVELS:
+        raise SystemExit(f"error: LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}.")
+    return value.upper()
 
 
 def _int(value: str | None, name: str, default: int | None) -> int:  # type: ignore[return]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -28,8 +29,8 @@ def create_wsgi_app(app: App, *, health: Callable[[], bool] | None = None) -> Ca
             return _plain(start_response, "400 Bad Request", b"bad content length\n")
         if length > MAX_BODY_BYTES:
             return _plain(start_response, "413 Content Too Large", b"request body too large\n")
-        try:
-            return slack(environ, start_response)
+        try:  # in a context of its own: what one request tags its log lines with ends with it
+            return contextvars.copy_context().run(slack, environ, start_response)
         except ValueError:  # a body Bolt cannot parse (malformed JSON or form): not Slack's
             return _plain(start_response, "400 Bad Request", b"malformed request body\n")
 

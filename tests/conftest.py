@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ import pytest
 from slack_sdk.http_retry import builtin_handlers, handler
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.logs import HANDLER_NAME
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack.background import wait_for_background
@@ -34,6 +36,17 @@ def fixtures_dir() -> Path:
     if not FIXTURES.is_dir():
         pytest.fail(f"the shared Slack fixtures are missing: expected them at {FIXTURES}")
     return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def _logging_left_as_found() -> Iterator[None]:
+    """A test that runs ``scribe`` in this process sets up logging; the next test starts as before."""
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME and h not in before]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from bot.slack.deps import Deps
 from bot.slack.listeners import commands, events, views
 from bot.slack.listeners import interactivity
 from bot.slack.oauth import engine_of, install_mode, oauth_settings
+from bot.slack.request_tags import tag_log_lines
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None, token_verification
             listener_executor=background.executor,
             token_verification_enabled=token_verification,
         )
+    app.use(tag_log_lines)
 
     @app.error
     def log_errors(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:

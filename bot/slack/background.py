@@ -3,11 +3,13 @@
 This is what a Bolt lazy listener does on a long-running server (a thread pool), made available
 to subcommands, which answer through the shared ``/incident`` dispatcher. The Bolt app runs its
 own lazy listeners on the same pool (``executor``), so ``wait_for_background`` lets tests and
-shutdown wait for everything in flight. Failures are logged.
+shutdown wait for everything in flight. Failures are logged. Work runs in a copy of the
+submitter's context, so its log lines name the Slack request it came from (bot.logs).
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -21,10 +23,11 @@ _lock = threading.Lock()
 
 
 class _TrackedExecutor(ThreadPoolExecutor):
-    """A thread pool that remembers what is still running, for wait_for_background."""
+    """A thread pool that remembers what is still running, for wait_for_background, and runs
+    each task in the context it was submitted from."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
+        future = super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
         with _lock:
             _in_flight.add(future)
         future.add_done_callback(_forget)

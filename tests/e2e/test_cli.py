@@ -12,8 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.conftest import Scribe
+from tests.support.databases import server_url
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SIGNING_SECRET
 
@@ -136,3 +138,53 @@ def test_jobs_run_refuses_an_instant_without_a_zone(database_url: str) -> None:
     result = scribe_cli("jobs", "run", "--now", "2026-11-30T09:00:00", env=clean_env(DATABASE_URL=database_url))
     assert result.returncode == 2
     assert "has no zone" in result.stderr
+
+
+PASSWORD = "hunter2-do-not-show"
+
+
+def unreachable_postgres_url() -> str:
+    return f"postgresql+psycopg://scribe:{PASSWORD}@127.0.0.1:{free_port()}/scribe"
+
+
+@pytest.mark.parametrize(
+    ("args", "extra"),
+    [
+        (("migrate",), {}),
+        (("serve",), {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}),
+        (("scheduler",), {"SLACK_BOT_TOKEN": "xoxb-1"}),
+    ],
+)
+def test_a_database_that_cannot_be_reached_is_named_in_one_line_without_its_password(args: tuple[str, ...], extra: dict[str, str]) -> None:
+    url = unreachable_postgres_url()
+    result = scribe_cli(*args, env=clean_env(DATABASE_URL=url, **extra))
+    assert result.returncode == 1
+    assert PASSWORD not in result.stdout + result.stderr
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert error.startswith(f"error: could not use the database at {url.replace(PASSWORD, '***')}: connection failed")
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_names_the_database_it_starts_with_without_its_password() -> None:
+    result = scribe_cli("serve", env=clean_env(DATABASE_URL=unreachable_postgres_url(), SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s"))
+    (starting,) = [line for line in result.stderr.splitlines() if "starting Incident Scribe" in line]
+    assert "database postgresql+psycopg://scribe:***@127.0.0.1:" in starting
+    assert PASSWORD not in result.stderr
+
+
+def test_a_malformed_database_url_is_refused_without_repeating_it() -> None:
+    result = scribe_cli("migrate", env=clean_env(DATABASE_URL=f"postgres ql://scribe:{PASSWORD}@db/scribe"))
+    assert result.returncode != 0
+    assert PASSWORD not in result.stdout + result.stderr
+    assert "DATABASE_URL is not a database URL" in result.stderr
+
+
+@pytest.mark.skipif(not server_url(), reason="a database URL with a password that connects needs PostgreSQL")
+def test_migrate_names_the_database_it_upgraded_without_its_password(database_url: str) -> None:
+    with_password = make_url(database_url).set(password=PASSWORD).render_as_string(hide_password=False)
+    result = scribe_cli("migrate", env=clean_env(DATABASE_URL=with_password, LOG_LEVEL="INFO"))
+    assert PASSWORD not in result.stdout + result.stderr
+    if result.returncode == 0:  # a server that trusts local connections ignores the password
+        assert ":***@" in result.stderr and "is at the newest schema" in result.stderr
+    else:
+        assert ":***@" in result.stderr and "could not use the database" in result.stderr

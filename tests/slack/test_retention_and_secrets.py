@@ -96,12 +96,21 @@ def test_settings_never_show_a_secret_in_full() -> None:
             "SLACK_CLIENT_SECRET": "client-secret-0123456789",
             "SLACK_CLIENT_ID": "1111.2222",
             "SCRIBE_WEBHOOK_TOKEN": "hook-secret-value",
+            "SCRIBE_BACKUP_PASSWORD": "backup-pass-value",
+            "DATABASE_URL": "postgresql+psycopg://scribe:db-pass-value@db.internal:5432/scribe",
         }
     )
     shown = repr(settings) + str(settings)
-    for secret in ("abcdefghijkl", "8f14e45fceea167a5a36dedd4bea2543", "secretpart", "0123456789", "hook-secret-value"):
+    for secret in ("abcdefghijkl", "8f14e45fceea167a5a36dedd4bea2543", "secretpart", "0123456789", "hook-secret-value", "backup-pass-value", "db-pass-value"):
         assert secret not in shown
     assert "1111.2222" in shown
+    assert "postgresql+psycopg://scribe:***@db.internal:5432/scribe" in shown
+
+
+def test_a_database_password_given_as_a_query_parameter_is_masked_too() -> None:
+    settings = Settings.from_env({"DATABASE_URL": "postgresql+psycopg://scribe@db/scribe?password=db-pass-value&sslmode=require"})
+    assert "db-pass-value" not in repr(settings)
+    assert "password=***&sslmode=require" in repr(settings)
 
 
 SECRET_TOKEN = "xoxb-999-secret-token-value"
