@@ -1,22 +1,16 @@
-"""Work that runs after Slack has its answer: the ack path stays well under 3 s.
-
-This is what a Bolt lazy listener does on a long-running server (a thread pool), made available
-to subcommands, which answer through the shared ``/incident`` dispatcher. The Bolt app runs its
-own lazy listeners on the same pool (``executor``), so ``wait_for_background`` lets tests and
-shutdown wait for everything in flight. Failures are logged. Work runs in a copy of the
+"""The pool Bolt runs its lazy listeners on (its ``listener_executor``): the work that follows an
+answer (bot/slack/after_answer.py) runs here, so ``wait_for_background`` lets tests and
+shutdown wait for everything in flight. Work runs in a copy of the
 submitter's context, so its log lines name the Slack request it came from (bot.logs).
 """
 
 from __future__ import annotations
 
 import contextvars
-import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 _in_flight: set[Future[Any]] = set()
 _lock = threading.Lock()
@@ -35,19 +29,6 @@ class _TrackedExecutor(ThreadPoolExecutor):
 
 
 executor = _TrackedExecutor(max_workers=8, thread_name_prefix="scribe-after-ack")
-
-
-def after_ack(work: Callable[[], None], *, what: str) -> Future[None]:
-    """Run ``work`` on the background pool; an exception is logged with ``what`` and kept on the future."""
-
-    def run() -> None:
-        try:
-            work()
-        except Exception:
-            log.exception("%s failed", what)
-            raise
-
-    return executor.submit(run)
 
 
 def _forget(future: Future[Any]) -> None:
