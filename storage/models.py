@@ -182,7 +182,26 @@ class SlackUser(Base):
     fetched_at: Mapped[datetime]
 
 
-class OutboxMessage(Base):
+class ClaimedQueue:
+    """The columns of a queue whose rows are claimed before they are worked on: ``key`` (unique
+    per workspace) makes queueing the same thing again change nothing; a claim sets ``state``,
+    ``claimed_at`` and a fresh ``claim_token``, and only that claimer may finish the row."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    not_before: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessage(ClaimedQueue, Base):
     """A Web API post we owe Slack: written in the same transaction as the change that causes it,
     delivered afterwards, retried until it lands, and never sent twice (see bot/services/outbox.py).
 
@@ -197,26 +216,12 @@ class OutboxMessage(Base):
         Index("ix_outbox_state_not_before", "state", "not_before"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(String(32))
-    key: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[dict[str, Any]]
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime]
-    not_before: Mapped[datetime]
-    claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None]
-    claim_token: Mapped[str | None] = mapped_column(String(36))
-    """Who holds the current claim: only that claimer may finish it (a recovered row is not
-    finished by the process that was presumed dead)."""
 
 
-class DeferredWork(Base):
+class DeferredWork(ClaimedQueue, Base):
     """Work accepted in an answer that needs Slack, done after the answer (see
     bot/services/deferred.py): a command waiting for the typist's zone, a declare, a backfill.
 
@@ -231,19 +236,7 @@ class DeferredWork(Base):
         Index("ix_deferred_work_state_not_before", "state", "not_before"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(String(32))
-    key: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[dict[str, Any]]
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime]
-    not_before: Mapped[datetime]
-    claimed_at: Mapped[datetime | None]
-    claim_token: Mapped[str | None] = mapped_column(String(36))
     finished_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class RequestClaim(Base):
