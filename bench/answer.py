@@ -125,7 +125,9 @@ class Incidents:
     def action(self, slack: SlackRequests, i: int) -> Response:
         owner = self.owner(i)
         self.fake.add_user(owner, tz=ZONES[i % len(ZONES)])
-        return slack.command(f"action <@{owner}> tomorrow Alert on the checkout error rate", channel=self.channel(i), user=STARTER)
+        return slack.command(
+            f"action <@{owner}> tomorrow Alert on the checkout error rate", channel=self.channel(i), user=STARTER
+        )
 
     def status(self, slack: SlackRequests, i: int) -> Response:
         return slack.command("status", channel=self.channel(i), user=STARTER)
@@ -141,39 +143,81 @@ class Incidents:
             TITLE_BLOCK: {TITLE_ACTION: {"type": "plain_text_input", "value": f"Payments failing {self.number}-{i}"}},
             SEVERITY_BLOCK: {SEVERITY_ACTION: {"type": "static_select", "selected_option": {"value": "sev2"}}},
         }
-        return slack.action({
-            "type": "view_submission", "team": {"id": TEAM}, "user": {"id": STARTER, "team_id": TEAM}, "api_app_id": "A111",
-            "trigger_id": "1.2.3", "view": {"id": f"V{i}", "type": "modal", "callback_id": MODAL_CALLBACK,
-                                           "private_metadata": self.channel(i), "state": {"values": values}},
-        })
+        return slack.action(
+            {
+                "type": "view_submission",
+                "team": {"id": TEAM},
+                "user": {"id": STARTER, "team_id": TEAM},
+                "api_app_id": "A111",
+                "trigger_id": "1.2.3",
+                "view": {
+                    "id": f"V{i}",
+                    "type": "modal",
+                    "callback_id": MODAL_CALLBACK,
+                    "private_metadata": self.channel(i),
+                    "state": {"values": values},
+                },
+            }
+        )
 
     def done(self, slack: SlackRequests, i: int) -> Response:
         item = self.items[self.owner(i)]
-        return slack.action({
-            "type": "block_actions", "team": {"id": TEAM}, "user": {"id": STARTER, "team_id": TEAM}, "api_app_id": "A111",
-            "trigger_id": "1.2.3", "response_url": self.fake.respond_url(f"done{i}"),
-            "container": {"type": "message", "channel_id": f"D{STARTER}", "message_ts": f"1800000000.{i:06d}"},
-            "actions": [{"type": "button", "action_id": action_blocks.DONE, "block_id": f"item_{item}", "value": str(item), "action_ts": "1800000001.0"}],
-        })
+        return slack.action(
+            {
+                "type": "block_actions",
+                "team": {"id": TEAM},
+                "user": {"id": STARTER, "team_id": TEAM},
+                "api_app_id": "A111",
+                "trigger_id": "1.2.3",
+                "response_url": self.fake.respond_url(f"done{i}"),
+                "container": {"type": "message", "channel_id": f"D{STARTER}", "message_ts": f"1800000000.{i:06d}"},
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": action_blocks.DONE,
+                        "block_id": f"item_{item}",
+                        "value": str(item),
+                        "action_ts": "1800000001.0",
+                    }
+                ],
+            }
+        )
 
     def resolve(self, slack: SlackRequests, i: int) -> Response:
         return slack.command("mark resolved", channel=self.channel(i), user=STARTER)
 
 
 KINDS: tuple[tuple[str, str], ...] = (
-    ("start", "start"), ("message event", "message"), ("mark at 14:05", "mark"), ("note", "note"),
-    ("action", "action"), ("status", "status"), ("postmortem", "postmortem"), ("declare", "declare"),
-    ("declare form", "declare_form"), ("Done button", "done"), ("mark resolved", "resolve"),
+    ("start", "start"),
+    ("message event", "message"),
+    ("mark at 14:05", "mark"),
+    ("note", "note"),
+    ("action", "action"),
+    ("status", "status"),
+    ("postmortem", "postmortem"),
+    ("declare", "declare"),
+    ("declare form", "declare_form"),
+    ("Done button", "done"),
+    ("mark resolved", "resolve"),
 )
 """(name in the table, Incidents method), in the order they are sent: each needs the ones before."""
 
 
 def _refused(response: Response) -> bool:
     body = response.json() if response.body.startswith("{") else {}
-    return any(str(body.get("text", "")).startswith(word) for word in REFUSALS) or body.get("response_action") == "errors"
+    return (
+        any(str(body.get("text", "")).startswith(word) for word in REFUSALS) or body.get("response_action") == "errors"
+    )
 
 
-def measure(port: int, send: Callable[[SlackRequests, int], Response], indices: list[int], response_url: str, concurrency: int, budget: float) -> Measured:
+def measure(
+    port: int,
+    send: Callable[[SlackRequests, int], Response],
+    indices: list[int],
+    response_url: str,
+    concurrency: int,
+    budget: float,
+) -> Measured:
     deadline = time.monotonic() + budget
 
     def one(i: int) -> tuple[float, int, bool] | None:
@@ -189,7 +233,13 @@ def measure(port: int, send: Callable[[SlackRequests, int], Response], indices: 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         answers = [answer for answer in pool.map(one, indices) if answer is not None]
-    result = Result("", len(answers), time.perf_counter() - started, [ms for ms, _, _ in answers], sum(status != 200 for _, status, _ in answers))
+    result = Result(
+        "",
+        len(answers),
+        time.perf_counter() - started,
+        [ms for ms, _, _ in answers],
+        sum(status != 200 for _, status, _ in answers),
+    )
     return Measured(result, refused=sum(refused for _, _, refused in answers))
 
 
@@ -213,13 +263,17 @@ def _items(url: str, owners: list[str]) -> dict[str, tuple[int, str]]:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(select(ActionItem.owner_id, ActionItem.id, ActionItem.status).where(ActionItem.owner_id.in_(owners)))
+            rows = connection.execute(
+                select(ActionItem.owner_id, ActionItem.id, ActionItem.status).where(ActionItem.owner_id.in_(owners))
+            )
             return {str(owner): (item, status) for owner, item, status in rows}
     finally:
         engine.dispose()
 
 
-def measure_round(port: int, url: str, fake: FakeSlack, number: int, round_: Round, args: argparse.Namespace) -> dict[str, Measured]:
+def measure_round(
+    port: int, url: str, fake: FakeSlack, number: int, round_: Round, args: argparse.Namespace
+) -> dict[str, Measured]:
     incidents = Incidents(number, fake)
     fake.latency = round_.latency
     measured: dict[str, Measured] = {}
@@ -228,9 +282,13 @@ def measure_round(port: int, url: str, fake: FakeSlack, number: int, round_: Rou
         if method == "mark" and round_.first_users_info_429:
             fake.rate_limit("users.info", retry_after=5)  # nothing sent before `mark` asks users.info
         if method == "done":
-            incidents.items = {owner: item for owner, (item, _) in _items(url, [incidents.owner(i) for i in indices]).items()}
+            incidents.items = {
+                owner: item for owner, (item, _) in _items(url, [incidents.owner(i) for i in indices]).items()
+            }
             indices = [i for i in indices if incidents.owner(i) in incidents.items]
-        measured[name] = measure(port, getattr(incidents, method), indices, fake.respond_url(), args.concurrency, args.budget)
+        measured[name] = measure(
+            port, getattr(incidents, method), indices, fake.respond_url(), args.concurrency, args.budget
+        )
         if method == "done":  # a click answers 200 whatever happened: the item must be closed
             closed = sum(status == "done" for _, status in _items(url, list(incidents.items)).values())
             measured[name].refused = measured[name].result.events - closed
@@ -247,39 +305,78 @@ def run(args: argparse.Namespace) -> tuple[list[Round], dict[tuple[str, str], Me
         with _database(args.database_url) as url, tempfile.TemporaryDirectory() as folder:
             upgrade_to_head(url)
             env = {
-                **os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
-                "SLACK_API_URL": fake.url, "SCRIBE_ANNOUNCE_CHANNEL": "CANNOUNCE", "LOG_LEVEL": "WARNING",
+                **os.environ,
+                "DATABASE_URL": url,
+                "SLACK_BOT_TOKEN": "xoxb-bench",
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": fake.url,
+                "SCRIBE_ANNOUNCE_CHANNEL": "CANNOUNCE",
+                "LOG_LEVEL": "WARNING",
             }
             log = Path(args.server_log) if args.server_log else Path(folder) / "server.log"
             with _server("bot.wsgi:application", env, args.workers, log=log) as (port, _pid):
                 warm = Incidents(99, fake)  # imports, connections, Bolt's auth.test: before any round
-                measure(port, lambda slack, i: slack.command("help", channel=warm.channel(i)), list(range(16)), fake.respond_url(), args.concurrency, 30)
+                measure(
+                    port,
+                    lambda slack, i: slack.command("help", channel=warm.channel(i)),
+                    list(range(16)),
+                    fake.respond_url(),
+                    args.concurrency,
+                    30,
+                )
                 for number, round_ in enumerate(rounds):
                     for name, measured in measure_round(port, url, fake, number, round_, args).items():
                         table[(name, round_.label)] = measured
                     took = drain(fake, args.drain)
-                    settled = f"settled {took:.0f} s into the drain" if took is not None else f"still running after the {args.drain:g} s drain"
+                    settled = (
+                        f"settled {took:.0f} s into the drain"
+                        if took is not None
+                        else f"still running after the {args.drain:g} s drain"
+                    )
                     notes.append(f"{round_.label}: work after the answers {settled}")
             lines = log.read_text(errors="replace").splitlines()
-            notes.append(f"server log: {sum(' WARNING ' in line for line in lines)} warnings, {sum(' ERROR ' in line for line in lines)} errors")
+            notes.append(
+                f"server log: {sum(' WARNING ' in line for line in lines)} warnings, {sum(' ERROR ' in line for line in lines)} errors"
+            )
     finally:
         fake.stop()
     return rounds, table, notes
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.answer", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.answer", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=30, help="requests of each kind per round (default 30)")
-    parser.add_argument("--latency", type=float, nargs="+", default=[0.0, 0.5, 2.0], help="Web API latencies in seconds (default 0 0.5 2)")
-    parser.add_argument("--database-url", default=None, help="PostgreSQL server, used in a temporary database (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        nargs="+",
+        default=[0.0, 0.5, 2.0],
+        help="Web API latencies in seconds (default 0 0.5 2)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL server, used in a temporary database (default: a temporary SQLite file)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=4, help="requests in flight at once (default 4)")
-    parser.add_argument("--budget", type=float, default=60.0, help="seconds after which a kind stops sending (default 60)")
-    parser.add_argument("--drain", type=float, default=30.0, help="longest wait for work after the answers at the end of a round (default 30)")
+    parser.add_argument(
+        "--budget", type=float, default=60.0, help="seconds after which a kind stops sending (default 60)"
+    )
+    parser.add_argument(
+        "--drain",
+        type=float,
+        default=30.0,
+        help="longest wait for work after the answers at the end of a round (default 30)",
+    )
     parser.add_argument("--server-log", default=None, help="keep the web server's log in this file")
     args = parser.parse_args()
     database = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"answer time in ms, p50 / p99, {database}, {args.workers} workers, {args.count} of each kind, {args.concurrency} at a time; ! = p99 >= {TARGET_MS:.0f} ms")
+    print(
+        f"answer time in ms, p50 / p99, {database}, {args.workers} workers, {args.count} of each kind, {args.concurrency} at a time; ! = p99 >= {TARGET_MS:.0f} ms"
+    )
     print("columns: Web API latency; '429 first': the round's first users.info answers 429 Retry-After 5")
     rounds, table, notes = run(args)
     width = 22

@@ -26,7 +26,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-
 from tests.support.databases import temporary_postgres_database
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
@@ -37,8 +36,12 @@ TEAM = "T0BENCH"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.draft", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=None, help="a PostgreSQL URL: also bench there (default $TEST_DATABASE_URL)")
-    parser.add_argument("--sizes", default=",".join(str(size) for size in DEFAULT_SIZES), help="message counts, comma-separated")
+    parser.add_argument(
+        "--database-url", default=None, help="a PostgreSQL URL: also bench there (default $TEST_DATABASE_URL)"
+    )
+    parser.add_argument(
+        "--sizes", default=",".join(str(size) for size in DEFAULT_SIZES), help="message counts, comma-separated"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="drafts per size; the best time is kept")
     parser.add_argument("--no-sqlite", action="store_true", help="only the PostgreSQL URL")
     parser.add_argument("--measure", nargs=2, metavar=("URL", "CHANNEL"), help=argparse.SUPPRESS)
@@ -91,16 +94,33 @@ def seed(url: str, size: int) -> str:
     sessions = make_session_factory(engine)
     with sessions.begin() as session:
         incident = repo.create_incident(
-            session, team_id=TEAM, channel_id=channel, title=f"Bench incident of {size} messages",
-            severity="sev1", started_by="U1", started_at=START,
+            session,
+            team_id=TEAM,
+            channel_id=channel,
+            title=f"Bench incident of {size} messages",
+            severity="sev1",
+            started_by="U1",
+            started_at=START,
         )
         assert incident is not None, f"{channel} is seeded already"
         incident_id = incident.id
         repo.remember_workspace(session, team_id=TEAM, name="Bench", url="https://bench.slack.com/", now=START)
         step = timedelta(seconds=max(1, 36_000 // size))  # spread over at most ten hours
         for phase, fraction in (("detected", 0.01), ("acknowledged", 0.05), ("mitigated", 0.6), ("resolved", 0.99)):
-            repo.set_phase_mark(session, incident_id=incident_id, phase=phase, at=START + step * int(size * fraction), note=None, user_id="U1", now=START)
-        for kind, words in (("impact", "12% of checkouts failed"), ("cause", "The failover script had no backoff."), ("note", "Rolled back")):
+            repo.set_phase_mark(
+                session,
+                incident_id=incident_id,
+                phase=phase,
+                at=START + step * int(size * fraction),
+                note=None,
+                user_id="U1",
+                now=START,
+            )
+        for kind, words in (
+            ("impact", "12% of checkouts failed"),
+            ("cause", "The failover script had no backoff."),
+            ("note", "Rolled back"),
+        ):
             repo.add_entry(session, incident_id=incident_id, kind=kind, text=words, user_id="U2", at=START + step)
     for first in range(0, size, BATCH):
         posts = []
@@ -122,21 +142,31 @@ def seed(url: str, size: int) -> str:
                 )
             )
         with sessions.begin() as session:
-            message_repo.save_posts(session, posts, incident_id=incident_id, team_id=TEAM, channel_id=channel, source="live")
+            message_repo.save_posts(
+                session, posts, incident_id=incident_id, team_id=TEAM, channel_id=channel, source="live"
+            )
     with sessions.begin() as session:
         for n in range(0, size, 200):
             at = START + step * n + timedelta(microseconds=n % 1_000_000)
-            message_repo.set_key_mark(session, team_id=TEAM, channel_id=channel, ts=f"{int(at.timestamp())}.{at.microsecond:06d}", kind="pin", user_id="", now=START)
+            message_repo.set_key_mark(
+                session,
+                team_id=TEAM,
+                channel_id=channel,
+                ts=f"{int(at.timestamp())}.{at.microsecond:06d}",
+                kind="pin",
+                user_id="",
+                now=START,
+            )
     engine.dispose()
     return channel
 
 
 def measure(url: str, channel: str, *, repeat: int) -> dict[str, float]:
     """In a fresh process: the resolve path's draft work, best time of ``repeat`` runs."""
+    from bot.core.postmortem import build_draft
     from bot.services.drafts import PreparedDraft, render
     from bot.services.records import load_record
     from bot.settings import Settings
-    from bot.core.postmortem import build_draft
     from bot.slack.draft_blocks import draft_message
     from storage import incidents as repo
     from storage.session import make_engine, make_session_factory

@@ -23,17 +23,16 @@ import http.client
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Iterator
 
 from sqlalchemy import text
 
@@ -88,11 +87,28 @@ def _bodies(count: int, offset: int) -> list[tuple[bytes, dict[str, str]]]:
             "event_id": f"Ev{offset + i}",
             "event_time": now,
             "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}],
-            "event": {"type": "message", "channel": CHANNEL, "user": "U1", "text": f"status update {i}: error rate falling", "ts": ts, "event_ts": ts, "channel_type": "channel"},
+            "event": {
+                "type": "message",
+                "channel": CHANNEL,
+                "user": "U1",
+                "text": f"status update {i}: error rate falling",
+                "ts": ts,
+                "event_ts": ts,
+                "channel_type": "channel",
+            },
         }
         body = json.dumps(payload).encode()
         signature = "v0=" + hmac.new(SECRET.encode(), f"v0:{now}:".encode() + body, hashlib.sha256).hexdigest()
-        prepared.append((body, {"Content-Type": "application/json", "X-Slack-Request-Timestamp": str(now), "X-Slack-Signature": signature}))
+        prepared.append(
+            (
+                body,
+                {
+                    "Content-Type": "application/json",
+                    "X-Slack-Request-Timestamp": str(now),
+                    "X-Slack-Signature": signature,
+                },
+            )
+        )
     return prepared
 
 
@@ -137,10 +153,24 @@ def _server(module: str, env: dict[str, str], workers: int, log: Path | None = N
     server that logs more than a pipe holds would stall in the middle of the measurement."""
     port = _free_port()
     command = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
-        "--workers", str(workers), "--threads", "4", "--timeout", "30", "--log-level", "warning", module,
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--timeout",
+        "30",
+        "--log-level",
+        "warning",
+        module,
     ]
-    with (log.open("w+b") if log is not None else tempfile.TemporaryFile()) as stderr:
+    with log.open("w+b") if log is not None else tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
         try:
             deadline = time.monotonic() + 30
@@ -164,15 +194,26 @@ def _prepare_database(url: str) -> None:
     engine = make_engine(url)
     with make_session_factory(engine).begin() as session:
         session.execute(text("DELETE FROM messages WHERE channel_id = :c"), {"c": CHANNEL})
-        start_incident(session, team_id=TEAM, channel_id=CHANNEL, args=StartArgs("sev2", "Ingest benchmark"), user_id="U1", now=datetime.now(UTC))
+        start_incident(
+            session,
+            team_id=TEAM,
+            channel_id=CHANNEL,
+            args=StartArgs("sev2", "Ingest benchmark"),
+            user_id="U1",
+            now=datetime.now(UTC),
+        )
     engine.dispose()
 
 
 def _stored(url: str) -> tuple[int, int]:
     engine = make_engine(url)
     with engine.connect() as connection:
-        total = connection.execute(text("SELECT count(*) FROM messages WHERE channel_id = :c"), {"c": CHANNEL}).scalar_one()
-        distinct = connection.execute(text("SELECT count(DISTINCT ts) FROM messages WHERE channel_id = :c"), {"c": CHANNEL}).scalar_one()
+        total = connection.execute(
+            text("SELECT count(*) FROM messages WHERE channel_id = :c"), {"c": CHANNEL}
+        ).scalar_one()
+        distinct = connection.execute(
+            text("SELECT count(DISTINCT ts) FROM messages WHERE channel_id = :c"), {"c": CHANNEL}
+        ).scalar_one()
     engine.dispose()
     return int(total), int(distinct)
 
@@ -219,7 +260,9 @@ def _database_server_pids() -> list[int]:
     return pids
 
 
-def _measured(port: int, prepared: list[tuple[bytes, dict[str, str]]], concurrency: int, name: str, master: int, database: bool) -> Result:
+def _measured(
+    port: int, prepared: list[tuple[bytes, dict[str, str]]], concurrency: int, name: str, master: int, database: bool
+) -> Result:
     """One load, with the CPU each side spent on it: web workers, database server, load generator."""
     workers = _children(master)
     database_pids = _database_server_pids() if database else []
@@ -231,7 +274,13 @@ def _measured(port: int, prepared: list[tuple[bytes, dict[str, str]]], concurren
 
 
 def _combined(name: str, rounds: list[Result]) -> Result:
-    total = Result(name, sum(r.events for r in rounds), sum(r.seconds for r in rounds), [x for r in rounds for x in r.latencies_ms], sum(r.errors for r in rounds))
+    total = Result(
+        name,
+        sum(r.events for r in rounds),
+        sum(r.seconds for r in rounds),
+        [x for r in rounds for x in r.latencies_ms],
+        sum(r.errors for r in rounds),
+    )
     total.cpu = tuple(sum(parts) for parts in zip(*(r.cpu for r in rounds)))  # type: ignore[assignment]
     return total
 
@@ -245,7 +294,9 @@ APPS = (
 an app that touches the database once per event (bench/bare_db_app.py), and the project."""
 
 
-def run(database_url: str | None, workers: int, events: int, concurrency: int, warmup: int, rounds: int) -> list[tuple[Result, list[float]]]:
+def run(
+    database_url: str | None, workers: int, events: int, concurrency: int, warmup: int, rounds: int
+) -> list[tuple[Result, list[float]]]:
     """All servers run side by side (each idle while another is loaded) and are loaded in turn,
     round after round, so that a change in the machine's speed during the run weighs on all
     alike. Returns each app's combined result and its ratio to the bare app, round by round."""
@@ -254,7 +305,14 @@ def run(database_url: str | None, workers: int, events: int, concurrency: int, w
     try:
         with _database(database_url) as url:
             _prepare_database(url)
-            env = {**os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url, "LOG_LEVEL": "WARNING"}
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "SLACK_BOT_TOKEN": "xoxb-bench",
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": fake.url,
+                "LOG_LEVEL": "WARNING",
+            }
             with ExitStack() as stack:
                 servers = [stack.enter_context(_server(module, env, workers)) for module, _ in APPS]
                 for port, _pid in servers:
@@ -264,11 +322,22 @@ def run(database_url: str | None, workers: int, events: int, concurrency: int, w
                     for index, ((port, pid), (module, name)) in enumerate(zip(servers, APPS)):
                         offset = (index + 2) * 10_000_000 if module != "bot.wsgi:application" else 0
                         uses_database = database_url is not None and module != "bench.bare_app:application"
-                        measured[index].append(_measured(port, _bodies(per_round, offset + number * per_round), concurrency, name, pid, uses_database))
+                        measured[index].append(
+                            _measured(
+                                port,
+                                _bodies(per_round, offset + number * per_round),
+                                concurrency,
+                                name,
+                                pid,
+                                uses_database,
+                            )
+                        )
             total, distinct = _stored(url)
             expected = per_round * rounds + warmup
             if total != expected or distinct != expected:
-                raise SystemExit(f"stored {total} rows ({distinct} distinct ts), expected {expected}: events were lost or duplicated")
+                raise SystemExit(
+                    f"stored {total} rows ({distinct} distinct ts), expected {expected}: events were lost or duplicated"
+                )
     finally:
         fake.stop()
     bare_rounds = measured[0]
@@ -288,7 +357,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=300)
     args = parser.parse_args()
     database = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"{'database':<10} {'workers':>7} {'app':<24} {'events/s':>9} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}   CPU µs/event: web workers, database, load generator")
+    print(
+        f"{'database':<10} {'workers':>7} {'app':<24} {'events/s':>9} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}   CPU µs/event: web workers, database, load generator"
+    )
     for workers in args.workers:
         results = run(args.database_url, workers, args.events, args.concurrency, args.warmup, args.rounds)
         bare = results[0][0]
@@ -302,7 +373,9 @@ def main() -> None:
         ratio = scribe.rate / bare.rate
         verdict = "meets" if ratio >= 0.8 else "BELOW"
         rounds = ", ".join(f"{r:.2f}" for r in ratios)
-        print(f"{'':<10} {'':>7} Incident Scribe / bare: {ratio:.2f} ({verdict} the 0.8 target; by round: {rounds}); every event stored exactly once")
+        print(
+            f"{'':<10} {'':>7} Incident Scribe / bare: {ratio:.2f} ({verdict} the 0.8 target; by round: {rounds}); every event stored exactly once"
+        )
 
 
 if __name__ == "__main__":

@@ -52,22 +52,44 @@ def seed(engine: Engine, items: int) -> None:
         connection.execute(
             insert(Incident),
             [
-                {"team_id": "T1", "channel_id": f"C{n}", "title": f"Incident {n}", "status": "resolved", "started_by": "U1", "started_at": NOW - timedelta(days=30)}
+                {
+                    "team_id": "T1",
+                    "channel_id": f"C{n}",
+                    "title": f"Incident {n}",
+                    "status": "resolved",
+                    "started_by": "U1",
+                    "started_at": NOW - timedelta(days=30),
+                }
                 for n in range(max(1, items // 100))
             ],
         )
         connection.execute(
             insert(SlackUser),
-            [{"team_id": "T1", "user_id": f"U{n}", "name": f"user {n}", "tz": ZONES[n % len(ZONES)], "fetched_at": NOW} for n in range(owners)],
+            [
+                {
+                    "team_id": "T1",
+                    "user_id": f"U{n}",
+                    "name": f"user {n}",
+                    "tz": ZONES[n % len(ZONES)],
+                    "fetched_at": NOW,
+                }
+                for n in range(owners)
+            ],
         )
         incidents = max(1, items // 100)
         connection.execute(
             insert(ActionItem),
             [
                 {
-                    "team_id": "T1", "incident_id": 1 + n % incidents, "owner_id": f"U{n % owners}",
-                    "due": date(2026, 12, 2) + timedelta(days=n % 21 - 10), "text": f"action item {n}",
-                    "status": "open", "rollovers": n % 3, "created_by": "U1", "created_at": NOW - timedelta(days=20),
+                    "team_id": "T1",
+                    "incident_id": 1 + n % incidents,
+                    "owner_id": f"U{n % owners}",
+                    "due": date(2026, 12, 2) + timedelta(days=n % 21 - 10),
+                    "text": f"action item {n}",
+                    "status": "open",
+                    "rollovers": n % 3,
+                    "created_by": "U1",
+                    "created_at": NOW - timedelta(days=20),
                 }
                 for n in range(items)
             ],
@@ -90,7 +112,9 @@ def measure(url: str, items: int) -> tuple[Measured, Measured]:
     for _ in range(2):
         statements = 0
         started = time.perf_counter()
-        queued = queue_due_nudges(sessions, now=NOW, policy=NudgePolicy(), render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post)
+        queued = queue_due_nudges(
+            sessions, now=NOW, policy=NudgePolicy(), render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post
+        )
         passes.append(Measured(items, time.perf_counter() - started, statements, len(queued)))
     engine.dispose()
     return passes[0], passes[1]
@@ -99,7 +123,11 @@ def measure(url: str, items: int) -> tuple[Measured, Measured]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scheduler", description=__doc__.split("\n", 1)[0])
     parser.add_argument("--items", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--database-url", default=None, help="a PostgreSQL server to bench on, in a temporary database (default: a new SQLite file)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="a PostgreSQL server to bench on, in a temporary database (default: a new SQLite file)",
+    )
     args = parser.parse_args(argv)
     print(f"{'items':>7} {'pass':>6} {'seconds':>8} {'statements':>10} {'queued':>7}")
     for items in args.items:

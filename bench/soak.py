@@ -42,7 +42,11 @@ def _signed(payload: dict, *, retry: bool) -> tuple[bytes, dict[str, str]]:
     now = int(time.time())
     body = json.dumps(payload).encode()
     signature = "v0=" + hmac.new(SECRET.encode(), f"v0:{now}:".encode() + body, hashlib.sha256).hexdigest()
-    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": str(now), "X-Slack-Signature": signature}
+    headers = {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": str(now),
+        "X-Slack-Signature": signature,
+    }
     if retry:
         headers.update({"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
     return body, headers
@@ -50,8 +54,14 @@ def _signed(payload: dict, *, retry: bool) -> tuple[bytes, dict[str, str]]:
 
 def _envelope(event: dict, n: int) -> dict:
     return {
-        "token": "legacy", "team_id": TEAM, "api_app_id": "A111", "type": "event_callback", "event_id": f"EvSoak{n}",
-        "event_time": int(time.time()), "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}], "event": event,
+        "token": "legacy",
+        "team_id": TEAM,
+        "api_app_id": "A111",
+        "type": "event_callback",
+        "event_id": f"EvSoak{n}",
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}],
+        "event": event,
     }
 
 
@@ -63,7 +73,15 @@ def busy_incident(minutes: int, rate: int, seed: int = 7) -> Incident:
     count = minutes * 60 * rate
     for i in range(count):
         ts = f"{BASE_TS + i // rate}.{(i % rate) * 1000 + 1:06d}"
-        message = {"type": "message", "channel": CHANNEL, "user": f"U{i % 7}", "text": f"update {i}", "ts": ts, "event_ts": ts, "channel_type": "channel"}
+        message = {
+            "type": "message",
+            "channel": CHANNEL,
+            "user": f"U{i % 7}",
+            "text": f"update {i}",
+            "ts": ts,
+            "event_ts": ts,
+            "channel_type": "channel",
+        }
         if parents and chooser.random() < 0.2:
             message["thread_ts"] = chooser.choice(parents[-20:])
         else:
@@ -75,14 +93,37 @@ def busy_incident(minutes: int, rate: int, seed: int = 7) -> Incident:
             for version in range(1, chooser.choice((2, 3))):
                 edited = f"{BASE_TS + i // rate + 30 * version}.000000"
                 new_text = f"update {i} (edit {version})"
-                events.append({
-                    "type": "message", "subtype": "message_changed", "hidden": True, "channel": CHANNEL, "ts": edited, "event_ts": edited,
-                    "message": {"type": "message", "user": message["user"], "text": new_text, "ts": ts, "edited": {"user": message["user"], "ts": edited}},
-                })
+                events.append(
+                    {
+                        "type": "message",
+                        "subtype": "message_changed",
+                        "hidden": True,
+                        "channel": CHANNEL,
+                        "ts": edited,
+                        "event_ts": edited,
+                        "message": {
+                            "type": "message",
+                            "user": message["user"],
+                            "text": new_text,
+                            "ts": ts,
+                            "edited": {"user": message["user"], "ts": edited},
+                        },
+                    }
+                )
                 incident.expected[ts] = new_text
         elif roll < 0.12:
             deleted = f"{BASE_TS + i // rate + 60}.000000"
-            events.append({"type": "message", "subtype": "message_deleted", "hidden": True, "channel": CHANNEL, "ts": deleted, "event_ts": deleted, "deleted_ts": ts})
+            events.append(
+                {
+                    "type": "message",
+                    "subtype": "message_deleted",
+                    "hidden": True,
+                    "channel": CHANNEL,
+                    "ts": deleted,
+                    "event_ts": deleted,
+                    "deleted_ts": ts,
+                }
+            )
             incident.expected[ts] = None
     # Deliveries interleave across clients; shuffle within short windows as Slack reorders.
     for start in range(0, len(events), 16):
@@ -112,7 +153,9 @@ def worker_rss_mb(master_pid: int) -> dict[int, float]:
 def verify(url: str, expected: dict[str, str | None]) -> str:
     engine = make_engine(url)
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT ts, text, deleted_at FROM messages WHERE channel_id = :c"), {"c": CHANNEL}).all()
+        rows = connection.execute(
+            text("SELECT ts, text, deleted_at FROM messages WHERE channel_id = :c"), {"c": CHANNEL}
+        ).all()
     engine.dispose()
     stored = {ts: (None if deleted is not None else body) for ts, body, deleted in rows}
     if len(rows) != len(stored):
@@ -131,12 +174,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
     incident = busy_incident(args.minutes, args.rate)
-    print(f"{len(incident.expected)} messages, {len(incident.deliveries)} deliveries (edits, deletions and retries included)")
+    print(
+        f"{len(incident.expected)} messages, {len(incident.deliveries)} deliveries (edits, deletions and retries included)"
+    )
     fake = FakeSlack().start()
     try:
         with _database(args.database_url) as url:
             _prepare_database(url)
-            env = {**os.environ, "DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url, "LOG_LEVEL": "WARNING"}
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "SLACK_BOT_TOKEN": "xoxb-bench",
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": fake.url,
+                "LOG_LEVEL": "WARNING",
+            }
             with _server("bot.wsgi:application", env, 2) as (port, master):
                 size = -(-len(incident.deliveries) // args.rounds)
                 print(f"{'round':>5} {'deliveries':>10} {'events/s':>9} {'p99 ms':>7} {'errors':>6}  worker RSS MB")
@@ -144,7 +196,9 @@ def main() -> None:
                     chunk = incident.deliveries[number * size : (number + 1) * size]
                     result = _load(port, chunk, 8, f"round {number + 1}")
                     rss = " ".join(f"{mb:.1f}" for _, mb in sorted(worker_rss_mb(master).items()))
-                    print(f"{number + 1:>5} {len(chunk):>10} {result.rate:>9.0f} {result.percentile(99):>7.1f} {result.errors:>6}  {rss}")
+                    print(
+                        f"{number + 1:>5} {len(chunk):>10} {result.rate:>9.0f} {result.percentile(99):>7.1f} {result.errors:>6}  {rss}"
+                    )
             print(verify(url, incident.expected))
     finally:
         fake.stop()

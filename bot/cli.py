@@ -49,13 +49,17 @@ def database_failure(error: OperationalError, url: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scribe", description="Incident Scribe: the record of an incident, and its postmortem.")
+    parser = argparse.ArgumentParser(
+        prog="scribe", description="Incident Scribe: the record of an incident, and its postmortem."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="upgrade the database, then serve Slack's requests")
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default $PORT or 3000)")
     serve.add_argument("--socket", action="store_true", help="Socket Mode instead of HTTP (needs SLACK_APP_TOKEN)")
-    serve.add_argument("--workers", type=int, default=None, help="HTTP worker processes (default $WEB_CONCURRENCY or 2)")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="HTTP worker processes (default $WEB_CONCURRENCY or 2)"
+    )
     serve.set_defaults(run=_serve)
 
     migrate = sub.add_parser("migrate", help="upgrade the database to the newest schema")
@@ -72,7 +76,9 @@ def _parser() -> argparse.ArgumentParser:
 
     services = sub.add_parser("services", help="configure services and their SLOs (error budgets)")
     services_sub = services.add_subparsers(dest="services_command", required=True, metavar="ACTION")
-    service_set = services_sub.add_parser("set", help="set a service's SLO, e.g. `scribe services set checkout --slo 99.9 --window 28d`")
+    service_set = services_sub.add_parser(
+        "set", help="set a service's SLO, e.g. `scribe services set checkout --slo 99.9 --window 28d`"
+    )
     service_set.add_argument("name", metavar="NAME")
     service_set.add_argument("--slo", required=True, help="target percentage, such as 99.9")
     service_set.add_argument("--window", default="28d", help="rolling window, such as 28d, 4w or 720h (default 28d)")
@@ -83,16 +89,29 @@ def _parser() -> argparse.ArgumentParser:
     postmortem = sub.add_parser("postmortem", help="print the draft postmortem of an incident channel")
     postmortem.add_argument("channel", metavar="CHANNEL_ID")
     postmortem.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    postmortem.add_argument("--now", type=_iso_instant, default=None, help="ISO 8601 instant the draft is generated at (default: the current time)")
+    postmortem.add_argument(
+        "--now",
+        type=_iso_instant,
+        default=None,
+        help="ISO 8601 instant the draft is generated at (default: the current time)",
+    )
     postmortem.set_defaults(run=_postmortem)
 
     importing = sub.add_parser("import", help="import an incident from a Slack export (zip or folder)")
     importing.add_argument("path", metavar="PATH", help="the export: a .zip or its unpacked folder")
-    importing.add_argument("--channel", required=True, metavar="NAME", help="the incident's channel: its name or id in channels.json")
-    importing.add_argument("--title", default=None, help="incident title (default: a typed `/incident start`, the channel purpose, or its name)")
+    importing.add_argument(
+        "--channel", required=True, metavar="NAME", help="the incident's channel: its name or id in channels.json"
+    )
+    importing.add_argument(
+        "--title",
+        default=None,
+        help="incident title (default: a typed `/incident start`, the channel purpose, or its name)",
+    )
     importing.add_argument("--severity", default=None, metavar="sevN", help="sev1..sev4")
     for phase in ("detected", "acknowledged", "mitigated", "resolved"):
-        importing.add_argument(f"--{phase}", default=None, metavar="TIME", help=f"when the incident was {phase} (overrides a typed marker)")
+        importing.add_argument(
+            f"--{phase}", default=None, metavar="TIME", help=f"when the incident was {phase} (overrides a typed marker)"
+        )
     importing.add_argument("--zone", default="UTC", help="IANA zone of --detected … times without a zone (default UTC)")
     importing.set_defaults(run=_import)
     return parser
@@ -102,7 +121,9 @@ def _iso_instant(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r} (for example 2026-11-30T09:00:00Z)") from None
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 instant: {text!r} (for example 2026-11-30T09:00:00Z)"
+        ) from None
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} has no zone; add Z or an offset, e.g. 2026-11-30T09:00:00Z")
     return value.astimezone(UTC)
@@ -144,7 +165,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     log.info(
         "starting Incident Scribe: %s, database %s, Slack API %s, log level %s",
         "Socket Mode" if args.socket else f"HTTP on port {port} with {workers} workers",
-        shown_url(settings.database_url), settings.slack_api_url, settings.log_level,
+        shown_url(settings.database_url),
+        settings.slack_api_url,
+        settings.log_level,
     )
     _migrate(settings, args)
     if args.socket:
@@ -187,11 +210,15 @@ def _services_set(settings: Settings, args: argparse.Namespace) -> int:
     _migrate(settings, args)
     try:
         with _sessions(settings).begin() as session:
-            slo = set_slo(session, name=args.name, target=args.slo, window=args.window, now=datetime.now(UTC), team_id=args.team)
+            slo = set_slo(
+                session, name=args.name, target=args.slo, window=args.window, now=datetime.now(UTC), team_id=args.team
+            )
     except UserFacingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"{slo.name}: {slo.target_percent:g}% over {_window(slo.window)} ({'every workspace' if slo.team_id == '*' else slo.team_id})")
+    print(
+        f"{slo.name}: {slo.target_percent:g}% over {_window(slo.window)} ({'every workspace' if slo.team_id == '*' else slo.team_id})"
+    )
     return 0
 
 
@@ -203,7 +230,9 @@ def _services_list(settings: Settings, args: argparse.Namespace) -> int:
     if not slos:
         print("no services configured; add one with: scribe services set NAME --slo 99.9 --window 28d")
     for slo in slos:
-        print(f"{slo.name}\t{slo.target_percent:g}%\t{_window(slo.window)}\t{'*' if slo.team_id == '*' else slo.team_id}")
+        print(
+            f"{slo.name}\t{slo.target_percent:g}%\t{_window(slo.window)}\t{'*' if slo.team_id == '*' else slo.team_id}"
+        )
     return 0
 
 
@@ -251,7 +280,9 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         options = {phase: getattr(args, phase) for phase in ("detected", "acknowledged", "mitigated", "resolved")}
         markers = parse_marker_options(options, reference=read.last_at, now=now, zone=zone)
         with _sessions(settings).begin() as session:
-            imported = store_import(session, read, title=args.title, severity=args.severity, marker_times=markers, now=now)
+            imported = store_import(
+                session, read, title=args.title, severity=args.severity, marker_times=markers, now=now
+            )
     except UserFacingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

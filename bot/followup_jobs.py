@@ -10,10 +10,9 @@ import logging
 from datetime import datetime
 
 from slack_sdk import WebClient
-
-from bot.jobs import deliver_outbox, job
 from sqlalchemy.orm import Session
 
+from bot.jobs import deliver_outbox, job
 from bot.services import followup, workspace_channels
 from bot.slack import action_blocks as blocks
 from bot.slack.client import name_and_zone
@@ -32,8 +31,11 @@ def send_nudges(deps: Deps, client: WebClient, now: datetime) -> None:
 
     followup.refresh_owner_zones(deps.sessions, now=now, fetch=fetch)
     nudges = followup.queue_due_nudges(
-        deps.sessions, now=now, policy=followup.policy_from(deps.settings),
-        render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post,
+        deps.sessions,
+        now=now,
+        policy=followup.policy_from(deps.settings),
+        render_dm=blocks.nudge_dm,
+        render_escalation=blocks.escalation_post,
     )
     if nudges:
         log.info("nudges: queued %d", len(nudges))
@@ -45,10 +47,14 @@ def send_weekly_review(deps: Deps, client: WebClient, now: datetime) -> None:
     one_workspace = serves_one_workspace(deps.settings)
 
     def channel_for(session: Session, team_id: str) -> str | None:
-        return workspace_channels.channel_for(session, deps.settings, team_id=team_id, purpose="review", one_workspace=one_workspace)
+        return workspace_channels.channel_for(
+            session, deps.settings, team_id=team_id, purpose="review", one_workspace=one_workspace
+        )
 
     schedule = followup.ReviewSchedule.parse(deps.settings.review_at)
-    queued = followup.queue_weekly_reviews(deps.sessions, now=now, channel_for=channel_for, schedule=schedule, render=blocks.review_post)
+    queued = followup.queue_weekly_reviews(
+        deps.sessions, now=now, channel_for=channel_for, schedule=schedule, render=blocks.review_post
+    )
     if queued:
         log.info("weekly review queued for %s", ", ".join(queued))
         deliver_outbox(deps, client, now)

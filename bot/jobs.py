@@ -13,7 +13,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-import bot.slack.app  # noqa: F401  (imports every listener module, which registers its deferred work kinds)
+import bot.slack.app
 from bot.services import drafts, outbox
 from bot.slack.after_answer import run_work
 from bot.slack.deps import Deps
@@ -33,7 +33,9 @@ class Job:
 JOBS: list[Job] = []
 
 
-def job(name: str, *, every_seconds: int = 60) -> Callable[[Callable[[Deps, WebClient, datetime], None]], Callable[[Deps, WebClient, datetime], None]]:
+def job(
+    name: str, *, every_seconds: int = 60
+) -> Callable[[Callable[[Deps, WebClient, datetime], None]], Callable[[Deps, WebClient, datetime], None]]:
     def register(function: Callable[[Deps, WebClient, datetime], None]) -> Callable[[Deps, WebClient, datetime], None]:
         JOBS.append(Job(name, function, every_seconds))
         return function
@@ -82,7 +84,9 @@ def run_scheduler(deps: Deps, client: WebClient) -> None:
     """Long-running clock: APScheduler in UTC, coalesced, one instance of each job at a time."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+    scheduler = BlockingScheduler(
+        timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
+    )
     for registered in JOBS:
         scheduler.add_job(
             lambda r=registered: r.run(deps, client, deps.clock()),
@@ -94,6 +98,7 @@ def run_scheduler(deps: Deps, client: WebClient) -> None:
     log.info("scheduler started with %d jobs", len(JOBS))
     scheduler.start()
 
-import bot.followup_jobs  # noqa: E402,F401  (registers the follow-up jobs)
-import bot.retention_jobs  # noqa: E402,F401  (registers the retention job)
+
+import bot.followup_jobs  # noqa: E402  (registers the follow-up jobs)
+import bot.retention_jobs  # noqa: E402  (registers the retention job)
 import bot.spool_jobs  # noqa: E402,F401  (registers the spool replay)

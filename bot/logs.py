@@ -66,7 +66,7 @@ class UtcFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__(LOG_FORMAT, defaults={"team": UNKNOWN, "channel": UNKNOWN, "event": UNKNOWN})
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         moment = datetime.fromtimestamp(record.created, UTC)
         return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

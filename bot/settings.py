@@ -111,9 +111,7 @@ class Settings:
             port=_int(get("PORT"), "PORT", 3000),
             review_channel=get("SCRIBE_REVIEW_CHANNEL"),
             announce_channel=get("SCRIBE_ANNOUNCE_CHANNEL"),
-            postmortem_severities=tuple(
-                s.strip().lower() for s in (severities or "sev1,sev2").split(",") if s.strip()
-            ),
+            postmortem_severities=tuple(s.strip().lower() for s in (severities or "sev1,sev2").split(",") if s.strip()),
             postmortem_template=get("SCRIBE_POSTMORTEM_TEMPLATE"),
             retention_days=_int(retention, "SCRIBE_RETENTION_DAYS", None) if retention else None,
             spool_dir=get("SCRIBE_SPOOL_DIR"),
@@ -144,7 +142,10 @@ class Settings:
             if f.name == "database_url":
                 value = shown_url(value)
             if f.name == "extra":
-                value = {k: ("…" if any(word in k for word in ("SECRET", "TOKEN", "PASSWORD")) else v) for k, v in value.items()}
+                value = {
+                    k: ("…" if any(word in k for word in ("SECRET", "TOKEN", "PASSWORD")) else v)
+                    for k, v in value.items()
+                }
             shown.append(f"{f.name}={value!r}")
         return f"Settings({', '.join(shown)})"
 

@@ -15,14 +15,20 @@ MAX_BODY_BYTES = 1_000_000
 StartResponse = Callable[..., Any]
 
 
-def create_wsgi_app(app: App, *, health: Callable[[], bool] | None = None) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+def create_wsgi_app(
+    app: App, *, health: Callable[[], bool] | None = None
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             ok = health() if health else True
-            return _plain(start_response, "200 OK" if ok else "503 Service Unavailable", b"ok\n" if ok else b"database unavailable\n")
+            return _plain(
+                start_response,
+                "200 OK" if ok else "503 Service Unavailable",
+                b"ok\n" if ok else b"database unavailable\n",
+            )
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:

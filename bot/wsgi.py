@@ -15,5 +15,8 @@ settings = Settings.from_env()
 configure_logging(settings.log_level)
 application = build_wsgi(settings)
 logging.getLogger("scribe").info(
-    "web worker ready: database %s, Slack API %s, log level %s", shown_url(settings.database_url), settings.slack_api_url, settings.log_level
+    "web worker ready: database %s, Slack API %s, log level %s",
+    shown_url(settings.database_url),
+    settings.slack_api_url,
+    settings.log_level,
 )

@@ -18,11 +18,7 @@ target_metadata = target_metadata_all
 
 
 def _url() -> str:
-    return (
-        config.attributes.get("database_url")
-        or os.environ.get("DATABASE_URL")
-        or "sqlite:///scribe.db"
-    )
+    return config.attributes.get("database_url") or os.environ.get("DATABASE_URL") or "sqlite:///scribe.db"
 
 
 def run_migrations_offline() -> None:

@@ -77,4 +77,3 @@ class ServiceSlo(Base):
     target_percent: Mapped[float] = mapped_column(Float)
     window_seconds: Mapped[int]
     updated_at: Mapped[datetime]
-

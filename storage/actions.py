@@ -87,11 +87,15 @@ def add_item(
     )
     session.add(item)
     session.flush()
-    add_event(session, item.id, kind="created", user_id=created_by, old=None, new=f"{owner_id} {due.isoformat()}", at=now)
+    add_event(
+        session, item.id, kind="created", user_id=created_by, old=None, new=f"{owner_id} {due.isoformat()}", at=now
+    )
     return item
 
 
-def add_event(session: Session, item_id: int, *, kind: str, user_id: str | None, old: str | None, new: str | None, at: datetime) -> int:
+def add_event(
+    session: Session, item_id: int, *, kind: str, user_id: str | None, old: str | None, new: str | None, at: datetime
+) -> int:
     event = ActionItemEvent(item_id=item_id, kind=kind, user_id=user_id, old_value=old, new_value=new, at=at)
     session.add(event)
     session.flush()
@@ -117,7 +121,9 @@ def item_row(session: Session, team_id: str, item_id: int) -> ItemRow | None:
 
 
 def history(session: Session, item_id: int) -> Sequence[ActionItemEvent]:
-    return session.scalars(select(ActionItemEvent).where(ActionItemEvent.item_id == item_id).order_by(ActionItemEvent.id)).all()
+    return session.scalars(
+        select(ActionItemEvent).where(ActionItemEvent.item_id == item_id).order_by(ActionItemEvent.id)
+    ).all()
 
 
 def incident_items(session: Session, team_id: str, incident_id: int) -> list[ItemRow]:
@@ -133,7 +139,9 @@ def incident_items(session: Session, team_id: str, incident_id: int) -> list[Ite
 def item_views(session: Session, incident_id: int) -> tuple[ActionItemView, ...]:
     """The incident's items as the record's plain values, in the order they were added."""
     stmt = (
-        select(ActionItem.id, ActionItem.owner_id, ActionItem.due, ActionItem.text, ActionItem.status, ActionItem.rollovers)
+        select(
+            ActionItem.id, ActionItem.owner_id, ActionItem.due, ActionItem.text, ActionItem.status, ActionItem.rollovers
+        )
         .where(ActionItem.incident_id == incident_id)
         .order_by(ActionItem.id)
     )

@@ -21,8 +21,14 @@ def enqueue(session: Session, *, team_id: str, key: str, kind: str, payload: dic
     stmt = (
         insert_for(session, DeferredWork)
         .values(
-            team_id=team_id, key=key, kind=kind, payload=payload, state="pending", attempts=0,
-            created_at=now, not_before=now,
+            team_id=team_id,
+            key=key,
+            kind=kind,
+            payload=payload,
+            state="pending",
+            attempts=0,
+            created_at=now,
+            not_before=now,
         )
         .on_conflict_do_nothing(index_elements=["team_id", "key"])
         .returning(DeferredWork.id)
@@ -90,7 +96,9 @@ def save_progress(session: Session, work_id: int, token: str, payload: dict[str,
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def stuck(session: Session, *, claimed_before: datetime, team_id: str | None = None, limit: int = 100) -> Sequence[DeferredWork]:
+def stuck(
+    session: Session, *, claimed_before: datetime, team_id: str | None = None, limit: int = 100
+) -> Sequence[DeferredWork]:
     """Rows left 'running' by a process that died between claiming and finishing."""
     stmt = select(DeferredWork).where(DeferredWork.state == "running", DeferredWork.claimed_at < claimed_before)
     if team_id is not None:
@@ -99,4 +107,6 @@ def stuck(session: Session, *, claimed_before: datetime, team_id: str | None = N
 
 
 def by_key(session: Session, *, team_id: str, key: str) -> DeferredWork | None:
-    return session.scalars(select(DeferredWork).where(DeferredWork.team_id == team_id, DeferredWork.key == key)).one_or_none()
+    return session.scalars(
+        select(DeferredWork).where(DeferredWork.team_id == team_id, DeferredWork.key == key)
+    ).one_or_none()

@@ -57,7 +57,9 @@ def sent_nudge_keys(session: Session) -> dict[int, frozenset[str]]:
     return {item_id: frozenset(found) for item_id, found in keys.items()}
 
 
-def claim_nudges(session: Session, claims: Iterable[tuple[str, int, str, str]], *, run_id: str, now: datetime) -> list[tuple[int, str]]:
+def claim_nudges(
+    session: Session, claims: Iterable[tuple[str, int, str, str]], *, run_id: str, now: datetime
+) -> list[tuple[int, str]]:
     """Claim (team, item, key, kind) nudges for this run; returns the (item, key) this run won.
 
     One executemany INSERT … ON CONFLICT DO NOTHING and one SELECT, however many claims: a key
@@ -108,7 +110,9 @@ def incident_facts(session: Session, team_id: str) -> list[IncidentFacts]:
     """Every incident of the workspace with its current phases, first cause and item counts:
     four queries, whatever the number of incidents."""
     incidents = session.execute(
-        select(Incident.id, Incident.channel_id, Incident.title, Incident.service, Incident.severity, Incident.started_at)
+        select(
+            Incident.id, Incident.channel_id, Incident.title, Incident.service, Incident.severity, Incident.started_at
+        )
         .where(Incident.team_id == team_id)
         .order_by(Incident.id)
     ).all()
@@ -131,7 +135,9 @@ def incident_facts(session: Session, team_id: str) -> list[IncidentFacts]:
     counts: dict[int, tuple[int, int]] = {}
     missing = func.sum(case((or_(ActionItem.owner_id.is_(None), ActionItem.due.is_(None)), 1), else_=0))
     for incident_id, count, lacking in session.execute(
-        select(ActionItem.incident_id, func.count(), missing).where(ActionItem.team_id == team_id).group_by(ActionItem.incident_id)
+        select(ActionItem.incident_id, func.count(), missing)
+        .where(ActionItem.team_id == team_id)
+        .group_by(ActionItem.incident_id)
     ):
         counts[incident_id] = (int(count), int(lacking or 0))
     return [

@@ -143,7 +143,9 @@ class GroupCommit(Generic[T]):
             self._write([pending.item for pending in batch])
         except Exception as error:
             if len(batch) > 1:
-                log.warning("a batch of %d writes failed (%s); retrying each alone", len(batch), error.__class__.__name__)
+                log.warning(
+                    "a batch of %d writes failed (%s); retrying each alone", len(batch), error.__class__.__name__
+                )
                 for pending in batch:
                     self._commit([pending])
                 return
@@ -205,7 +207,13 @@ class GroupCommit(Generic[T]):
         the app, without the parameters (they hold message text)."""
         dbapi_error = self.engine.dialect.loaded_dbapi.Error
         return DBAPIError.instance(
-            None, None, error, dbapi_error, hide_parameters=True, connection_invalidated=disconnected, dialect=self.engine.dialect
+            None,
+            None,
+            error,
+            dbapi_error,
+            hide_parameters=True,
+            connection_invalidated=disconnected,
+            dialect=self.engine.dialect,
         )
 
     def _discard(self) -> None:

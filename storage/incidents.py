@@ -105,17 +105,13 @@ def create_incident(
 
 def current_phase_marks(session: Session, incident_id: int) -> dict[str, PhaseMark]:
     marks = session.scalars(
-        select(PhaseMark).where(
-            PhaseMark.incident_id == incident_id, PhaseMark.superseded_at.is_(None)
-        )
+        select(PhaseMark).where(PhaseMark.incident_id == incident_id, PhaseMark.superseded_at.is_(None))
     )
     return {mark.phase: mark for mark in marks}
 
 
 def phase_history(session: Session, incident_id: int) -> Sequence[PhaseMark]:
-    return session.scalars(
-        select(PhaseMark).where(PhaseMark.incident_id == incident_id).order_by(PhaseMark.id)
-    ).all()
+    return session.scalars(select(PhaseMark).where(PhaseMark.incident_id == incident_id).order_by(PhaseMark.id)).all()
 
 
 def set_phase_mark(
@@ -138,17 +134,13 @@ def set_phase_mark(
         )
         .values(superseded_at=now)
     )
-    mark = PhaseMark(
-        incident_id=incident_id, phase=phase, at=at, note=note, user_id=user_id, created_at=now
-    )
+    mark = PhaseMark(incident_id=incident_id, phase=phase, at=at, note=note, user_id=user_id, created_at=now)
     session.add(mark)
     session.flush()
     return mark
 
 
-def add_entry(
-    session: Session, *, incident_id: int, kind: str, text: str, user_id: str | None, at: datetime
-) -> Entry:
+def add_entry(session: Session, *, incident_id: int, kind: str, text: str, user_id: str | None, at: datetime) -> Entry:
     entry = Entry(incident_id=incident_id, kind=kind, text=text, user_id=user_id, at=at)
     session.add(entry)
     session.flush()
@@ -156,14 +148,10 @@ def add_entry(
 
 
 def entries_for(session: Session, incident_id: int) -> Sequence[Entry]:
-    return session.scalars(
-        select(Entry).where(Entry.incident_id == incident_id).order_by(Entry.at, Entry.id)
-    ).all()
+    return session.scalars(select(Entry).where(Entry.incident_id == incident_id).order_by(Entry.at, Entry.id)).all()
 
 
-def remember_workspace(
-    session: Session, *, team_id: str, name: str | None, url: str | None, now: datetime
-) -> None:
+def remember_workspace(session: Session, *, team_id: str, name: str | None, url: str | None, now: datetime) -> None:
     stmt = insert_for(session, Workspace).values(team_id=team_id, name=name, url=url, updated_at=now)
     session.execute(
         stmt.on_conflict_do_update(
@@ -178,4 +166,7 @@ def workspace_url(session: Session, team_id: str) -> str | None:
 
 
 def has_entry(session: Session, incident_id: int, kind: str) -> bool:
-    return session.scalar(select(Entry.id).where(Entry.incident_id == incident_id, Entry.kind == kind).limit(1)) is not None
+    return (
+        session.scalar(select(Entry.id).where(Entry.incident_id == incident_id, Entry.kind == kind).limit(1))
+        is not None
+    )

@@ -50,8 +50,20 @@ from storage.group_commit import GroupCommit
 from storage.models import Message
 
 COLUMNS = (
-    "team_id", "channel_id", "ts", "thread_ts", "user_id", "bot_id", "bot_name", "subtype",
-    "text", "files", "posted_at", "edited_at", "deleted_at", "source",
+    "team_id",
+    "channel_id",
+    "ts",
+    "thread_ts",
+    "user_id",
+    "bot_id",
+    "bot_name",
+    "subtype",
+    "text",
+    "files",
+    "posted_at",
+    "edited_at",
+    "deleted_at",
+    "source",
 )
 _TIMES = ("posted_at", "edited_at", "deleted_at")
 _KEY = "(team_id, channel_id, ts)"
@@ -96,14 +108,37 @@ class LiveRow:
 def live_row(change: MessagePost | MessageDeletion, *, team_id: str, channel_id: str) -> LiveRow:
     if isinstance(change, MessageDeletion):
         return LiveRow(
-            "delete", team_id, channel_id, change.ts, None, None, None, None, None, None, None,
-            ts_to_datetime(change.ts), None, change.deleted_at,
+            "delete",
+            team_id,
+            channel_id,
+            change.ts,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            ts_to_datetime(change.ts),
+            None,
+            change.deleted_at,
         )
     files = [{"name": f.name, "url": f.url} for f in change.files] or None
     return LiveRow(
-        "post" if change.edited_at is None else "edit", team_id, channel_id, change.ts, change.thread_ts,
-        change.user, change.bot_id, change.bot_name, change.subtype, change.text, files,
-        change.posted_at, change.edited_at, None,
+        "post" if change.edited_at is None else "edit",
+        team_id,
+        channel_id,
+        change.ts,
+        change.thread_ts,
+        change.user,
+        change.bot_id,
+        change.bot_name,
+        change.subtype,
+        change.text,
+        files,
+        change.posted_at,
+        change.edited_at,
+        None,
     )
 
 
@@ -163,7 +198,9 @@ class LiveMessageWriter:
         _begin_immediate(connection)
         try:
             for kind, group in _by_kind(rows).items():
-                connection.executemany(_SQLITE[kind], [(*self._values(row), row.team_id, row.channel_id) for row in group])
+                connection.executemany(
+                    _SQLITE[kind], [(*self._values(row), row.team_id, row.channel_id) for row in group]
+                )
                 if kind == "delete":
                     connection.executemany(_SQLITE_DELETE_ANYWHERE, [self._deleted_key(row) for row in group])
         except BaseException:

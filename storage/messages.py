@@ -23,8 +23,20 @@ from storage.upsert import insert_for
 
 _KEY = ["team_id", "channel_id", "ts"]
 _COLUMNS = (
-    "team_id", "channel_id", "ts", "thread_ts", "user_id", "bot_id", "bot_name", "subtype",
-    "text", "files", "posted_at", "edited_at", "deleted_at", "source",
+    "team_id",
+    "channel_id",
+    "ts",
+    "thread_ts",
+    "user_id",
+    "bot_id",
+    "bot_name",
+    "subtype",
+    "text",
+    "files",
+    "posted_at",
+    "edited_at",
+    "deleted_at",
+    "source",
 )
 _TABLE = Message.__table__
 
@@ -105,7 +117,7 @@ def save_deletion(
 ) -> None:
     """Remove the text; leave a tombstone so a late redelivery of the post cannot restore it."""
     stmt = _into_open_incident(session)
-    values = {name: None for name in _COLUMNS} | {
+    values = dict.fromkeys(_COLUMNS) | {
         "incident_id": incident_id,
         "team_id": team_id,
         "channel_id": channel_id,
@@ -179,7 +191,9 @@ def key_ts(session: Session, *, team_id: str, channel_id: str) -> set[str]:
 def count_messages(session: Session, incident_id: int) -> int:
     """Messages recorded for the incident, deleted ones excluded."""
     count = session.scalar(
-        select(func.count()).select_from(Message).where(Message.incident_id == incident_id, Message.deleted_at.is_(None))
+        select(func.count())
+        .select_from(Message)
+        .where(Message.incident_id == incident_id, Message.deleted_at.is_(None))
     )
     return int(count or 0)
 

@@ -64,8 +64,15 @@ def enqueue_many(session: Session, posts: Sequence[Post], *, now: datetime) -> N
         return
     rows = [
         {
-            "team_id": p.team_id, "key": p.key, "kind": p.kind, "channel": p.channel, "payload": p.payload,
-            "state": "pending", "attempts": 0, "created_at": now, "not_before": now,
+            "team_id": p.team_id,
+            "key": p.key,
+            "kind": p.kind,
+            "channel": p.channel,
+            "payload": p.payload,
+            "state": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "not_before": now,
         }
         for p in posts
     ]
@@ -123,7 +130,9 @@ def finish(
     return changed.rowcount == 1  # type: ignore[attr-defined]
 
 
-def stuck(session: Session, *, claimed_before: datetime, team_id: str | None = None, limit: int = 100) -> Sequence[OutboxMessage]:
+def stuck(
+    session: Session, *, claimed_before: datetime, team_id: str | None = None, limit: int = 100
+) -> Sequence[OutboxMessage]:
     """Rows left in 'sending' by a process that died between claiming and recording (of one
     workspace, with ``team_id``)."""
     stmt = select(OutboxMessage).where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < claimed_before)
@@ -133,4 +142,6 @@ def stuck(session: Session, *, claimed_before: datetime, team_id: str | None = N
 
 
 def by_key(session: Session, *, team_id: str, key: str) -> OutboxMessage | None:
-    return session.scalars(select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key)).one_or_none()
+    return session.scalars(
+        select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.key == key)
+    ).one_or_none()

@@ -36,6 +36,8 @@ def names_of(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[st
     if not wanted:
         return {}
     rows = session.execute(
-        select(SlackUser.user_id, SlackUser.name).where(SlackUser.team_id == team_id, SlackUser.user_id.in_(wanted), SlackUser.name.is_not(None))
+        select(SlackUser.user_id, SlackUser.name).where(
+            SlackUser.team_id == team_id, SlackUser.user_id.in_(wanted), SlackUser.name.is_not(None)
+        )
     )
     return {user_id: name for user_id, name in rows if name}

@@ -64,7 +64,12 @@ def add_version(
 
 def versions_without_posts(session: Session, *, incident_id: int | None = None) -> list[PostmortemVersion]:
     """Reserved versions whose summary message is not in the outbox yet (oldest first)."""
-    key = literal("draft:") + cast(PostmortemVersion.incident_id, String) + literal(":v") + cast(PostmortemVersion.version, String)
+    key = (
+        literal("draft:")
+        + cast(PostmortemVersion.incident_id, String)
+        + literal(":v")
+        + cast(PostmortemVersion.version, String)
+    )
     posted = select(OutboxMessage.id).where(OutboxMessage.team_id == Incident.team_id, OutboxMessage.key == key)
     stmt = (
         select(PostmortemVersion)

@@ -28,4 +28,6 @@ def claim(session: Session, *, team_id: str, key: str, now: datetime, since: dat
 
 
 def claimed_at(session: Session, *, team_id: str, key: str) -> datetime | None:
-    return session.scalar(select(RequestClaim.claimed_at).where(RequestClaim.team_id == team_id, RequestClaim.key == key))
+    return session.scalar(
+        select(RequestClaim.claimed_at).where(RequestClaim.team_id == team_id, RequestClaim.key == key)
+    )

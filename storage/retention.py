@@ -20,8 +20,11 @@ def purge_message_text(session: Session, *, posted_before: datetime, limit: int)
     how many. The row stays (ts, author, time, thread, key marks, deletion tombstone), so the
     timeline keeps its shape and a late redelivery of the post cannot bring the text back."""
     return _update_first(
-        session, Message, [Message.posted_at < posted_before, or_(Message.text.is_not(None), _has_files())],
-        {"text": None, "files": null()}, limit=limit,
+        session,
+        Message,
+        [Message.posted_at < posted_before, or_(Message.text.is_not(None), _has_files())],
+        {"text": None, "files": null()},
+        limit=limit,
     )
 
 
@@ -35,16 +38,26 @@ def purge_outbox_payloads(session: Session, *, created_before: datetime, limit: 
     the cutoff; returns how many. Drafts quote messages, so the copy kept to deliver them goes
     the way of the messages. The row stays (key, state, result) so nothing is ever sent twice."""
     return _update_first(
-        session, OutboxMessage,
-        [OutboxMessage.state.in_(FINISHED), OutboxMessage.created_at < created_before, cast(OutboxMessage.payload, String) != "{}"],
-        {"payload": {}}, limit=limit,
+        session,
+        OutboxMessage,
+        [
+            OutboxMessage.state.in_(FINISHED),
+            OutboxMessage.created_at < created_before,
+            cast(OutboxMessage.payload, String) != "{}",
+        ],
+        {"payload": {}},
+        limit=limit,
     )
 
 
-def _update_first(session: Session, model: Any, conditions: list[ColumnElement[bool]], values: dict[str, Any], *, limit: int) -> int:
+def _update_first(
+    session: Session, model: Any, conditions: list[ColumnElement[bool]], values: dict[str, Any], *, limit: int
+) -> int:
     """Set ``values`` on the first ``limit`` rows (by id) that meet the conditions; returns how
     many. Bounded, so that a first purge of years of history never holds long locks."""
     ids = session.scalars(select(model.id).where(*conditions).order_by(model.id).limit(limit)).all()
     if ids:
-        session.execute(update(model).where(model.id.in_(ids)).values(**values).execution_options(synchronize_session=False))
+        session.execute(
+            update(model).where(model.id.in_(ids)).values(**values).execution_options(synchronize_session=False)
+        )
     return len(ids)

@@ -14,7 +14,9 @@ from storage.upsert import insert_for
 ALL_TEAMS = "*"
 
 
-def set_slo(session: Session, *, team_id: str, name: str, target_percent: float, window_seconds: int, now: datetime) -> None:
+def set_slo(
+    session: Session, *, team_id: str, name: str, target_percent: float, window_seconds: int, now: datetime
+) -> None:
     stmt = insert_for(session, ServiceSlo).values(
         team_id=team_id, name=name, target_percent=target_percent, window_seconds=window_seconds, updated_at=now
     )

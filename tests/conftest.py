@@ -170,7 +170,9 @@ def scribe(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeS
     settings = settings_for(database_url, fake_slack)
     deps = Deps(settings=settings, sessions=sessions, clock=clock)
     wsgi = create_wsgi_app(build_app(deps))
-    yield Scribe(SlackRequests(wsgi, response_url=fake_slack.respond_url()), fake_slack, sessions, clock, settings, deps, wsgi)
+    yield Scribe(
+        SlackRequests(wsgi, response_url=fake_slack.respond_url()), fake_slack, sessions, clock, settings, deps, wsgi
+    )
     # Work the app left running after its answers (lazy listeners, backfills) ends here,
     # before the fake Slack and the database go away.
     wait_for_background()

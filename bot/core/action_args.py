@@ -9,14 +9,20 @@ from __future__ import annotations
 from bot.core.commands import CommandError
 from bot.core.mentions import USER_MENTION
 
-ACTION_USAGE = "`/incident action @owner DUE TEXT`, for example `/incident action @ada friday Add an alert on queue depth`"
+ACTION_USAGE = (
+    "`/incident action @owner DUE TEXT`, for example `/incident action @ada friday Add an alert on queue depth`"
+)
 
 
 def parse_owner(words: str) -> tuple[str, str]:
     """The single owner mentioned first, and the words after it."""
     owners = list(dict.fromkeys(match.group(1) for match in USER_MENTION.finditer(words)))
     if not owners:
-        hint = " (pick the person from the list Slack offers as you type @, so the mention is a real link)" if "@" in words else ""
+        hint = (
+            " (pick the person from the list Slack offers as you type @, so the mention is a real link)"
+            if "@" in words
+            else ""
+        )
         raise CommandError(f"An action item needs exactly one owner, and none was named{hint}: {ACTION_USAGE}.")
     if len(owners) > 1:
         named = " and ".join(f"<@{owner}>" for owner in owners[:3])
@@ -27,4 +33,4 @@ def parse_owner(words: str) -> tuple[str, str]:
     first = USER_MENTION.match(words.strip())
     if first is None:
         raise CommandError(f"Start with the owner: {ACTION_USAGE}.")
-    return first.group(1), words.strip()[first.end():].strip()
+    return first.group(1), words.strip()[first.end() :].strip()

@@ -37,7 +37,9 @@ def thread_parents(messages: Iterable[Mapping[str, Any]]) -> list[str]:
     parents = []
     for message in messages:
         ts = message.get("ts")
-        has_replies = bool(message.get("reply_count")) or (message.get("thread_ts") == ts and message.get("latest_reply"))
+        has_replies = bool(message.get("reply_count")) or (
+            message.get("thread_ts") == ts and message.get("latest_reply")
+        )
         if is_ts(ts) and has_replies:
             parents.append(str(ts))
     return parents

@@ -20,8 +20,7 @@ HINTS: dict[str, str] = {
     "person": f'"Person X did Y" is never a root cause; it is the end of learning. {SEED_HINT}',
     "human_error": f"An error label stops at the person. {SEED_HINT} "
     "Which safeguard, default or tool would have made the slip harmless?",
-    "omission": f"{SEED_HINT} What made this step easy to miss: "
-    "a missing check, alert, reminder or automation?",
+    "omission": f"{SEED_HINT} What made this step easy to miss: a missing check, alert, reminder or automation?",
     "hindsight": f'{SEED_HINT} "Should have" judges with hindsight; '
     "describe what the system made easy or hard at the time.",
     "character": f"{SEED_HINT} Describe the action and its context, not the person's character.",
@@ -72,43 +71,119 @@ _FAILURE_WORDS = re.compile(
 
 _PERSON_PRONOUNS = frozenset({"i", "he", "she", "they", "someone", "somebody", "him", "her", "them", "me"})
 _NOT_PEOPLE = frozenset(
-    {"we", "you", "it", "this", "that", "these", "those", "nobody", "everyone", "everybody",
-     "nothing", "something", "there", "which", "what", "no", "one", "each", "both", "all"}
+    {
+        "we",
+        "you",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "nobody",
+        "everyone",
+        "everybody",
+        "nothing",
+        "something",
+        "there",
+        "which",
+        "what",
+        "no",
+        "one",
+        "each",
+        "both",
+        "all",
+    }
 )
 _PEOPLE_NOUNS = frozenset(
-    {"engineer", "engineers", "developer", "developers", "dev", "devs", "operator", "operators",
-     "on-call", "oncall", "on-caller", "sre", "sres", "admin", "admins", "administrator",
-     "sysadmin", "employee", "intern", "contractor", "reviewer", "author", "teammate",
-     "colleague", "person", "guy", "responder", "commander", "manager", "lead", "staff"}
+    {
+        "engineer",
+        "engineers",
+        "developer",
+        "developers",
+        "dev",
+        "devs",
+        "operator",
+        "operators",
+        "on-call",
+        "oncall",
+        "on-caller",
+        "sre",
+        "sres",
+        "admin",
+        "admins",
+        "administrator",
+        "sysadmin",
+        "employee",
+        "intern",
+        "contractor",
+        "reviewer",
+        "author",
+        "teammate",
+        "colleague",
+        "person",
+        "guy",
+        "responder",
+        "commander",
+        "manager",
+        "lead",
+        "staff",
+    }
 )
 _SYSTEM_NOUNS = frozenset(
-    """pipeline deploy deployment release rollout rollback build job cron scheduler queue worker
-    service server host node cluster pod container database db replica primary cache proxy
-    balancer gateway router dns cdn certificate cert config configuration flag script migration
-    alert alerting monitor monitoring check probe dashboard runbook test tests suite system
-    platform api endpoint client library dependency network disk storage backup backups
-    replication traffic retry retries timeout process daemon agent controller operator-less
-    autoscaler scaler vendor provider tool tooling automation code change patch commit pr
-    review checklist policy process procedure page paging pager log logging metric metrics
-    health healthcheck orchestrator failover switch firewall vpn index schema table slot
-    kubernetes k8s postgres postgresql mysql redis kafka nginx terraform jenkins github gitlab
-    aws gcp azure cloudflare pagerduty datadog grafana prometheus elasticsearch consul vault
-    docker helm argo argocd celery rabbitmq memcached cassandra mongodb dynamodb lambda
-    systemd linux sentry stripe slack okta heroku vercel netlify opsgenie spinnaker circleci
-    bitbucket jira ansible puppet chef envoy istio haproxy varnish fastly akamai s3 ec2 rds
-    monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december black christmas easter""".split()
+    ["pipeline", "deploy", "deployment", "release", "rollout", "rollback", "build", "job", "cron", "scheduler", "queue", "worker", "service", "server", "host", "node", "cluster", "pod", "container", "database", "db", "replica", "primary", "cache", "proxy", "balancer", "gateway", "router", "dns", "cdn", "certificate", "cert", "config", "configuration", "flag", "script", "migration", "alert", "alerting", "monitor", "monitoring", "check", "probe", "dashboard", "runbook", "test", "tests", "suite", "system", "platform", "api", "endpoint", "client", "library", "dependency", "network", "disk", "storage", "backup", "backups", "replication", "traffic", "retry", "retries", "timeout", "process", "daemon", "agent", "controller", "operator-less", "autoscaler", "scaler", "vendor", "provider", "tool", "tooling", "automation", "code", "change", "patch", "commit", "pr", "review", "checklist", "policy", "process", "procedure", "page", "paging", "pager", "log", "logging", "metric", "metrics", "health", "healthcheck", "orchestrator", "failover", "switch", "firewall", "vpn", "index", "schema", "table", "slot", "kubernetes", "k8s", "postgres", "postgresql", "mysql", "redis", "kafka", "nginx", "terraform", "jenkins", "github", "gitlab", "aws", "gcp", "azure", "cloudflare", "pagerduty", "datadog", "grafana", "prometheus", "elasticsearch", "consul", "vault", "docker", "helm", "argo", "argocd", "celery", "rabbitmq", "memcached", "cassandra", "mongodb", "dynamodb", "lambda", "systemd", "linux", "sentry", "stripe", "slack", "okta", "heroku", "vercel", "netlify", "opsgenie", "spinnaker", "circleci", "bitbucket", "jira", "ansible", "puppet", "chef", "envoy", "istio", "haproxy", "varnish", "fastly", "akamai", "s3", "ec2", "rds", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "black", "christmas", "easter"]
 )
 _NOUN_SUFFIXES = ("ing", "tion", "sion", "ment", "ness", "ity", "ance", "ence", "ism", "ure")
 _SKIPPABLE = frozenset(
-    {"also", "just", "simply", "apparently", "clearly", "obviously", "then", "again",
-     "completely", "totally", "really", "probably", "still", "already", "accidentally",
-     "mistakenly", "had", "has", "have", "did", "does", "do", "who", "unfortunately",
-     "initially", "originally", "reportedly", "somehow", "once", "had"}
+    {
+        "also",
+        "just",
+        "simply",
+        "apparently",
+        "clearly",
+        "obviously",
+        "then",
+        "again",
+        "completely",
+        "totally",
+        "really",
+        "probably",
+        "still",
+        "already",
+        "accidentally",
+        "mistakenly",
+        "had",
+        "has",
+        "have",
+        "did",
+        "does",
+        "do",
+        "who",
+        "unfortunately",
+        "initially",
+        "originally",
+        "reportedly",
+        "somehow",
+        "once",
+    }
 )
 _CLAUSE_OPENERS = frozenset(
-    {"because", "since", "when", "after", "and", "as", "then", "once", "so", "but", "while",
-     "until", "before", "where", "if"}
+    {
+        "because",
+        "since",
+        "when",
+        "after",
+        "and",
+        "as",
+        "then",
+        "once",
+        "so",
+        "but",
+        "while",
+        "until",
+        "before",
+        "where",
+        "if",
+    }
 )
 _DETERMINERS = frozenset({"the", "a", "an", "our", "their", "its", "one", "of"})
 
@@ -166,7 +241,7 @@ def _mentions_as_subject(sentence: str, tokens: list[tuple[int, int, str]]) -> I
         if not (USER_MENTION.fullmatch(word) or possessive_name):
             continue
         opens_clause = i == 0 or tokens[i - 1][2].lower() in _CLAUSE_OPENERS
-        opens_clause = opens_clause or sentence[tokens[i - 1][1]:start].strip() in {",", ";", ":", "("}
+        opens_clause = opens_clause or sentence[tokens[i - 1][1] : start].strip() in {",", ";", ":", "("}
         following = i + 1
         if following < len(tokens) and tokens[following][2] == "s":
             following += 1  # "<@U1>'s deploy"

@@ -61,9 +61,7 @@ class BudgetStatus:
     """True once the whole budget is spent (remaining <= 0)."""
 
 
-def budget_status(
-    slo: Slo, incidents: Iterable[IncidentWindow], *, now: datetime
-) -> BudgetStatus:
+def budget_status(slo: Slo, incidents: Iterable[IncidentWindow], *, now: datetime) -> BudgetStatus:
     """The budget of ``slo.service`` at ``now``; incidents of other services are ignored."""
     window_start = now - slo.window
     spans: list[tuple[datetime, datetime]] = []
@@ -145,8 +143,6 @@ def parse_target(text: str) -> float:
         target = float("nan")
     if not 0 < target < 100:  # also refuses nan and inf
         raise SloInputError(
-            f"I couldn't use “{text.strip()}” as an SLO target: give a percentage above 0 and "
-            "below 100, such as 99.9."
+            f"I couldn't use “{text.strip()}” as an SLO target: give a percentage above 0 and below 100, such as 99.9."
         )
     return target
-

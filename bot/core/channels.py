@@ -37,7 +37,9 @@ class ConfiguredChannels:
         value = raw.strip()
         if ":" not in value and "," not in value:
             if not _CHANNEL.fullmatch(value):
-                raise ValueError(f"{name} must be a channel id such as C0123ABCD, or pairs such as T01:C0123,T02:C0456; not {value!r}.")
+                raise ValueError(
+                    f"{name} must be a channel id such as C0123ABCD, or pairs such as T01:C0123,T02:C0456; not {value!r}."
+                )
             return cls(everywhere=value)
         by_team: dict[str, str] = {}
         for pair in value.split(","):
@@ -57,7 +59,9 @@ class Choice:
     channel_id: str | None
 
 
-def destination(team_id: str, *, choice: Choice | None, configured: ConfiguredChannels, one_workspace: bool) -> str | None:
+def destination(
+    team_id: str, *, choice: Choice | None, configured: ConfiguredChannels, one_workspace: bool
+) -> str | None:
     """The channel that gets this workspace's posts of one purpose, or None for none."""
     if choice is not None:
         return choice.channel_id

@@ -70,14 +70,15 @@ _CONTROL_OK = {"\n", "\t"}
 def check_text(text: str, *, what: str, limit: int = MAX_TEXT_CHARS) -> str:
     """Refuse text that is too long or carries control characters; return it stripped."""
     if len(text) > limit:
-        raise CommandError(f"That {what} is {len(text):,} characters long; the limit is {limit:,}. Shorten it and try again.")
+        raise CommandError(
+            f"That {what} is {len(text):,} characters long; the limit is {limit:,}. Shorten it and try again."
+        )
     for char in text:
         if char not in _CONTROL_OK and unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co"):
             if char in ("\u200d", "\ufe0f", "\u200c"):  # parts of emoji sequences
                 continue
             raise CommandError(
-                f"That {what} contains an invisible control character (U+{ord(char):04X}); "
-                "remove it and try again."
+                f"That {what} contains an invisible control character (U+{ord(char):04X}); remove it and try again."
             )
     return text.strip()
 

@@ -49,9 +49,7 @@ def parse_due_date(text: str, *, today: date) -> date:
     try:
         due = _read_due(match, today)
     except (OverflowError, ValueError):
-        raise TimeParseError(
-            f"“{show(cleaned)}” is too far ahead for a due date; give one within two years."
-        ) from None
+        raise TimeParseError(f"“{show(cleaned)}” is too far ahead for a due date; give one within two years.") from None
     if due is None:
         raise unreadable(cleaned, "due date", DUE_EXAMPLES)
     if due < today:
@@ -71,7 +69,10 @@ def parse_due_prefix(words: str, *, today: date) -> tuple[date, str]:
     """Split `DUE TEXT` into (due date, item text): the longest run of up to `MAX_DUE_TOKENS`
     leading words that reads as a due date, then the rest, stripped."""
     return split_prefix(
-        words, MAX_DUE_TOKENS, lambda part: parse_due_date(part, today=today), "due date",
+        words,
+        MAX_DUE_TOKENS,
+        lambda part: parse_due_date(part, today=today),
+        "due date",
         DUE_EXAMPLES,
     )
 

@@ -50,7 +50,7 @@ def measure_phases(phases: PhaseTimes) -> PhaseDurations:
 
 
 def format_duration(value: timedelta) -> str:
-    """"45s", "4m", "1h 15m", "2d 3h": the two largest units, rounded down."""
+    """ "45s", "4m", "1h 15m", "2d 3h": the two largest units, rounded down."""
     seconds = max(0, int(value.total_seconds()))
     days, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3_600)

@@ -73,8 +73,7 @@ class NudgePolicy:
                 raise NudgePolicyError(f"The {name.replace('_', ' ')} must be between 0 and 24.")
         if self.first_hour >= self.work_end_hour:
             raise NudgePolicyError(
-                "The send hour must come before the end of the working day, "
-                "or no nudge would ever be sent."
+                "The send hour must come before the end of the working day, or no nudge would ever be sent."
             )
         if self.escalate_after_overdue is not None and self.escalate_after_overdue < 1:
             raise NudgePolicyError("Escalation must wait for at least one overdue nudge.")
@@ -107,9 +106,7 @@ class NudgeDue:
     """The owner's local date at the time of the run."""
 
 
-def due_nudges(
-    items: Iterable[NudgeItem], *, now: datetime, policy: NudgePolicy
-) -> list[NudgeDue]:
+def due_nudges(items: Iterable[NudgeItem], *, now: datetime, policy: NudgePolicy) -> list[NudgeDue]:
     """The nudges to send at ``now`` (aware), in the order of ``items``."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Mapping
+from datetime import datetime
 
 from bot.core.record import PHASES
 
@@ -45,9 +45,7 @@ def normalize_phase(word: str) -> str:
     return phase
 
 
-def order_conflicts(
-    current: Mapping[str, datetime | None], phase: str, at: datetime
-) -> list[tuple[str, datetime]]:
+def order_conflicts(current: Mapping[str, datetime | None], phase: str, at: datetime) -> list[tuple[str, datetime]]:
     """The phases whose times the new marker would put out of order.
 
     The order is detected <= acknowledged <= mitigated <= resolved; equal times are allowed.
@@ -68,9 +66,7 @@ def check_order(current: Mapping[str, datetime | None], phase: str, at: datetime
     conflicts = order_conflicts(current, phase, at)
     if not conflicts:
         return
-    shown = "; ".join(
-        f"{PHASE_LABELS[other]} is {other_at:%Y-%m-%d %H:%M} UTC" for other, other_at in conflicts
-    )
+    shown = "; ".join(f"{PHASE_LABELS[other]} is {other_at:%Y-%m-%d %H:%M} UTC" for other, other_at in conflicts)
     raise PhaseError(
         f"{PHASE_LABELS[phase]} at {at:%Y-%m-%d %H:%M} UTC would break the phase order "
         f"(detected ≤ acknowledged ≤ mitigated ≤ resolved): {shown}. "

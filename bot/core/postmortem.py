@@ -9,14 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.blame import find_blame
-from bot.core.durations import (
-    MEASURED_PHASES,
-    PhaseDurations,
-    format_duration,
-    format_instant,
-    measure_phases,
-    spans_days,
-)
 from bot.core.draft import (
     ActionItemLine,
     Draft,
@@ -24,6 +16,14 @@ from bot.core.draft import (
     SectionFlag,
     TextSection,
     TimelineLine,
+)
+from bot.core.durations import (
+    MEASURED_PHASES,
+    PhaseDurations,
+    format_duration,
+    format_instant,
+    measure_phases,
+    spans_days,
 )
 from bot.core.record import PHASES, ActionItemView, IncidentRecord, PhaseTimes, TimelineEntry
 from bot.core.transcript import build_transcript
@@ -58,9 +58,7 @@ PROMPTS: dict[str, str] = {
 }
 
 
-def build_draft(
-    record: IncidentRecord, *, now: datetime, full: bool = True, version: int | None = None
-) -> Draft:
+def build_draft(record: IncidentRecord, *, now: datetime, full: bool = True, version: int | None = None) -> Draft:
     phases = record.phases
     durations = measure_phases(phases)
     instants = [at for at in phases.as_dict().values() if at is not None]
@@ -76,9 +74,7 @@ def build_draft(
         "What went well": record.went_well,
         "What went poorly": record.went_poorly,
     }
-    sections = {
-        name: TextSection(name, values, None if values else PROMPTS[name]) for name, values in texts.items()
-    }
+    sections = {name: TextSection(name, values, None if values else PROMPTS[name]) for name, values in texts.items()}
     items = tuple(_action_item_line(item, now=now) for item in record.action_items)
     unready = sum(1 for item in items if item.problems)
     checked = ("Root cause", "Contributing factors", "What went poorly")
@@ -106,10 +102,7 @@ def build_draft(
         final=unready == 0,
         not_final_reason=None if unready == 0 else _not_final_reason(unready),
         blame_flags=tuple(
-            SectionFlag(name, flag)
-            for name, values in flagged
-            for text in values
-            for flag in find_blame(text)
+            SectionFlag(name, flag) for name, values in flagged for text in values for flag in find_blame(text)
         ),
         mermaid=_mermaid(phases) if full else None,
         transcript=build_transcript(record.timeline, with_dates=with_dates) if full else (),
@@ -144,9 +137,7 @@ def summarise(record: IncidentRecord, durations: PhaseDurations, *, now: datetim
     else:
         opening = head + " has no phase times marked"
     reached = [
-        f"{phase} after {format_duration(value)}"
-        for phase in measured
-        if (value := durations.get(phase)) is not None
+        f"{phase} after {format_duration(value)}" for phase in measured if (value := durations.get(phase)) is not None
     ]
     sentences = [f"{opening}: {_join(reached)}." if reached else f"{opening}."]
     missing = [PHASE_NOUNS[phase] for phase in PHASES if record.phases.get(phase) is None]
@@ -227,9 +218,7 @@ def _entry_label(kind: str) -> str:
 
 def _action_item_line(item: ActionItemView, *, now: datetime) -> ActionItemLine:
     problems = tuple(
-        problem
-        for problem, missing in (("no owner", item.owner is None), ("no due date", item.due is None))
-        if missing
+        problem for problem, missing in (("no owner", item.owner is None), ("no due date", item.due is None)) if missing
     )
     done = item.status == "done"
     return ActionItemLine(
@@ -250,9 +239,7 @@ def _not_final_reason(unready: int) -> str:
 
 
 def _mermaid(phases: PhaseTimes) -> str | None:
-    marked = [
-        (phase, at.replace(second=0, microsecond=0)) for phase in PHASES if (at := phases.get(phase)) is not None
-    ]
+    marked = [(phase, at.replace(second=0, microsecond=0)) for phase in PHASES if (at := phases.get(phase)) is not None]
     bars = []
     for (start_phase, start), (end_phase, end) in zip(marked, marked[1:]):
         if end > start:

@@ -15,9 +15,7 @@ from bot.core.messages import MessageChange, MessageDeletion, MessagePost, NotRe
 from bot.core.slackts import is_ts, ts_to_datetime
 
 # Subtypes that carry what people said (or what an alert bot posted).
-RECORDED_SUBTYPES = frozenset(
-    {None, "thread_broadcast", "file_share", "bot_message", "me_message", "reply_broadcast"}
-)
+RECORDED_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "bot_message", "me_message", "reply_broadcast"})
 # Housekeeping that is not timeline material.
 NOT_TIMELINE = frozenset(
     {

@@ -96,9 +96,7 @@ def days_overdue(due: date | None, *, now: datetime) -> int:
     return max(0, (now.date() - due).days)
 
 
-def close_rate(
-    items: Iterable[ReviewItem], *, now: datetime, window: timedelta = DEFAULT_WINDOW
-) -> CloseRate:
+def close_rate(items: Iterable[ReviewItem], *, now: datetime, window: timedelta = DEFAULT_WINDOW) -> CloseRate:
     """The share of items closed on or before their due date, over the last ``window``.
 
     An item counts when it has a due date and its outcome became known in the window, that

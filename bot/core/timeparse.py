@@ -25,8 +25,7 @@ TIME_EXAMPLES = (
 # Abbreviations people commonly type that name more than one zone (IST, CST, BST...) or hide
 # whether daylight saving applies; refused rather than guessed.
 AMBIGUOUS_ABBREVIATIONS = frozenset(
-    "acdt acst adt aedt aest akdt akst ast awst bst cat cdt cest cet cst ct eat edt eest eet "
-    "est et hkt hst ist jst kst mdt msk mst mt nzdt nzst pdt pht pst pt sast sgt wat west wet".split()
+    ["acdt", "acst", "adt", "aedt", "aest", "akdt", "akst", "ast", "awst", "bst", "cat", "cdt", "cest", "cet", "cst", "ct", "eat", "edt", "eest", "eet", "est", "et", "hkt", "hst", "ist", "jst", "kst", "mdt", "msk", "mst", "mt", "nzdt", "nzst", "pdt", "pht", "pst", "pt", "sast", "sgt", "wat", "west", "wet"]
 )
 
 _FLAGS = re.IGNORECASE | re.ASCII | re.VERBOSE
@@ -78,8 +77,7 @@ def parse_moment(text: str, *, now: datetime, tz: ZoneSource) -> datetime:
     if match is None or (match["minute"] is None and match["meridiem"] is None):
         if _DATE_ONLY.match(cleaned):
             raise TimeParseError(
-                f"“{show(cleaned)}” is a date without a time of day; a phase needs both, "
-                f"for example “{cleaned} 14:05”."
+                f"“{show(cleaned)}” is a date without a time of day; a phase needs both, for example “{cleaned} 14:05”."
             )
         raise unreadable(cleaned, "time", TIME_EXAMPLES)
     if match["zone"]:
@@ -90,8 +88,7 @@ def parse_moment(text: str, *, now: datetime, tz: ZoneSource) -> datetime:
     moment = _place(match, clock, zone, now, cleaned)
     if now - moment > MAX_LOOKBACK:
         raise TimeParseError(
-            f"“{show(cleaned)}” is {_utc(moment)}, more than a year ago, which looks like a "
-            "typo. Check the date."
+            f"“{show(cleaned)}” is {_utc(moment)}, more than a year ago, which looks like a typo. Check the date."
         )
     return moment
 
@@ -104,7 +101,10 @@ def parse_at_clause(words: str, *, now: datetime, tz: ZoneSource) -> tuple[datet
     future, skipped by the clocks, an ambiguous zone abbreviation) is reported, not shortened.
     """
     return split_prefix(
-        words, MAX_TIME_TOKENS, lambda part: parse_moment(part, now=now, tz=tz), "time",
+        words,
+        MAX_TIME_TOKENS,
+        lambda part: parse_moment(part, now=now, tz=tz),
+        "time",
         TIME_EXAMPLES,
     )
 
@@ -171,10 +171,7 @@ def _read_offset(text: str) -> tzinfo:
     hours = int(match["hours"]) if match else 24
     minutes = int(match["minutes"] or 0) if match else 0
     if hours > 23 or minutes > 59:
-        raise TimeParseError(
-            f"“{text}” is not a UTC offset I can use; give hours and minutes like +02:00 or "
-            "-05:30."
-        )
+        raise TimeParseError(f"“{text}” is not a UTC offset I can use; give hours and minutes like +02:00 or -05:30.")
     sign = -1 if text.startswith("-") else 1
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
@@ -203,9 +200,7 @@ def _place(match: re.Match[str], clock: time, zone: tzinfo, now: datetime, clean
         try:
             day = date.fromisoformat(match["date"])
         except ValueError:
-            raise TimeParseError(
-                f"“{match['date']}” is not a date on the calendar; write it as YYYY-MM-DD."
-            ) from None
+            raise TimeParseError(f"“{match['date']}” is not a date on the calendar; write it as YYYY-MM-DD.") from None
         return _pick(datetime.combine(day, clock), zone, now, cleaned)
     local_today = now.astimezone(zone).date()
     if match["day"]:

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 MAX_INPUT_CHARS = 100
 
-_WHITESPACE = str.maketrans({c: " " for c in "\t\n\r\u00a0\u202f"})
+_WHITESPACE = str.maketrans(dict.fromkeys("\t\n\r\xa0\u202f", " "))
 
 T = TypeVar("T")
 
@@ -25,9 +25,7 @@ class UnreadableError(TimeParseError):
     """The text has the shape of no accepted form (a shorter prefix may still be a time)."""
 
 
-def split_prefix(
-    words: str, max_tokens: int, parse: Callable[[str], T], what: str, examples: str
-) -> tuple[T, str]:
+def split_prefix(words: str, max_tokens: int, parse: Callable[[str], T], what: str, examples: str) -> tuple[T, str]:
     """Split `words` into (value, rest): the longest run of up to `max_tokens` leading words
     that `parse` reads, then the rest, stripped. Only an `UnreadableError` shortens the run."""
     tokens = list(re.finditer(r"\S+", words))[:max_tokens]
@@ -41,10 +39,7 @@ def split_prefix(
     if not tokens:
         raise UnreadableError(f"You didn't give a {what}. Try one of: {examples}.")
     start = words[tokens[0].start() : tokens[-1].end()]
-    raise UnreadableError(
-        f"I couldn't find a {what} at the start of “{show(start)}”. Start with one of: "
-        f"{examples}."
-    )
+    raise UnreadableError(f"I couldn't find a {what} at the start of “{show(start)}”. Start with one of: {examples}.")
 
 
 def clean_input(text: str, what: str, examples: str) -> str:

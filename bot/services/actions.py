@@ -64,20 +64,37 @@ def check_due(due: date, *, today: date) -> None:
 def check_text(text: str) -> str:
     text = " ".join(text.split())
     if not text:
-        raise UserFacingError("Say what needs doing, for example `/incident action @ada friday Add an alert on queue depth`.")
+        raise UserFacingError(
+            "Say what needs doing, for example `/incident action @ada friday Add an alert on queue depth`."
+        )
     if len(text) > MAX_ITEM_TEXT:
         raise UserFacingError(f"That action item is {len(text)} characters long; keep it under {MAX_ITEM_TEXT}.")
     return text
 
 
 def create_item(
-    session: Session, *, team_id: str, channel_id: str, owner_id: str, due: date, today: date, text: str, user_id: str, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    owner_id: str,
+    due: date,
+    today: date,
+    text: str,
+    user_id: str,
+    now: datetime,
 ) -> ItemRow:
     incident = require_incident(session, team_id, channel_id)
     check_due(due, today=today)
     item = repo.add_item(
-        session, team_id=team_id, incident_id=incident.id, owner_id=owner_id, due=due,
-        text=check_text(text), created_by=user_id, now=now,
+        session,
+        team_id=team_id,
+        incident_id=incident.id,
+        owner_id=owner_id,
+        due=due,
+        text=check_text(text),
+        created_by=user_id,
+        now=now,
     )
     return _row(session, team_id, item.id)
 
@@ -91,7 +108,9 @@ def my_items(session: Session, *, team_id: str, user_id: str, now: datetime) -> 
     """The caller's open items: over-budget services first, then overdue, then by due date."""
     rows = repo.open_items_of(session, team_id, user_id)
     by_id = {row.id: row for row in rows}
-    ordered = order_items_for_owner((review_item(row) for row in rows), team_budgets(session, team_id, now=now), now=now)
+    ordered = order_items_for_owner(
+        (review_item(row) for row in rows), team_budgets(session, team_id, now=now), now=now
+    )
     return [by_id[item.item_id] for item in ordered]
 
 
@@ -116,7 +135,9 @@ def _set_status(session: Session, *, team_id: str, item_id: int, status: str, us
     return Change(_row(session, team_id, item_id), changed=True)
 
 
-def move_due(session: Session, *, team_id: str, item_id: int, due: date, today: date, user_id: str, now: datetime) -> Change:
+def move_due(
+    session: Session, *, team_id: str, item_id: int, due: date, today: date, user_id: str, now: datetime
+) -> Change:
     """Move the due date. Later than before is a rollover: counted, and kept in the history."""
     item = _changeable(session, team_id, item_id, user_id)
     check_due(due, today=today)
@@ -128,13 +149,20 @@ def move_due(session: Session, *, team_id: str, item_id: int, due: date, today: 
     if rolled:
         item.rollovers += 1
     repo.add_event(
-        session, item.id, kind="rollover" if rolled else "due_moved", user_id=user_id,
-        old=previous.isoformat() if previous else None, new=due.isoformat(), at=now,
+        session,
+        item.id,
+        kind="rollover" if rolled else "due_moved",
+        user_id=user_id,
+        old=previous.isoformat() if previous else None,
+        new=due.isoformat(),
+        at=now,
     )
     return Change(_row(session, team_id, item_id), changed=True, previous_due=previous, rolled_over=rolled)
 
 
-def reassign_item(session: Session, *, team_id: str, item_id: int, owner_id: str, user_id: str, now: datetime) -> Change:
+def reassign_item(
+    session: Session, *, team_id: str, item_id: int, owner_id: str, user_id: str, now: datetime
+) -> Change:
     item = _changeable(session, team_id, item_id, user_id)
     previous = item.owner_id
     if previous == owner_id:
@@ -203,4 +231,7 @@ class Home:
 
 
 def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> Home:
-    return Home(my_items(session, team_id=team_id, user_id=user_id, now=now), list(repo.incidents_of_user(session, team_id, user_id)))
+    return Home(
+        my_items(session, team_id=team_id, user_id=user_id, now=now),
+        list(repo.incidents_of_user(session, team_id, user_id)),
+    )

@@ -101,7 +101,9 @@ def backfill_channel(
     # thread parents whose latest reply falls in the window (their own text stays out).
     cursor = None
     for _ in range(OLD_THREAD_PAGES):
-        page = source.history(channel_id, oldest=datetime_to_ts(oldest - OLD_THREAD_LOOKBACK), latest=oldest_ts, cursor=cursor)
+        page = source.history(
+            channel_id, oldest=datetime_to_ts(oldest - OLD_THREAD_LOOKBACK), latest=oldest_ts, cursor=cursor
+        )
         tally.calls += 1
         for parent in threads_active_since(page.messages, oldest_ts):
             open_thread(parent)

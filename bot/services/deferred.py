@@ -86,7 +86,9 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _work(row: DeferredWork) -> Work:
-    return Work(row.id, row.team_id, row.key, row.kind, dict(row.payload), row.attempts, row.created_at, row.claim_token or "")
+    return Work(
+        row.id, row.team_id, row.key, row.kind, dict(row.payload), row.attempts, row.created_at, row.claim_token or ""
+    )
 
 
 def run_owed(
@@ -152,7 +154,15 @@ def _retry_or_give_up(
     text = f"{error.__class__.__name__}: {error}"[:2000]
     with sessions.begin() as session:
         if work.attempts < MAX_ATTEMPTS:
-            repo.finish(session, work.id, work.token, state="pending", now=now, error=text, not_before=now + backoff(work.attempts))
+            repo.finish(
+                session,
+                work.id,
+                work.token,
+                state="pending",
+                now=now,
+                error=text,
+                not_before=now + backoff(work.attempts),
+            )
             report.retried += 1
             log.warning("deferred %s %s: attempt %d failed, will retry: %s", work.kind, work.key, work.attempts, text)
             return
@@ -170,6 +180,8 @@ def _recover(sessions: sessionmaker[Session], *, now: datetime, team_id: str | N
     with sessions.begin() as session:
         for row in repo.stuck(session, claimed_before=now - STUCK_AFTER, team_id=team_id):
             state = "pending" if row.attempts < MAX_ATTEMPTS else "failed"
-            repo.finish(session, row.id, row.claim_token or "", state=state, now=now, error="process stopped while running")
+            repo.finish(
+                session, row.id, row.claim_token or "", state=state, now=now, error="process stopped while running"
+            )
             report.recovered += 1
             log.warning("deferred %s %s: its process stopped while running; now %s", row.kind, row.key, state)

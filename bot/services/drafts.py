@@ -77,7 +77,9 @@ def read_template(path: str | None) -> str | None:
     try:
         return Path(path).expanduser().read_text(encoding="utf-8")
     except OSError as error:
-        raise TemplateProblem(f"SCRIBE_POSTMORTEM_TEMPLATE {path!r} cannot be read: {error.strerror or error}") from None
+        raise TemplateProblem(
+            f"SCRIBE_POSTMORTEM_TEMPLATE {path!r} cannot be read: {error.strerror or error}"
+        ) from None
 
 
 def render(draft: Draft, settings: Settings, *, names: Mapping[str, str] | None = None) -> tuple[str, str | None]:
@@ -129,7 +131,9 @@ def draft_markdown(
 ) -> str:
     """The Markdown that is uploaded, numbered as the latest posted version."""
     incident = _incident(session, channel_id, team_id)
-    return _prepare(session, incident, now=now, settings=settings, version=postmortems.latest_version(session, incident.id)).markdown
+    return _prepare(
+        session, incident, now=now, settings=settings, version=postmortems.latest_version(session, incident.id)
+    ).markdown
 
 
 def reserve_draft(
@@ -185,12 +189,26 @@ def enqueue_reserved_drafts(
                 continue
             record = load_record(session, incident)
             prepared = _prepare_record(
-                record, now=row.created_at, settings=settings, version=row.version, full=row.full,
-                reason=row.reason, requested_by=row.requested_by, names_for=_names_for(session, incident.team_id),
+                record,
+                now=row.created_at,
+                settings=settings,
+                version=row.version,
+                full=row.full,
+                reason=row.reason,
+                requested_by=row.requested_by,
+                names_for=_names_for(session, incident.team_id),
             )
             message_key, file_key = draft_keys(incident.id, row.version)
             team, channel, now = incident.team_id, incident.channel_id, row.created_at
-            outbox.enqueue(session, team_id=team, key=message_key, kind="message", channel=channel, payload=message_for(prepared), now=now)
+            outbox.enqueue(
+                session,
+                team_id=team,
+                key=message_key,
+                kind="message",
+                channel=channel,
+                payload=message_for(prepared),
+                now=now,
+            )
             outbox.enqueue(
                 session,
                 team_id=team,
@@ -232,11 +250,19 @@ def draft_filename(record: IncidentRecord, version: int | None) -> str:
     return f"postmortem-{record.channel}{suffix}.md"
 
 
-def _prepare(session: Session, incident: Incident, *, now: datetime, settings: Settings, version: int | None) -> PreparedDraft:
+def _prepare(
+    session: Session, incident: Incident, *, now: datetime, settings: Settings, version: int | None
+) -> PreparedDraft:
     record = load_record(session, incident)
     full = wants_full_draft(record.severity, surprised=record.surprised, severities=settings.postmortem_severities)
     return _prepare_record(
-        record, now=now, settings=settings, version=version, full=full, reason="requested", requested_by=None,
+        record,
+        now=now,
+        settings=settings,
+        version=version,
+        full=full,
+        reason="requested",
+        requested_by=None,
         names_for=_names_for(session, incident.team_id),
     )
 
@@ -273,7 +299,9 @@ def _names_for(session: Session, team_id: str) -> Callable[[set[str]], Mapping[s
 
 def _incident(session: Session, channel_id: str, team_id: str | None) -> Incident:
     incident = (
-        repo.find_incident(session, team_id, channel_id) if team_id else repo.find_incident_by_channel(session, channel_id)
+        repo.find_incident(session, team_id, channel_id)
+        if team_id
+        else repo.find_incident_by_channel(session, channel_id)
     )
     if incident is None:
         raise LookupError(f"no incident is recorded for channel {channel_id}")

@@ -8,6 +8,5 @@ class UserFacingError(ValueError):
 class NotAnIncident(UserFacingError):
     def __init__(self) -> None:
         super().__init__(
-            "This channel is not an incident channel yet. Start recording it with "
-            "`/incident start [sev1..sev4] TITLE`."
+            "This channel is not an incident channel yet. Start recording it with `/incident start [sev1..sev4] TITLE`."
         )

@@ -73,7 +73,11 @@ Render = Callable[[Nudge], dict[str, Any]]
 
 
 def refresh_owner_zones(
-    sessions: sessionmaker[Session], *, now: datetime, fetch: Callable[[str, str], tuple[str | None, str | None]], limit: int = ZONE_REFRESH_LIMIT
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    fetch: Callable[[str, str], tuple[str | None, str | None]],
+    limit: int = ZONE_REFRESH_LIMIT,
 ) -> int:
     """Fetch the zone of owners never seen or not seen for a while: nudges follow their clock.
 
@@ -105,7 +109,9 @@ def queue_due_nudges(
         sent = repo.sent_nudge_keys(session)
         by_id = {row.id: row for row in rows}
         items = [
-            NudgeItem(row.id, row.owner_id or "", row.due, row.owner_tz or "", row.status, sent.get(row.id, frozenset()))
+            NudgeItem(
+                row.id, row.owner_id or "", row.due, row.owner_tz or "", row.status, sent.get(row.id, frozenset())
+            )
             for row in rows
             if row.due is not None
         ]
@@ -179,7 +185,9 @@ def queue_weekly_reviews(
             if channel is None or outbox_repo.by_key(session, team_id=team_id, key=key) is not None:
                 continue
             review = build_team_review(session, team_id, now=now)
-            if outbox_repo.enqueue(session, team_id=team_id, key=key, kind="message", channel=channel, payload=render(review), now=now):
+            if outbox_repo.enqueue(
+                session, team_id=team_id, key=key, kind="message", channel=channel, payload=render(review), now=now
+            ):
                 queued.append(team_id)
     return queued
 

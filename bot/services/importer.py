@@ -158,9 +158,7 @@ def read_channel(export: SlackExport, wanted: str) -> ReadChannel:
     channel = export.channel(wanted)
     users = export.users()
     read = ReadChannel(channel=channel, team_id=team_of_export(users), people=_people(users))
-    records = sorted(
-        (m for m in export.messages(channel) if is_ts(m.get("ts"))), key=lambda m: ts_to_datetime(m["ts"])
-    )
+    records = sorted((m for m in export.messages(channel) if is_ts(m.get("ts"))), key=lambda m: ts_to_datetime(m["ts"]))
     for record in records:
         change = parse_stored_message(record)
         read.changes.append(change)
@@ -189,10 +187,14 @@ def _read_typed(read: ReadChannel, post: MessagePost, record: Mapping[str, Any])
             elif command.name == "action":
                 owner, rest = parse_owner(command.args)
                 due, text = parse_due_prefix(rest, today=post.posted_at.astimezone(zone).date())
-                read.items.append(TypedItem(owner_id=owner, due=due, text=check_text(text), at=post.posted_at, user_id=post.user))
+                read.items.append(
+                    TypedItem(owner_id=owner, due=due, text=check_text(text), at=post.posted_at, user_id=post.user)
+                )
             elif command.name in TYPED_ENTRY_KINDS and (command.args or command.name == "surprised"):
                 read.entries.append(
-                    TypedEntry(kind=TYPED_ENTRY_KINDS[command.name], text=command.args, at=post.posted_at, user_id=author)
+                    TypedEntry(
+                        kind=TYPED_ENTRY_KINDS[command.name], text=command.args, at=post.posted_at, user_id=author
+                    )
                 )
         except (CommandError, TimeParseError, phase_rules.PhaseError, UserFacingError) as error:
             read.skipped.append(f"{record.get('ts')}: /incident {command.name} {command.args} ({error})")
@@ -264,14 +266,18 @@ def store_import(
     # Importing again completes the channel's incident, even once it is closed, rather than
     # starting a second one that the messages (already kept by the first) would not reach.
     existing = repo.find_incident(session, read.team_id, channel_id)
-    created = None if existing is not None else repo.create_incident(
-        session,
-        team_id=read.team_id,
-        channel_id=channel_id,
-        title=chosen_title,
-        severity=chosen_severity,
-        started_by=read.typed_start_user,
-        started_at=started_at,
+    created = (
+        None
+        if existing is not None
+        else repo.create_incident(
+            session,
+            team_id=read.team_id,
+            channel_id=channel_id,
+            title=chosen_title,
+            severity=chosen_severity,
+            started_by=read.typed_start_user,
+            started_at=started_at,
+        )
     )
     incident = existing or created or repo.find_incident(session, read.team_id, channel_id)
     assert incident is not None
@@ -293,7 +299,13 @@ def store_import(
         if marker is None or (phase in current and current[phase].at == marker.at):
             continue
         repo.set_phase_mark(
-            session, incident_id=incident.id, phase=phase, at=marker.at, note=marker.note, user_id=marker.user_id, now=now
+            session,
+            incident_id=incident.id,
+            phase=phase,
+            at=marker.at,
+            note=marker.note,
+            user_id=marker.user_id,
+            now=now,
         )
     if "resolved" in markers:
         incident.status = "resolved"
@@ -302,12 +314,17 @@ def store_import(
     existing = {(e.kind, e.text, e.at) for e in repo.entries_for(session, incident.id)}
     for entry in read.entries:
         if (entry.kind, entry.text, entry.at) not in existing:
-            repo.add_entry(session, incident_id=incident.id, kind=entry.kind, text=entry.text, user_id=entry.user_id, at=entry.at)
+            repo.add_entry(
+                session, incident_id=incident.id, kind=entry.kind, text=entry.text, user_id=entry.user_id, at=entry.at
+            )
             existing.add((entry.kind, entry.text, entry.at))
 
     items_added = _store_typed_items(session, read, incident_id=incident.id)
 
-    phases_now = {phase: markers[phase].at if phase in markers else (current[phase].at if phase in current else None) for phase in PHASES}
+    phases_now = {
+        phase: markers[phase].at if phase in markers else (current[phase].at if phase in current else None)
+        for phase in PHASES
+    }
     return Imported(
         team_id=read.team_id,
         channel_id=channel_id,
@@ -324,14 +341,22 @@ def store_import(
 
 def _store_typed_items(session: Session, read: ReadChannel, *, incident_id: int) -> int:
     """Add the typed action items the incident does not have yet (same owner, due date, text)."""
-    have = {(row.owner_id, row.due, row.text) for row in actions_repo.incident_items(session, read.team_id, incident_id)}
+    have = {
+        (row.owner_id, row.due, row.text) for row in actions_repo.incident_items(session, read.team_id, incident_id)
+    }
     added = 0
     for item in read.items:
         if (item.owner_id, item.due, item.text) in have:
             continue
         actions_repo.add_item(
-            session, team_id=read.team_id, incident_id=incident_id, owner_id=item.owner_id, due=item.due,
-            text=item.text, created_by=item.user_id, now=item.at,
+            session,
+            team_id=read.team_id,
+            incident_id=incident_id,
+            owner_id=item.owner_id,
+            due=item.due,
+            text=item.text,
+            created_by=item.user_id,
+            now=item.at,
         )
         have.add((item.owner_id, item.due, item.text))
         added += 1

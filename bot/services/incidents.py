@@ -91,7 +91,9 @@ def mark_phase(
     """Set a phase marker, keeping phases in order; a repeated phase corrects the earlier one."""
     incident = require_incident(session, team_id, channel_id)
     if at > now:
-        raise UserFacingError(f"{at:%Y-%m-%d %H:%M} UTC is in the future; a phase can only be marked for a time that has passed.")
+        raise UserFacingError(
+            f"{at:%Y-%m-%d %H:%M} UTC is in the future; a phase can only be marked for a time that has passed."
+        )
     times = phase_times(session, incident.id)
     try:
         phase_rules.check_order(times, phase, at)

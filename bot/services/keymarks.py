@@ -18,7 +18,9 @@ def set_mark(
     if not is_ts(ts) or repo.incident_id_for_channel(session, team_id, channel_id) is None:
         return False
     if on:
-        message_repo.set_key_mark(session, team_id=team_id, channel_id=channel_id, ts=ts, kind=kind, user_id=user_id, now=now)
+        message_repo.set_key_mark(
+            session, team_id=team_id, channel_id=channel_id, ts=ts, kind=kind, user_id=user_id, now=now
+        )
     else:
         message_repo.clear_key_mark(session, team_id=team_id, channel_id=channel_id, ts=ts, kind=kind, user_id=user_id)
     return True

@@ -40,7 +40,9 @@ def _state(incident: Incident) -> IncidentState:
 
 def close_incident(session: Session, *, team_id: str, channel_id: str, user_id: str, now: datetime) -> Closed:
     """Stop recording the channel's open incident, which must be resolved."""
-    incident = repo.open_incident(session, team_id, channel_id, lock=True) or repo.find_incident(session, team_id, channel_id)
+    incident = repo.open_incident(session, team_id, channel_id, lock=True) or repo.find_incident(
+        session, team_id, channel_id
+    )
     if incident is None:
         raise NotAnIncident()
     try:
@@ -62,7 +64,8 @@ def reopen_incident(session: Session, *, team_id: str, channel_id: str) -> Reope
         raise NotAnIncident()
     try:
         check_may_reopen(
-            open_incident=_state(open_now) if open_now else None, last_closed=_state(last_closed) if last_closed else None
+            open_incident=_state(open_now) if open_now else None,
+            last_closed=_state(last_closed) if last_closed else None,
         )
     except LifecycleError as error:
         raise UserFacingError(str(error)) from None

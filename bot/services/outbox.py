@@ -73,7 +73,7 @@ class Sender(Protocol):
     def can_look_up(self, item: OutboxItem) -> bool:
         """Whether :meth:`find_delivered` can ever find this item (a file upload carries no key)."""
 
-    def find_delivered(self, item: OutboxItem) -> dict[str, Any] | None | object:
+    def find_delivered(self, item: OutboxItem) -> dict[str, Any] | object | None:
         """Whether a claimed item is already in Slack: a result, None (not there) or UNKNOWN
         (cannot tell, and never will). Raises when it cannot look now (rate limited, Slack down)."""
 
@@ -81,7 +81,13 @@ class Sender(Protocol):
 class Pacer:
     """Keeps posts to one channel at least ``interval`` seconds apart within a delivery pass."""
 
-    def __init__(self, interval: float = CHANNEL_INTERVAL_SECONDS, *, sleep: Callable[[float], None] = time.sleep, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        interval: float = CHANNEL_INTERVAL_SECONDS,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.interval = interval
         self.sleep = sleep
         self.monotonic = monotonic
@@ -107,7 +113,9 @@ class DeliveryReport:
     """Outcomes not recorded because another process had recovered the row meanwhile."""
 
 
-def enqueue(session: Session, *, team_id: str, key: str, kind: str, channel: str, payload: dict[str, Any], now: datetime) -> bool:
+def enqueue(
+    session: Session, *, team_id: str, key: str, kind: str, channel: str, payload: dict[str, Any], now: datetime
+) -> bool:
     return repo.enqueue(session, team_id=team_id, key=key, kind=kind, channel=channel, payload=payload, now=now)
 
 
@@ -124,7 +132,16 @@ def running_from(start: datetime, *, monotonic: Callable[[], float] = time.monot
 
 def _item(row: Any) -> OutboxItem:
     return OutboxItem(
-        row.id, row.team_id, row.key, row.kind, row.channel, dict(row.payload), row.attempts, row.claimed_at, row.created_at, row.claim_token
+        row.id,
+        row.team_id,
+        row.key,
+        row.kind,
+        row.channel,
+        dict(row.payload),
+        row.attempts,
+        row.claimed_at,
+        row.created_at,
+        row.claim_token,
     )
 
 
@@ -154,7 +171,11 @@ def deliver_due(
         if item is None:
             continue
         sender = sender_for(item.team_id)
-        if item.attempts > 1 and sender.can_look_up(item) and _settled_by_lookup(sessions, sender, item, clock=clock, report=report):
+        if (
+            item.attempts > 1
+            and sender.can_look_up(item)
+            and _settled_by_lookup(sessions, sender, item, clock=clock, report=report)
+        ):
             continue
         pacer.wait(item.channel)
         try:
@@ -164,7 +185,14 @@ def deliver_due(
             continue
         except Exception as error:  # an unexpected bug must not leave the row claimed forever
             log.exception("outbox %s: unexpected error while sending", item.key)
-            _record_failure(sessions, sender, item, DeliveryError(repr(error), retryable=True, may_have_landed=True), clock=clock, report=report)
+            _record_failure(
+                sessions,
+                sender,
+                item,
+                DeliveryError(repr(error), retryable=True, may_have_landed=True),
+                clock=clock,
+                report=report,
+            )
             continue
         if _finish(sessions, item, report, state="sent", now=clock(), result=result):
             report.sent += 1
@@ -181,7 +209,14 @@ def _finish(sessions: sessionmaker[Session], item: OutboxItem, report: DeliveryR
     return recorded
 
 
-def _settled_by_lookup(sessions: sessionmaker[Session], sender: Sender, item: OutboxItem, *, clock: Callable[[], datetime], report: DeliveryReport) -> bool:
+def _settled_by_lookup(
+    sessions: sessionmaker[Session],
+    sender: Sender,
+    item: OutboxItem,
+    *,
+    clock: Callable[[], datetime],
+    report: DeliveryReport,
+) -> bool:
     """Before a retry: did an earlier attempt land after all (Slack answered 5xx or the
     connection dropped after the post was made)? True when the row is settled without sending:
     found ('sent'), cannot tell ('uncertain'), or the lookup failed (pending, to look again)."""
@@ -191,16 +226,38 @@ def _settled_by_lookup(sessions: sessionmaker[Session], sender: Sender, item: Ou
         log.warning("outbox %s: could not look up the earlier attempt; will look again: %s", item.key, error)
         if item.attempts < MAX_ATTEMPTS:
             now = clock()
-            if _finish(sessions, item, report, state="pending", now=now, error=f"lookup failed: {error}"[:2000], not_before=now + backoff(item.attempts)):
+            if _finish(
+                sessions,
+                item,
+                report,
+                state="pending",
+                now=now,
+                error=f"lookup failed: {error}"[:2000],
+                not_before=now + backoff(item.attempts),
+            ):
                 report.retried += 1
-        elif _finish(sessions, item, report, state="uncertain", now=clock(), error=f"gave up looking up an earlier attempt: {error}"[:2000]):
+        elif _finish(
+            sessions,
+            item,
+            report,
+            state="uncertain",
+            now=clock(),
+            error=f"gave up looking up an earlier attempt: {error}"[:2000],
+        ):
             report.uncertain += 1
             log.error("outbox %s: could never look up an earlier attempt; not resent", item.key)
         return True
     if found is None:
         return False
     if found is UNKNOWN:
-        if _finish(sessions, item, report, state="uncertain", now=clock(), error="an earlier attempt may have landed; it could not be looked up"):
+        if _finish(
+            sessions,
+            item,
+            report,
+            state="uncertain",
+            now=clock(),
+            error="an earlier attempt may have landed; it could not be looked up",
+        ):
             report.uncertain += 1
             log.error("outbox %s: an earlier attempt may have landed and Slack cannot tell; not resent", item.key)
         return True
@@ -210,18 +267,39 @@ def _settled_by_lookup(sessions: sessionmaker[Session], sender: Sender, item: Ou
     return True
 
 
-def _record_failure(sessions: sessionmaker[Session], sender: Sender, item: OutboxItem, error: DeliveryError, *, clock: Callable[[], datetime], report: DeliveryReport) -> None:
+def _record_failure(
+    sessions: sessionmaker[Session],
+    sender: Sender,
+    item: OutboxItem,
+    error: DeliveryError,
+    *,
+    clock: Callable[[], datetime],
+    report: DeliveryReport,
+) -> None:
     now = clock()
     message = str(error)[:2000]
     verifiable = not error.may_have_landed or sender.can_look_up(item)
     if error.retryable and item.attempts < MAX_ATTEMPTS and verifiable:
-        if _finish(sessions, item, report, state="pending", now=now, error=message, not_before=now + backoff(item.attempts)):
+        if _finish(
+            sessions, item, report, state="pending", now=now, error=message, not_before=now + backoff(item.attempts)
+        ):
             report.retried += 1
-            log.warning("outbox %s: attempt %d failed, will retry%s: %s", item.key, item.attempts, " (looking it up first)" if error.may_have_landed else "", error)
+            log.warning(
+                "outbox %s: attempt %d failed, will retry%s: %s",
+                item.key,
+                item.attempts,
+                " (looking it up first)" if error.may_have_landed else "",
+                error,
+            )
     elif error.may_have_landed:
         if _finish(sessions, item, report, state="uncertain", now=now, error=message):
             report.uncertain += 1
-            log.error("outbox %s: attempt %d may have landed and cannot be verified; not resent: %s", item.key, item.attempts, error)
+            log.error(
+                "outbox %s: attempt %d may have landed and cannot be verified; not resent: %s",
+                item.key,
+                item.attempts,
+                error,
+            )
     elif _finish(sessions, item, report, state="failed", now=now, error=message):
         report.failed += 1
         log.error("outbox %s: gave up after %d attempts: %s", item.key, item.attempts, error)
@@ -245,7 +323,14 @@ def _recover(
             log.warning("outbox %s: could not check whether it was delivered", item.key, exc_info=True)
             continue
         if found is UNKNOWN:
-            if _finish(sessions, item, report, state="uncertain", now=clock(), error="process stopped while sending; delivery could not be verified"):
+            if _finish(
+                sessions,
+                item,
+                report,
+                state="uncertain",
+                now=clock(),
+                error="process stopped while sending; delivery could not be verified",
+            ):
                 report.uncertain += 1
                 log.error("outbox %s: delivery unknown after a crash; not resent", item.key)
         elif found is None:

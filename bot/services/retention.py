@@ -30,7 +30,9 @@ def purge_expired_text(sessions: sessionmaker[Session], *, now: datetime, days: 
     if days is None or days < 1:
         return 0
     cutoff = retention_cutoff(now, days)
-    return _in_batches(sessions, lambda session: repo.purge_message_text(session, posted_before=cutoff, limit=batch), batch)
+    return _in_batches(
+        sessions, lambda session: repo.purge_message_text(session, posted_before=cutoff, limit=batch), batch
+    )
 
 
 def purge_expired_posts(sessions: sessionmaker[Session], *, now: datetime, days: int | None, batch: int = BATCH) -> int:
@@ -38,7 +40,9 @@ def purge_expired_posts(sessions: sessionmaker[Session], *, now: datetime, days:
     if days is None or days < 1:
         return 0
     cutoff = retention_cutoff(now, days)
-    return _in_batches(sessions, lambda session: repo.purge_outbox_payloads(session, created_before=cutoff, limit=batch), batch)
+    return _in_batches(
+        sessions, lambda session: repo.purge_outbox_payloads(session, created_before=cutoff, limit=batch), batch
+    )
 
 
 def _in_batches(sessions: sessionmaker[Session], purge: Callable[[Session], int], batch: int) -> int:

@@ -9,7 +9,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.core.budget import BudgetStatus, IncidentWindow, Slo, SloInputError, budget_status, parse_target, parse_window, rank_services
+from bot.core.budget import (
+    BudgetStatus,
+    IncidentWindow,
+    Slo,
+    SloInputError,
+    budget_status,
+    parse_target,
+    parse_window,
+    rank_services,
+)
 from bot.services.errors import UserFacingError
 from bot.services.incidents import require_incident
 from storage import followup_queries as followup_repo
@@ -39,21 +48,30 @@ def service_name(text: str) -> str:
     return name
 
 
-def set_slo(session: Session, *, name: str, target: str, window: str, now: datetime, team_id: str = ALL_TEAMS) -> ConfiguredSlo:
+def set_slo(
+    session: Session, *, name: str, target: str, window: str, now: datetime, team_id: str = ALL_TEAMS
+) -> ConfiguredSlo:
     """Configure (or change) a service's SLO, such as 99.9 over 28d."""
     try:
         slo = Slo(service_name(name), parse_target(target), parse_window(window))
     except SloInputError as error:
         raise UserFacingError(str(error)) from None
     repo.set_slo(
-        session, team_id=team_id, name=slo.service, target_percent=slo.target_percent,
-        window_seconds=int(slo.window.total_seconds()), now=now,
+        session,
+        team_id=team_id,
+        name=slo.service,
+        target_percent=slo.target_percent,
+        window_seconds=int(slo.window.total_seconds()),
+        now=now,
     )
     return ConfiguredSlo(team_id, slo.service, slo.target_percent, slo.window)
 
 
 def list_slos(session: Session) -> list[ConfiguredSlo]:
-    return [ConfiguredSlo(r.team_id, r.name, r.target_percent, timedelta(seconds=r.window_seconds)) for r in repo.all_slos(session)]
+    return [
+        ConfiguredSlo(r.team_id, r.name, r.target_percent, timedelta(seconds=r.window_seconds))
+        for r in repo.all_slos(session)
+    ]
 
 
 def slos_for(session: Session, team_id: str) -> list[Slo]:
@@ -84,7 +102,9 @@ def impact_window(facts: IncidentFacts) -> IncidentWindow | None:
     return IncidentWindow(facts.service, start, end)
 
 
-def team_budgets(session: Session, team_id: str, *, now: datetime, facts: list[IncidentFacts] | None = None) -> list[BudgetStatus]:
+def team_budgets(
+    session: Session, team_id: str, *, now: datetime, facts: list[IncidentFacts] | None = None
+) -> list[BudgetStatus]:
     """Every SLO'd service's budget at ``now``, most burned first."""
     slos = slos_for(session, team_id)
     if not slos:

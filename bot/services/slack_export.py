@@ -115,7 +115,7 @@ class SlackExport:
         """Every message record of the channel's day files (its folder is named for it, or its id)."""
         for folder in (channel.name, channel.id):
             prefix = f"{self._root}{folder}/"
-            names = sorted(name for name in self._files if name.startswith(prefix) and "/" not in name[len(prefix):])
+            names = sorted(name for name in self._files if name.startswith(prefix) and "/" not in name[len(prefix) :])
             if not names:
                 continue
             for name in names:

@@ -67,6 +67,11 @@ def store_changes(
             plain.append(state)
     for start in range(0, len(plain), BULK_ROWS):
         message_repo.save_posts(
-            session, plain[start : start + BULK_ROWS], incident_id=incident_id, team_id=team_id, channel_id=channel_id, source=source
+            session,
+            plain[start : start + BULK_ROWS],
+            incident_id=incident_id,
+            team_id=team_id,
+            channel_id=channel_id,
+            source=source,
         )
     return sum(1 for state in states if state.ts not in known)

@@ -25,5 +25,7 @@ def channel_for(session: Session, settings: Settings, *, team_id: str, purpose: 
     return destination(team_id, choice=choice, configured=configured(settings, purpose), one_workspace=one_workspace)
 
 
-def choose(session: Session, *, team_id: str, purpose: str, channel_id: str | None, user_id: str, now: datetime) -> None:
+def choose(
+    session: Session, *, team_id: str, purpose: str, channel_id: str | None, user_id: str, now: datetime
+) -> None:
     repo.choose(session, team_id=team_id, purpose=purpose, channel_id=channel_id, user_id=user_id, now=now)

@@ -31,7 +31,12 @@ def _section(text: str) -> dict[str, Any]:
 
 
 def _button(text: str, action_id: str, item_id: int, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": str(item_id)}
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": str(item_id),
+    }
     if style:
         button["style"] = style
     return button
@@ -50,7 +55,9 @@ def item_line(row: ItemRow, *, today: date) -> str:
         parts.append("done :white_check_mark:")
     elif row.due is not None:
         late = (today - row.due).days
-        parts.append(f"due {row.due.isoformat()}" + (f" (*{late} day{'s' if late != 1 else ''} overdue*)" if late > 0 else ""))
+        parts.append(
+            f"due {row.due.isoformat()}" + (f" (*{late} day{'s' if late != 1 else ''} overdue*)" if late > 0 else "")
+        )
     if row.rollovers:
         parts.append(f"rolled over {row.rollovers}×")
     return " — ".join(parts)
@@ -134,7 +141,9 @@ def stats_text(review: Review, budgets: list[BudgetStatus]) -> str:
         + (f"{rate.on_time} of {rate.considered} ({rate.rate:.0%})" if rate.rate is not None else "no items were due")
     )
     lines.append(f"• Open items: {review.open_item_count}, overdue: {len(review.overdue)}")
-    lines.append(f"• Rollovers on open items: {health.open_rollovers} ({health.open_items_rolled_twice} items rolled twice or more)")
+    lines.append(
+        f"• Rollovers on open items: {health.open_rollovers} ({health.open_items_rolled_twice} items rolled twice or more)"
+    )
     causes = ", ".join(f"{safe_mrkdwn(c.category)} ({c.incident_count})" for c in health.repeated_causes)
     lines.append(f"• Repeated root causes: {causes or 'none'}")
     medians = health.medians
@@ -149,7 +158,9 @@ def stats_text(review: Review, budgets: list[BudgetStatus]) -> str:
     return "\n".join(lines)
 
 
-def _modal(callback_id: str, title: str, blocks: list[dict[str, Any]], metadata: dict[str, Any], submit: str = "Save") -> dict[str, Any]:
+def _modal(
+    callback_id: str, title: str, blocks: list[dict[str, Any]], metadata: dict[str, Any], submit: str = "Save"
+) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": callback_id,
@@ -165,14 +176,24 @@ def _owner_input(label: str, initial: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "users_select", "action_id": OWNER_INPUT}
     if initial:
         element["initial_user"] = initial
-    return {"type": "input", "block_id": OWNER_BLOCK, "label": {"type": "plain_text", "text": label}, "element": element}
+    return {
+        "type": "input",
+        "block_id": OWNER_BLOCK,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+    }
 
 
 def _due_input(initial: date | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "datepicker", "action_id": DUE_INPUT}
     if initial:
         element["initial_date"] = initial.isoformat()
-    return {"type": "input", "block_id": DUE_BLOCK, "label": {"type": "plain_text", "text": "Due date"}, "element": element}
+    return {
+        "type": "input",
+        "block_id": DUE_BLOCK,
+        "label": {"type": "plain_text", "text": "Due date"},
+        "element": element,
+    }
 
 
 def create_modal(channel_id: str) -> dict[str, Any]:
@@ -182,7 +203,13 @@ def create_modal(channel_id: str) -> dict[str, Any]:
         "label": {"type": "plain_text", "text": "What needs doing"},
         "element": {"type": "plain_text_input", "action_id": TEXT_INPUT, "multiline": True, "max_length": 500},
     }
-    return _modal(CREATE_VIEW, "New action item", [_owner_input("Owner (one person)"), _due_input(), text], {"channel": channel_id}, "Assign")
+    return _modal(
+        CREATE_VIEW,
+        "New action item",
+        [_owner_input("Owner (one person)"), _due_input(), text],
+        {"channel": channel_id},
+        "Assign",
+    )
 
 
 def move_due_modal(row: ItemRow) -> dict[str, Any]:

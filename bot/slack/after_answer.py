@@ -66,8 +66,12 @@ def run_work(deps: Deps, client_for: Callable[[str], WebClient], *, team_id: str
         runner(deps, client_for(work.team_id), work)
 
     def gave_up(work: Work, error: Exception) -> None:
-        tell(client_for(work.team_id), work.payload, ":x: Something went wrong on our side and I gave up on this "
-             "after several tries. Please try again; if it keeps failing, tell whoever runs Incident Scribe.")
+        tell(
+            client_for(work.team_id),
+            work.payload,
+            ":x: Something went wrong on our side and I gave up on this "
+            "after several tries. Please try again; if it keeps failing, tell whoever runs Incident Scribe.",
+        )
 
     return deferred.run_owed(deps.sessions, run, clock=deps.clock, gave_up=gave_up, team_id=team_id)
 
@@ -78,20 +82,31 @@ def warm_people(deps: Deps, client: WebClient, team_id: str, user_ids: Iterable[
     now = deps.clock()
     for user_id in dict.fromkeys(u for u in user_ids if u):
         if not is_fresh(deps.sessions, team_id=team_id, user_id=user_id, now=now):
-            user_zone(deps.sessions, team_id=team_id, user_id=user_id, now=now, fetch=lambda uid: name_and_zone(client, uid))
+            user_zone(
+                deps.sessions, team_id=team_id, user_id=user_id, now=now, fetch=lambda uid: name_and_zone(client, uid)
+            )
 
 
 def tell(
-    client: WebClient, payload: dict[str, Any], text: str, *, public: bool = False, blocks: list[dict[str, Any]] | None = None
+    client: WebClient,
+    payload: dict[str, Any],
+    text: str,
+    *,
+    public: bool = False,
+    blocks: list[dict[str, Any]] | None = None,
 ) -> None:
     """Give the person who asked the outcome: through the command's ``response_url`` when it
     has one (it works in channels the bot is not in; valid for 30 minutes), else privately in
     the channel, else by DM. A post is never resent blind: only a 429 is retried."""
     response_url = payload.get("response_url")
     if response_url:
-        webhook = WebhookClient(response_url, timeout=10, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+        webhook = WebhookClient(
+            response_url, timeout=10, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)]
+        )
         try:
-            answer = webhook.send(text=text, blocks=blocks, response_type="in_channel" if public else "ephemeral", replace_original=False)
+            answer = webhook.send(
+                text=text, blocks=blocks, response_type="in_channel" if public else "ephemeral", replace_original=False
+            )
             if answer.status_code < 400:
                 return
             log.warning("response_url answered %s; telling the person another way", answer.status_code)

@@ -11,8 +11,7 @@ from slack_sdk import WebClient
 from bot.slack import background
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
-from bot.slack.listeners import commands, events, views
-from bot.slack.listeners import interactivity
+from bot.slack.listeners import commands, events, interactivity, views
 from bot.slack.oauth import engine_of, install_mode, oauth_settings
 from bot.slack.request_tags import tag_log_lines
 

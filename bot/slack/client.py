@@ -102,7 +102,9 @@ def retry_handlers(*, rate_limit_retries: int = RATE_LIMIT_RETRIES) -> list[Retr
     ]
 
 
-def build_client(token: str | None, base_url: str, *, timeout: int = TIMEOUT_SECONDS, rate_limit_retries: int = RATE_LIMIT_RETRIES) -> WebClient:
+def build_client(
+    token: str | None, base_url: str, *, timeout: int = TIMEOUT_SECONDS, rate_limit_retries: int = RATE_LIMIT_RETRIES
+) -> WebClient:
     handlers = retry_handlers(rate_limit_retries=rate_limit_retries)
     return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
 

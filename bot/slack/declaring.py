@@ -70,8 +70,12 @@ def accept_declare(
         key=key,
         kind="declare",
         payload={
-            "title": args.title, "severity": args.severity, "user_id": user_id, "channel_id": origin_channel,
-            "response_url": response_url, "received_at": now.isoformat(),
+            "title": args.title,
+            "severity": args.severity,
+            "user_id": user_id,
+            "channel_id": origin_channel,
+            "response_url": response_url,
+            "received_at": now.isoformat(),
         },
         now=now,
     )
@@ -97,30 +101,58 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
             return
         p.update(created_channel=channel_id, created_name=name)
         work = deferred.save_progress(deps.sessions, work, p)
-    declared = Declared(channel_id=p["created_channel"], name=p["created_name"], title=p["title"], severity=p.get("severity"))
+    declared = Declared(
+        channel_id=p["created_channel"], name=p["created_name"], title=p["title"], severity=p.get("severity")
+    )
     user_id = p["user_id"]
     with deps.sessions.begin() as session:
         incidents.start_incident(
-            session, team_id=work.team_id, channel_id=declared.channel_id,
-            args=StartArgs(severity=declared.severity, title=declared.title), user_id=user_id, now=now,
+            session,
+            team_id=work.team_id,
+            channel_id=declared.channel_id,
+            args=StartArgs(severity=declared.severity, title=declared.title),
+            user_id=user_id,
+            now=now,
         )
         outbox.enqueue(
-            session, team_id=work.team_id, key=f"declare:{declared.channel_id}:header", kind="message",
-            channel=declared.channel_id, payload={"text": header_text(declared, user_id=user_id, now=now)}, now=deps.clock(),
+            session,
+            team_id=work.team_id,
+            key=f"declare:{declared.channel_id}:header",
+            kind="message",
+            channel=declared.channel_id,
+            payload={"text": header_text(declared, user_id=user_id, now=now)},
+            now=deps.clock(),
         )
         announce_channel = workspace_channels.channel_for(
-            session, deps.settings, team_id=work.team_id, purpose="announce", one_workspace=serves_one_workspace(deps.settings)
+            session,
+            deps.settings,
+            team_id=work.team_id,
+            purpose="announce",
+            one_workspace=serves_one_workspace(deps.settings),
         )
         if announce_channel:
             outbox.enqueue(
-                session, team_id=work.team_id, key=f"declare:{declared.channel_id}:announce", kind="message",
-                channel=announce_channel, payload={"text": announcement_text(declared, user_id=user_id)}, now=deps.clock(),
+                session,
+                team_id=work.team_id,
+                key=f"declare:{declared.channel_id}:announce",
+                kind="message",
+                channel=announce_channel,
+                payload={"text": announcement_text(declared, user_id=user_id)},
+                now=deps.clock(),
             )
     trouble = _invite(client, declared.channel_id, user_id)
     if trouble:
-        tell(client, p, f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> exists and is recording, but {trouble}")
+        tell(
+            client,
+            p,
+            f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> exists and is recording, but {trouble}",
+        )
         return
-    tell(client, p, f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> is recording. You're in it.")
+    tell(
+        client,
+        p,
+        f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> is recording. You're in it.",
+    )
 
 
 def _create_channel(client: WebClient, title: str, now: datetime, *, unanswered: str | None) -> tuple[str, str]:

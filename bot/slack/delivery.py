@@ -85,10 +85,14 @@ class SlackSender:
         except SlackApiError as error:
             code = _error_code(error)
             raise DeliveryError(
-                f"{item.kind} to {item.channel}: {code or error}", retryable=code not in PERMANENT_ERRORS, may_have_landed=may_have_landed(error)
+                f"{item.kind} to {item.channel}: {code or error}",
+                retryable=code not in PERMANENT_ERRORS,
+                may_have_landed=may_have_landed(error),
             ) from None
         except (SlackClientError, OSError) as error:
-            raise DeliveryError(f"{item.kind} to {item.channel}: {error!r}", retryable=True, may_have_landed=may_have_landed(error)) from None
+            raise DeliveryError(
+                f"{item.kind} to {item.channel}: {error!r}", retryable=True, may_have_landed=may_have_landed(error)
+            ) from None
 
     def _channel(self, item: OutboxItem) -> str:
         if item.kind != "dm":
@@ -111,7 +115,7 @@ class SlackSender:
     def can_look_up(self, item: OutboxItem) -> bool:
         return item.kind != "file"  # an upload carries no message metadata
 
-    def find_delivered(self, item: OutboxItem) -> dict[str, Any] | None | object:
+    def find_delivered(self, item: OutboxItem) -> dict[str, Any] | object | None:
         """Page through the channel's history since the row was created, newest first, for a
         message that carries the item's key. A channel the bot may not read (no ``im:history``
         for a DM, no longer a member) cannot tell; a failing call raises, to look again later."""
@@ -123,11 +127,18 @@ class SlackSender:
             cursor: str | None = None
             for _ in range(LOOKUP_MAX_PAGES):
                 page = self.client.conversations_history(
-                    channel=channel, oldest=oldest, include_all_metadata=True, limit=LOOKUP_PAGE_SIZE, **({"cursor": cursor} if cursor else {})
+                    channel=channel,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=LOOKUP_PAGE_SIZE,
+                    **({"cursor": cursor} if cursor else {}),
                 )
                 for message in page.get("messages") or ():
                     metadata = message.get("metadata") or {}
-                    if metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == item.key:
+                    if (
+                        metadata.get("event_type") == METADATA_EVENT
+                        and (metadata.get("event_payload") or {}).get("key") == item.key
+                    ):
                         return {"channel": channel, "ts": message.get("ts")}
                 cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
                 if not page.get("has_more") or not cursor:

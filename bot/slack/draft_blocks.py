@@ -59,15 +59,29 @@ def draft_message(prepared: PreparedDraft) -> dict[str, Any]:
     head = _head_blocks(prepared, quiet)
     sections = _section_blocks(draft, quiet) if draft.full else []
     tail = [_context(_file_note(prepared))]
-    text = fit_text(f"Postmortem draft{_version(draft)} for {quiet(draft.title)}: {quiet(draft.summary)}", MAX_FALLBACK_CHARS)
+    text = fit_text(
+        f"Postmortem draft{_version(draft)} for {quiet(draft.title)}: {quiet(draft.summary)}", MAX_FALLBACK_CHARS
+    )
     budget = Budget(MAX_BLOCKS, MAX_MESSAGE_CHARS - len(json.dumps(text, ensure_ascii=False)) - 200)
     for block in head + sections + tail:  # each is cut to a section's size: together far below the limits
         budget.spend(block)
     # Lists share what is left, most important first: action items, blameless flags, key events.
-    items = list_blocks("*Action items*", _action_lines(draft, quiet), budget, more="action items", empty=_no_items(draft))
-    flags = list_blocks(_flags_title(draft), _flag_lines(draft, quiet), budget, more="flagged phrases") if draft.blame_flags else []
+    items = list_blocks(
+        "*Action items*", _action_lines(draft, quiet), budget, more="action items", empty=_no_items(draft)
+    )
+    flags = (
+        list_blocks(_flags_title(draft), _flag_lines(draft, quiet), budget, more="flagged phrases")
+        if draft.blame_flags
+        else []
+    )
     events = (
-        list_blocks("*Key events (UTC)*", _event_lines(draft, quiet), budget, more="key events", empty="_No key events were recorded._")
+        list_blocks(
+            "*Key events (UTC)*",
+            _event_lines(draft, quiet),
+            budget,
+            more="key events",
+            empty="_No key events were recorded._",
+        )
         if draft.full
         else []
     )
@@ -138,12 +152,17 @@ def _head_blocks(prepared: PreparedDraft, quiet: Quiet) -> list[Block]:
     blocks: list[Block] = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": fit_text(f"Postmortem draft{_version(draft)}: {title}", MAX_HEADER_CHARS)},
+            "text": {
+                "type": "plain_text",
+                "text": fit_text(f"Postmortem draft{_version(draft)}: {title}", MAX_HEADER_CHARS),
+            },
         },
         _context(" · ".join(_facts(prepared, quiet))),
     ]
     if prepared.template_problem:
-        blocks.append(_context(fit_text(f":warning: {quiet(prepared.template_problem)}. The packaged template was used.", 2900)))
+        blocks.append(
+            _context(fit_text(f":warning: {quiet(prepared.template_problem)}. The packaged template was used.", 2900))
+        )
     blocks.append(_section(fit_text(quiet(draft.summary), MAX_SECTION_CHARS)))
     blocks.append({"type": "section", "fields": [_phase_field(line) for line in draft.phases]})
     if not draft.final and draft.not_final_reason:
@@ -204,7 +223,9 @@ def _action_lines(draft: Draft, quiet: Quiet) -> list[str]:
         mark = ":white_check_mark:" if item.done else ":black_square_button:"
         extra = " (overdue)" if item.overdue else ""
         extra += f" :warning: {', '.join(item.problems)}" if item.problems else ""
-        lines.append(fit_text(f"{mark} #{item.id} {quiet(_one_line(item.text))} — {owner}, due {due}{extra}", MAX_LINE_CHARS))
+        lines.append(
+            fit_text(f"{mark} #{item.id} {quiet(_one_line(item.text))} — {owner}, due {due}{extra}", MAX_LINE_CHARS)
+        )
     return lines
 
 

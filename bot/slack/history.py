@@ -70,7 +70,14 @@ def backfill_now(deps: Deps, client: WebClient, *, team_id: str, channel_id: str
 
 
 def accept_start_checks(
-    session: Session, *, team_id: str, channel_id: str, user_id: str, oldest: datetime, response_url: str | None, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    oldest: datetime,
+    response_url: str | None,
+    now: datetime,
 ) -> None:
     """Owe, in the caller's transaction, the checks and backfill that follow ``/incident start``."""
     deferred.accept(
@@ -79,8 +86,11 @@ def accept_start_checks(
         key=new_key("start"),
         kind="start",
         payload={
-            "channel_id": channel_id, "user_id": user_id, "oldest": oldest.isoformat(),
-            "response_url": response_url, "received_at": now.isoformat(),
+            "channel_id": channel_id,
+            "user_id": user_id,
+            "oldest": oldest.isoformat(),
+            "response_url": response_url,
+            "received_at": now.isoformat(),
         },
         now=now,
     )
@@ -101,7 +111,9 @@ def check_and_backfill(deps: Deps, client: WebClient, work: Work) -> None:
     log.info("backfilled %s: %d read, %d new, %d calls", channel_id, done.read, done.added, done.calls)
     if done.added:
         noun = "message" if done.added == 1 else "messages"
-        tell(client, p, f":inbox_tray: Recorded {done.added} earlier {noun} said here since {oldest:%Y-%m-%d %H:%M} UTC.")
+        tell(
+            client, p, f":inbox_tray: Recorded {done.added} earlier {noun} said here since {oldest:%Y-%m-%d %H:%M} UTC."
+        )
 
 
 def _cannot_read(client: WebClient, channel_id: str) -> str | None:

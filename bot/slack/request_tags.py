@@ -37,4 +37,3 @@ def request_kind(body: dict[str, Any]) -> str:
     if kind == "event_callback":
         return f"event:{(body.get('event') or {}).get('type', '')}"
     return kind
-

@@ -29,18 +29,25 @@ def render_review_text(review: Review) -> str:
     out += ["", "*Theater signals*"]
     theater: list[str] = []
     if review.overdue:
-        theater.append(f"• Overdue: {_count(len(review.overdue), 'item')} — "
-                       + ", ".join(_ref(line) for line in review.overdue))
+        theater.append(
+            f"• Overdue: {_count(len(review.overdue), 'item')} — " + ", ".join(_ref(line) for line in review.overdue)
+        )
     if review.rolled_over:
-        theater.append("• Rolled over twice or more: " + ", ".join(
-            f"{_ref(line)} ({line.item.rollovers}×)" for line in review.rolled_over))
+        theater.append(
+            "• Rolled over twice or more: "
+            + ", ".join(f"{_ref(line)} ({line.item.rollovers}×)" for line in review.rolled_over)
+        )
     if review.incidents_without_items:
-        theater.append("• Resolved with no action items: " + ", ".join(
-            _incident_ref(i) for i in review.incidents_without_items))
+        theater.append(
+            "• Resolved with no action items: " + ", ".join(_incident_ref(i) for i in review.incidents_without_items)
+        )
     if review.incidents_with_incomplete_items:
-        theater.append("• Action items without an owner or due date: " + ", ".join(
-            f"{_incident_ref(i)} ({i.items_missing_owner_or_due})"
-            for i in review.incidents_with_incomplete_items))
+        theater.append(
+            "• Action items without an owner or due date: "
+            + ", ".join(
+                f"{_incident_ref(i)} ({i.items_missing_owner_or_due})" for i in review.incidents_with_incomplete_items
+            )
+        )
     out += theater or ["• None this week."]
 
     health = review.health
@@ -51,13 +58,13 @@ def render_review_text(review: Review) -> str:
     if rate.rate is None:
         out.append(f"• Closed on or before due date ({period}): no items were due")
     else:
-        out.append(f"• Closed on or before due date ({period}): {rate.on_time} of "
-                   f"{rate.considered} ({rate.rate:.0%})")
+        out.append(f"• Closed on or before due date ({period}): {rate.on_time} of {rate.considered} ({rate.rate:.0%})")
     out.append(f"• Rollovers on open items: {health.open_rollovers}")
     if health.repeated_causes:
-        out.append("• Repeated root causes: " + ", ".join(
-            f"{safe_mrkdwn(c.category)} ({c.incident_count} incidents)"
-            for c in health.repeated_causes))
+        out.append(
+            "• Repeated root causes: "
+            + ", ".join(f"{safe_mrkdwn(c.category)} ({c.incident_count} incidents)" for c in health.repeated_causes)
+        )
     else:
         out.append("• Repeated root causes: none")
     medians = health.medians
@@ -80,8 +87,10 @@ def _group_heading(group: ServiceGroup) -> str:
         suffix = " — no SLO" if group.service else ""
         return f"*{name}*{suffix}"
     state = "over budget" if budget.over_budget else f"{format_duration(budget.remaining)} left"
-    return (f"*{name}* — error budget {budget.burned_fraction:.0%} burned "
-            f"({format_duration(budget.spent)} of {format_duration(budget.budget)}, {state})")
+    return (
+        f"*{name}* — error budget {budget.burned_fraction:.0%} burned "
+        f"({format_duration(budget.spent)} of {format_duration(budget.budget)}, {state})"
+    )
 
 
 def _line_text(line: ReviewLine) -> str:

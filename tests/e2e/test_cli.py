@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def scribe_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def clean_env(**values: str) -> dict[str, str]:
@@ -50,7 +52,12 @@ def test_postmortem_json_prints_the_contracts_draft(scribe: Scribe, database_url
     assert draft["incident"]["title"] == "Search is slow"
     assert draft["incident"]["severity"] == "sev2"
     assert draft["incident"]["status"] == "active"
-    assert draft["phases"] == {"detected": "2026-11-29T14:00:00Z", "acknowledged": None, "mitigated": None, "resolved": None}
+    assert draft["phases"] == {
+        "detected": "2026-11-29T14:00:00Z",
+        "acknowledged": None,
+        "mitigated": None,
+        "resolved": None,
+    }
     assert [(e["at"], e["kind"], e["user"], e["text"]) for e in draft["timeline"]] == [
         ("2025-11-29T15:00:00.000100Z", "message", "U1", "p99 at 4s"),
         ("2026-11-29T14:00:00Z", "detected", "U1", None),
@@ -80,7 +87,9 @@ def test_postmortem_of_an_unknown_channel_says_so_and_exits_non_zero(database_ur
         (("serve", "--socket"), {"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN"),
     ],
 )
-def test_serve_names_the_missing_variable_and_how_to_get_it_in_one_line(tmp_path: Path, args: tuple[str, ...], present: dict[str, str], missing: str) -> None:
+def test_serve_names_the_missing_variable_and_how_to_get_it_in_one_line(
+    tmp_path: Path, args: tuple[str, ...], present: dict[str, str], missing: str
+) -> None:
     result = scribe_cli(*args, env=clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", **present))
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -98,7 +107,14 @@ def test_serve_migrates_the_database_then_answers_health_checks_and_signed_reque
         SLACK_API_URL=fake.url,
         WEB_CONCURRENCY="1",
     )
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -111,7 +127,9 @@ def test_serve_migrates_the_database_then_answers_health_checks_and_signed_reque
                     process.kill()
                     pytest.fail("server did not come up:\n" + (process.stdout.read() if process.stdout else ""))
                 time.sleep(0.2)
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=b"{}", headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/slack/events", data=b"{}", headers={"Content-Type": "application/json"}
+        )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=5)
         assert refused.value.code == 401
@@ -128,7 +146,13 @@ def test_serve_migrates_the_database_then_answers_health_checks_and_signed_reque
 def test_jobs_run_accepts_an_explicit_instant_and_exits(database_url: str) -> None:
     fake = FakeSlack().start()
     try:
-        result = scribe_cli("jobs", "run", "--now", "2026-11-30T09:00:00Z", env=clean_env(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-1", SLACK_API_URL=fake.url))
+        result = scribe_cli(
+            "jobs",
+            "run",
+            "--now",
+            "2026-11-30T09:00:00Z",
+            env=clean_env(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-1", SLACK_API_URL=fake.url),
+        )
     finally:
         fake.stop()
     assert result.returncode == 0, result.stderr
@@ -155,7 +179,9 @@ def unreachable_postgres_url() -> str:
         (("scheduler",), {"SLACK_BOT_TOKEN": "xoxb-1"}),
     ],
 )
-def test_a_database_that_cannot_be_reached_is_named_in_one_line_without_its_password(args: tuple[str, ...], extra: dict[str, str]) -> None:
+def test_a_database_that_cannot_be_reached_is_named_in_one_line_without_its_password(
+    args: tuple[str, ...], extra: dict[str, str]
+) -> None:
     url = unreachable_postgres_url()
     result = scribe_cli(*args, env=clean_env(DATABASE_URL=url, **extra))
     assert result.returncode == 1
@@ -166,7 +192,10 @@ def test_a_database_that_cannot_be_reached_is_named_in_one_line_without_its_pass
 
 
 def test_serve_names_the_database_it_starts_with_without_its_password() -> None:
-    result = scribe_cli("serve", env=clean_env(DATABASE_URL=unreachable_postgres_url(), SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s"))
+    result = scribe_cli(
+        "serve",
+        env=clean_env(DATABASE_URL=unreachable_postgres_url(), SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s"),
+    )
     (starting,) = [line for line in result.stderr.splitlines() if "starting Incident Scribe" in line]
     assert "database postgresql+psycopg://scribe:***@127.0.0.1:" in starting
     assert PASSWORD not in result.stderr

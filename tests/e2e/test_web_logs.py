@@ -18,7 +18,9 @@ from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SIGNING_SECRET, sign
 from tests.support.waiting import wait_for
 
-TAGGED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO \S+ team=T111 channel=C1 event=/incident:start: backfilled C1")
+TAGGED = re.compile(
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO \S+ team=T111 channel=C1 event=/incident:start: backfilled C1"
+)
 
 
 @pytest.fixture
@@ -28,8 +30,27 @@ def web_server(database_url: str, tmp_path: Path) -> Iterator[tuple[int, Path, F
     fake = FakeSlack().start()
     port = free_port()
     log = tmp_path / "web.log"
-    env = clean_env(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url, LOG_LEVEL="INFO")
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread", "--workers", "1", "--threads", "4", "bot.wsgi:application"]
+    env = clean_env(
+        DATABASE_URL=database_url,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.url,
+        LOG_LEVEL="INFO",
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        "1",
+        "--threads",
+        "4",
+        "bot.wsgi:application",
+    ]
     with log.open("w") as stderr:
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
@@ -50,22 +71,38 @@ def web_server(database_url: str, tmp_path: Path) -> Iterator[tuple[int, Path, F
 
 
 def signed_command(port: int, text: str, response_url: str) -> int:
-    form = urlencode({
-        "team_id": "T111", "channel_id": "C1", "user_id": "U1", "command": "/incident", "text": text,
-        "api_app_id": "A111", "response_url": response_url, "trigger_id": "1.2.3",
-    })
+    form = urlencode(
+        {
+            "team_id": "T111",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "command": "/incident",
+            "text": text,
+            "api_app_id": "A111",
+            "response_url": response_url,
+            "trigger_id": "1.2.3",
+        }
+    )
     now = int(time.time())
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": str(now), "X-Slack-Signature": sign(form, now)}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": str(now),
+        "X-Slack-Signature": sign(form, now),
+    }
     request = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=form.encode(), headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:
         return int(response.status)
 
 
-def test_the_web_server_logs_in_the_scribe_format_naming_the_request_and_keeps_gunicorns_own_log(web_server: tuple[int, Path, FakeSlack]) -> None:
+def test_the_web_server_logs_in_the_scribe_format_naming_the_request_and_keeps_gunicorns_own_log(
+    web_server: tuple[int, Path, FakeSlack],
+) -> None:
     port, log, fake = web_server
     assert signed_command(port, "start sev2 Checkout errors", fake.respond_url()) == 200
 
-    tagged = wait_for(lambda: [line for line in log.read_text().splitlines() if TAGGED.match(line)], what="the backfill's log line")
+    tagged = wait_for(
+        lambda: [line for line in log.read_text().splitlines() if TAGGED.match(line)], what="the backfill's log line"
+    )
     lines = log.read_text().splitlines()
     assert len(tagged) == 1
     assert any(" INFO scribe team=- channel=- event=-: web worker ready: database " in line for line in lines)

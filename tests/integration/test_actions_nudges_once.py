@@ -55,8 +55,13 @@ def slack_history_from_the_fake(scribe: Scribe) -> None:
     """conversations.history answers with what was really posted, metadata included, like Slack."""
 
     def history(params: dict[str, Any]) -> dict[str, Any]:
-        posted = [c for c in scribe.fake.calls_to("chat.postMessage") if c.params.get("channel") == params.get("channel")]
-        messages = [{"ts": f"1800000{i:03d}.000100", "text": c.params.get("text"), "metadata": c.params.get("metadata")} for i, c in enumerate(posted)]
+        posted = [
+            c for c in scribe.fake.calls_to("chat.postMessage") if c.params.get("channel") == params.get("channel")
+        ]
+        messages = [
+            {"ts": f"1800000{i:03d}.000100", "text": c.params.get("text"), "metadata": c.params.get("metadata")}
+            for i, c in enumerate(posted)
+        ]
         return {"ok": True, "messages": messages, "has_more": False}
 
     scribe.fake.responses["conversations.history"] = history
@@ -74,18 +79,30 @@ def test_a_crash_between_sending_and_recording_does_not_send_the_nudge_again(scr
     item = item_due_friday(scribe)
     slack_history_from_the_fake(scribe)
     now = at("2026-12-04T16:00:00Z")
-    followup.queue_due_nudges(scribe.sessions, now=now, policy=POLICY, render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post)
+    followup.queue_due_nudges(
+        scribe.sessions, now=now, policy=POLICY, render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post
+    )
     client = build_client("xoxb-test-token", scribe.fake.url)
     with pytest.raises(Crash):
-        outbox.deliver_due(scribe.sessions, lambda _team: CrashAfterSending(SlackSender(client)), clock=lambda: now, pacer=Pacer(0))
+        outbox.deliver_due(
+            scribe.sessions, lambda _team: CrashAfterSending(SlackSender(client)), clock=lambda: now, pacer=Pacer(0)
+        )
     assert len(posts_with_key(scribe.fake, "nudge:")) == 1
     with scribe.sessions() as session:
-        assert session.scalar(select(OutboxMessage.state).where(OutboxMessage.key == f"nudge:{item}:due:2026-12-04")) == "sending"
+        assert (
+            session.scalar(select(OutboxMessage.state).where(OutboxMessage.key == f"nudge:{item}:due:2026-12-04"))
+            == "sending"
+        )
 
     run_jobs(scribe, "2026-12-04T16:10:00Z")  # the next pass, after the stuck-row delay
-    assert [c.params["metadata"]["event_payload"]["key"] for c in posts_with_key(scribe.fake, "nudge:")] == [f"nudge:{item}:due:2026-12-04"]
+    assert [c.params["metadata"]["event_payload"]["key"] for c in posts_with_key(scribe.fake, "nudge:")] == [
+        f"nudge:{item}:due:2026-12-04"
+    ]
     with scribe.sessions() as session:
-        assert session.scalar(select(OutboxMessage.state).where(OutboxMessage.key == f"nudge:{item}:due:2026-12-04")) == "sent"
+        assert (
+            session.scalar(select(OutboxMessage.state).where(OutboxMessage.key == f"nudge:{item}:due:2026-12-04"))
+            == "sent"
+        )
 
 
 def test_a_crash_in_the_middle_of_a_pass_claims_nothing_and_the_next_pass_sends_once(scribe: Scribe) -> None:
@@ -102,7 +119,13 @@ def test_a_crash_in_the_middle_of_a_pass_claims_nothing_and_the_next_pass_sends_
         return blocks.nudge_dm(nudge)
 
     with pytest.raises(Crash):
-        followup.queue_due_nudges(scribe.sessions, now=at("2026-12-04T10:00:00Z"), policy=POLICY, render_dm=render_then_die, render_escalation=blocks.escalation_post)
+        followup.queue_due_nudges(
+            scribe.sessions,
+            now=at("2026-12-04T10:00:00Z"),
+            policy=POLICY,
+            render_dm=render_then_die,
+            render_escalation=blocks.escalation_post,
+        )
     with scribe.sessions() as session:
         assert session.scalar(select(func.count()).select_from(ActionNudge)) == 0
     run_jobs(scribe, "2026-12-04T10:00:00Z")
@@ -114,14 +137,29 @@ def test_a_crash_in_the_middle_of_a_pass_claims_nothing_and_the_next_pass_sends_
 def many_open_items(scribe: Scribe, count: int) -> list[int]:
     now = at("2026-11-30T09:00:00Z")
     with scribe.sessions.begin() as session:
-        incident = Incident(team_id="T111", channel_id="C1", title="Checkout errors", status="active", started_by="U1", started_at=now)
+        incident = Incident(
+            team_id="T111", channel_id="C1", title="Checkout errors", status="active", started_by="U1", started_at=now
+        )
         session.add(incident)
         session.flush()
         ids = []
         for n in range(count):
             owner = f"U{100 + n}"
-            people.remember_user(session, team_id="T111", user_id=owner, name=owner, tz="UTC", now=now + timedelta(days=10))
-            ids.append(repo.add_item(session, team_id="T111", incident_id=incident.id, owner_id=owner, due=date(2026, 12, 4), text=f"item {n}", created_by="U1", now=now).id)
+            people.remember_user(
+                session, team_id="T111", user_id=owner, name=owner, tz="UTC", now=now + timedelta(days=10)
+            )
+            ids.append(
+                repo.add_item(
+                    session,
+                    team_id="T111",
+                    incident_id=incident.id,
+                    owner_id=owner,
+                    due=date(2026, 12, 4),
+                    text=f"item {n}",
+                    created_by="U1",
+                    now=now,
+                ).id
+            )
     return ids
 
 
@@ -136,7 +174,9 @@ def test_two_scheduler_processes_at_once_send_each_nudge_once(scribe: Scribe, da
         "LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "bot.cli", "jobs", "run", "--now", "2026-12-04T12:00:00Z"]
-    processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+    processes = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=120)[0].decode() for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
     sent = Counter(c.params["metadata"]["event_payload"]["key"] for c in posts_with_key(scribe.fake, "nudge:"))
@@ -146,13 +186,21 @@ def test_two_scheduler_processes_at_once_send_each_nudge_once(scribe: Scribe, da
     assert states == Counter({"sent": len(ids)})
 
 
-def test_a_pass_that_read_before_another_committed_claims_nothing_the_other_claimed(scribe: Scribe, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_pass_that_read_before_another_committed_claims_nothing_the_other_claimed(
+    scribe: Scribe, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ids = many_open_items(scribe, 5)
     now = at("2026-12-04T12:00:00Z")
-    first = followup.queue_due_nudges(scribe.sessions, now=now, policy=POLICY, render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post)
+    first = followup.queue_due_nudges(
+        scribe.sessions, now=now, policy=POLICY, render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post
+    )
     assert sorted(n.item.id for n in first) == ids
-    monkeypatch.setattr(followup_queries, "sent_nudge_keys", lambda session: {})  # as if read before the first pass committed
-    second = followup.queue_due_nudges(scribe.sessions, now=now, policy=POLICY, render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post)
+    monkeypatch.setattr(
+        followup_queries, "sent_nudge_keys", lambda session: {}
+    )  # as if read before the first pass committed
+    second = followup.queue_due_nudges(
+        scribe.sessions, now=now, policy=POLICY, render_dm=blocks.nudge_dm, render_escalation=blocks.escalation_post
+    )
     assert second == []
     with scribe.sessions() as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == len(ids)

@@ -32,7 +32,9 @@ def run_import(sessions: sessionmaker[Session], path: Path, channel: str, **opti
         read = read_channel(export, channel)
     times = parse_marker_options(markers, reference=read.last_at, now=NOW, zone=options.pop("zone", ZoneInfo("UTC")))
     with sessions.begin() as session:
-        return store_import(session, read, title=options.get("title"), severity=options.get("severity"), marker_times=times, now=NOW)
+        return store_import(
+            session, read, title=options.get("title"), severity=options.get("severity"), marker_times=times, now=NOW
+        )
 
 
 def draft(sessions: sessionmaker[Session], channel: str) -> dict[str, Any]:
@@ -40,8 +42,12 @@ def draft(sessions: sessionmaker[Session], channel: str) -> dict[str, Any]:
         return draft_json(session, channel, now=NOW, settings=SETTINGS)
 
 
-def test_the_shared_test_archive_imports_with_dates_from_ts_and_names_from_users_json(sessions: sessionmaker[Session], fixtures_dir: Path) -> None:
-    imported = run_import(sessions, fixtures_dir / "slack-export" / "testarchive.zip", "enrique", title="Executor setup", severity="sev3")
+def test_the_shared_test_archive_imports_with_dates_from_ts_and_names_from_users_json(
+    sessions: sessionmaker[Session], fixtures_dir: Path
+) -> None:
+    imported = run_import(
+        sessions, fixtures_dir / "slack-export" / "testarchive.zip", "enrique", title="Executor setup", severity="sev3"
+    )
     assert imported.team_id == "T0BMHLSRH"
     assert imported.channel_id == "C0JGLMMNX"
     result = draft(sessions, "C0JGLMMNX")
@@ -62,7 +68,9 @@ def test_the_shared_test_archive_imports_with_dates_from_ts_and_names_from_users
         assert cached is not None and cached.name == "Harry Potter" and cached.tz == "America/Los_Angeles"
 
 
-def test_the_archive_is_found_by_channel_id_and_command_line_markers_set_the_phases(sessions: sessionmaker[Session], fixtures_dir: Path) -> None:
+def test_the_archive_is_found_by_channel_id_and_command_line_markers_set_the_phases(
+    sessions: sessionmaker[Session], fixtures_dir: Path
+) -> None:
     imported = run_import(
         sessions,
         fixtures_dir / "slack-export" / "testarchive.zip",
@@ -82,7 +90,13 @@ def test_the_example_incident_reads_typed_markers_in_each_authors_timezone(sessi
     imported = run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
     assert imported.created
     result = draft(sessions, "C07CHKOUT1")
-    assert result["incident"] == {"channel": "C07CHKOUT1", "title": "Checkout API returning 5xx", "severity": "sev2", "status": "resolved", "service": None}
+    assert result["incident"] == {
+        "channel": "C07CHKOUT1",
+        "title": "Checkout API returning 5xx",
+        "severity": "sev2",
+        "status": "resolved",
+        "service": None,
+    }
     assert result["phases"] == {
         "detected": "2026-11-27T23:36:00Z",  # "at 18:36" typed in New York
         "acknowledged": "2026-11-27T23:44:00Z",  # "at 00:44" typed in Paris, already the 28th there
@@ -93,7 +107,9 @@ def test_the_example_incident_reads_typed_markers_in_each_authors_timezone(sessi
     assert notes == ["Rolled back checkout-api to v2.30.4; error rate back under 0.5%"]
 
 
-def test_the_example_keeps_its_thread_edit_deletion_and_alerts_and_its_utc_dates(sessions: sessionmaker[Session]) -> None:
+def test_the_example_keeps_its_thread_edit_deletion_and_alerts_and_its_utc_dates(
+    sessions: sessionmaker[Session],
+) -> None:
     run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
     messages = [e for e in draft(sessions, "C07CHKOUT1")["timeline"] if e["kind"] == "message"]
     by_start = {m["text"][:20] if m["text"] else None: m for m in messages}
@@ -125,7 +141,9 @@ def test_importing_again_adds_nothing(sessions: sessionmaker[Session]) -> None:
     assert draft(sessions, "C07CHKOUT1") == first
 
 
-def test_importing_again_after_the_incident_was_closed_completes_it_instead_of_starting_another(sessions: sessionmaker[Session]) -> None:
+def test_importing_again_after_the_incident_was_closed_completes_it_instead_of_starting_another(
+    sessions: sessionmaker[Session],
+) -> None:
     run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
     first = draft(sessions, "C07CHKOUT1")
     with sessions.begin() as session:
@@ -137,7 +155,9 @@ def test_importing_again_after_the_incident_was_closed_completes_it_instead_of_s
         assert session.scalar(select(func.count()).select_from(Incident)) == 1
 
 
-def test_a_zipped_export_with_a_top_folder_imports_like_the_folder(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+def test_a_zipped_export_with_a_top_folder_imports_like_the_folder(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
     archive = shutil.make_archive(str(tmp_path / "export"), "zip", root_dir=EXAMPLE.parent, base_dir=EXAMPLE.name)
     imported = run_import(sessions, Path(archive), "#inc-20261127-checkout-5xx")
     assert imported.messages == 22
@@ -191,16 +211,24 @@ def with_message(tmp_path: Path, text: str, ts: str, user: str = "U07GRACE02") -
     return copy
 
 
-def test_a_relative_due_date_is_read_from_the_messages_day_in_its_authors_zone(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+def test_a_relative_due_date_is_read_from_the_messages_day_in_its_authors_zone(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
     # 2026-11-28 03:00 UTC is still the 27th in New York, where Grace typed "tomorrow".
-    export = with_message(tmp_path, "/incident action <@U07KOFI004> tomorrow Write the pool runbook", "1795834800.000500")
+    export = with_message(
+        tmp_path, "/incident action <@U07KOFI004> tomorrow Write the pool runbook", "1795834800.000500"
+    )
     run_import(sessions, export, "inc-20261127-checkout-5xx")
     runbook = [i for i in items(sessions, "C07CHKOUT1") if i["text"] == "Write the pool runbook"]
     assert [(i["owner"], i["due"]) for i in runbook] == [("U07KOFI004", "2026-11-28")]
 
 
-def test_a_typed_action_without_exactly_one_owner_is_skipped_and_reported(sessions: sessionmaker[Session], tmp_path: Path) -> None:
-    export = with_message(tmp_path, "/incident action <@U07KOFI004> <@U07ADA0001> friday Share the runbook", "1795834800.000500")
+def test_a_typed_action_without_exactly_one_owner_is_skipped_and_reported(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    export = with_message(
+        tmp_path, "/incident action <@U07KOFI004> <@U07ADA0001> friday Share the runbook", "1795834800.000500"
+    )
     imported = run_import(sessions, export, "inc-20261127-checkout-5xx")
     assert imported.items_added == 2
     [skipped] = imported.skipped

@@ -28,10 +28,16 @@ def close(session: Session, incident_id: int, minutes: int) -> None:
 
 def picked(session: Session) -> tuple[int | None, int | None, int | None]:
     found, by_channel = repo.find_incident(session, "T1", "C1"), repo.find_incident_by_channel(session, "C1")
-    return (found.id if found else None, by_channel.id if by_channel else None, repo.incident_id_for_channel(session, "T1", "C1"))
+    return (
+        found.id if found else None,
+        by_channel.id if by_channel else None,
+        repo.incident_id_for_channel(session, "T1", "C1"),
+    )
 
 
-def test_a_channel_holds_one_open_incident_and_reads_pick_it_else_the_most_recent(sessions: sessionmaker[Session]) -> None:
+def test_a_channel_holds_one_open_incident_and_reads_pick_it_else_the_most_recent(
+    sessions: sessionmaker[Session],
+) -> None:
     with sessions.begin() as session:
         first = create(session, "Checkout errors")
         assert first is not None

@@ -27,7 +27,9 @@ TS = "1764428400.000100"
 @pytest.fixture
 def incident(sessions):  # type: ignore[no-untyped-def]
     with sessions.begin() as session:
-        start_incident(session, team_id="T1", channel_id="C1", args=StartArgs("sev2", "Checkout errors"), user_id="U1", now=NOW)
+        start_incident(
+            session, team_id="T1", channel_id="C1", args=StartArgs("sev2", "Checkout errors"), user_id="U1", now=NOW
+        )
     return sessions
 
 
@@ -45,13 +47,18 @@ def write(incident) -> Iterator[Any]:  # type: ignore[no-untyped-def]
 
 
 def post(ts: str = TS, text: str = "checkout 500s", **fields: Any) -> LiveRow:
-    return live_row(MessagePost(ts=ts, posted_at=ts_to_datetime(ts), text=text, user="U1", **fields), team_id="T1", channel_id="C1")
+    return live_row(
+        MessagePost(ts=ts, posted_at=ts_to_datetime(ts), text=text, user="U1", **fields), team_id="T1", channel_id="C1"
+    )
 
 
 def edit(text: str, minutes: int) -> LiveRow:
     return live_row(
-        MessagePost(ts=TS, posted_at=ts_to_datetime(TS), text=text, user="U1", edited_at=NOW + timedelta(minutes=minutes)),
-        team_id="T1", channel_id="C1",
+        MessagePost(
+            ts=TS, posted_at=ts_to_datetime(TS), text=text, user="U1", edited_at=NOW + timedelta(minutes=minutes)
+        ),
+        team_id="T1",
+        channel_id="C1",
     )
 
 
@@ -76,8 +83,12 @@ def test_a_deletion_in_the_same_batch_wins_over_posts_and_edits(incident, write)
 
 
 def test_a_message_of_a_channel_that_is_no_incident_is_not_written(incident, write) -> None:  # type: ignore[no-untyped-def]
-    elsewhere = live_row(MessagePost(ts=TS, posted_at=ts_to_datetime(TS), text="lunch?", user="U2"), team_id="T1", channel_id="C-RANDOM")
-    other_workspace = live_row(MessagePost(ts=TS, posted_at=ts_to_datetime(TS), text="hi", user="U2"), team_id="T2", channel_id="C1")
+    elsewhere = live_row(
+        MessagePost(ts=TS, posted_at=ts_to_datetime(TS), text="lunch?", user="U2"), team_id="T1", channel_id="C-RANDOM"
+    )
+    other_workspace = live_row(
+        MessagePost(ts=TS, posted_at=ts_to_datetime(TS), text="hi", user="U2"), team_id="T2", channel_id="C1"
+    )
     write([elsewhere, other_workspace, post("1764428400.000200")])
     assert [m.channel_id for m in stored(incident)] == ["C1"]
     assert [m.team_id for m in stored(incident)] == ["T1"]
@@ -89,7 +100,12 @@ def test_rows_are_stored_as_the_model_reads_them(incident, write) -> None:  # ty
     [message] = stored(incident)
     assert message.posted_at == ts_to_datetime(TS)
     assert message.posted_at.tzinfo is UTC
-    assert (message.thread_ts, message.bot_id, message.bot_name, message.subtype) == ("1764428300.000001", "B1", "PagerDuty", "bot_message")
+    assert (message.thread_ts, message.bot_id, message.bot_name, message.subtype) == (
+        "1764428300.000001",
+        "B1",
+        "PagerDuty",
+        "bot_message",
+    )
     assert message.files == [{"name": "graph.png", "url": "https://files.example/graph.png"}]
     assert message.source == "live"
     assert message.edited_at is None and message.deleted_at is None
@@ -101,7 +117,9 @@ def test_a_message_without_files_stores_sql_null(incident, write) -> None:  # ty
     assert message.files is None
 
 
-def test_on_sqlite_a_write_waits_for_another_processs_write_lock_then_goes_through(incident, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_on_sqlite_a_write_waits_for_another_processs_write_lock_then_goes_through(
+    incident, write, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     engine = incident.kw["bind"]
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's write lock")

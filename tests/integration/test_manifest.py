@@ -23,12 +23,30 @@ def test_the_manifest_declares_the_incident_command_on_the_events_endpoint() -> 
 
 def test_the_manifest_subscribes_to_every_event_the_capture_path_handles() -> None:
     events = set(manifest()["settings"]["event_subscriptions"]["bot_events"])
-    assert {"message.channels", "message.groups", "reaction_added", "reaction_removed", "pin_added", "pin_removed", "app_home_opened"} <= events
+    assert {
+        "message.channels",
+        "message.groups",
+        "reaction_added",
+        "reaction_removed",
+        "pin_added",
+        "pin_removed",
+        "app_home_opened",
+    } <= events
 
 
 def test_the_manifest_grants_the_scopes_those_events_and_calls_need() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
-    needed = {"channels:history", "groups:history", "commands", "chat:write", "users:read", "reactions:read", "pins:read", "im:write", "files:write"}
+    needed = {
+        "channels:history",
+        "groups:history",
+        "commands",
+        "chat:write",
+        "users:read",
+        "reactions:read",
+        "pins:read",
+        "im:write",
+        "files:write",
+    }
     assert needed <= scopes
 
 

@@ -29,7 +29,9 @@ Apply = Callable[[MessageChange], None]
 @pytest.fixture
 def incident(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
     with sessions.begin() as session:
-        start_incident(session, team_id="T1", channel_id="C1", args=StartArgs("sev2", "Checkout errors"), user_id="U1", now=NOW)
+        start_incident(
+            session, team_id="T1", channel_id="C1", args=StartArgs("sev2", "Checkout errors"), user_id="U1", now=NOW
+        )
     return sessions
 
 
@@ -69,8 +71,17 @@ def changes_of(ts: str) -> dict[str, MessageChange]:
     files = (SharedFile("creds.txt", "https://files.example/creds.txt"),)
     return {
         "post": MessagePost(ts=ts, posted_at=posted, text="the password is hunter2", user="U1", files=files),
-        "edit": MessagePost(ts=ts, posted_at=posted, text="the password is hunter3", user="U1", files=files, edited_at=posted + timedelta(minutes=1)),
-        "later edit": MessagePost(ts=ts, posted_at=posted, text="the password is hunter4", user="U1", edited_at=posted + timedelta(minutes=3)),
+        "edit": MessagePost(
+            ts=ts,
+            posted_at=posted,
+            text="the password is hunter3",
+            user="U1",
+            files=files,
+            edited_at=posted + timedelta(minutes=1),
+        ),
+        "later edit": MessagePost(
+            ts=ts, posted_at=posted, text="the password is hunter4", user="U1", edited_at=posted + timedelta(minutes=3)
+        ),
         "delete": MessageDeletion(ts=ts, deleted_at=posted + timedelta(minutes=2)),
     }
 
@@ -78,7 +89,9 @@ def changes_of(ts: str) -> dict[str, MessageChange]:
 ORDERS = list(itertools.permutations(["post", "edit", "later edit", "delete"]))
 
 
-def test_a_deletion_wins_whatever_order_the_post_and_its_edits_arrive_in(incident: sessionmaker[Session], apply: Apply) -> None:
+def test_a_deletion_wins_whatever_order_the_post_and_its_edits_arrive_in(
+    incident: sessionmaker[Session], apply: Apply
+) -> None:
     for number, order in enumerate(ORDERS):
         ts = datetime_to_ts(NOW - timedelta(hours=1) + timedelta(seconds=number))
         for name in order:
@@ -89,7 +102,9 @@ def test_a_deletion_wins_whatever_order_the_post_and_its_edits_arrive_in(inciden
         assert (row.text, row.files, row.deleted_at is not None) == (None, None, True), order
 
 
-def test_without_a_deletion_the_latest_edit_wins_whatever_the_order(incident: sessionmaker[Session], apply: Apply) -> None:
+def test_without_a_deletion_the_latest_edit_wins_whatever_the_order(
+    incident: sessionmaker[Session], apply: Apply
+) -> None:
     orders = list(itertools.permutations(["post", "edit", "later edit"]))
     for number, order in enumerate(orders):
         ts = datetime_to_ts(NOW - timedelta(hours=1) + timedelta(seconds=number))
@@ -126,13 +141,17 @@ def test_a_closed_incident_takes_no_new_message_and_no_edit_but_a_deletion_still
     assert (rows[deleted].text, rows[deleted].files, rows[deleted].deleted_at is not None) == (None, None, True)
 
 
-def test_with_a_later_incident_open_the_earlier_ones_messages_stay_its_own(incident: sessionmaker[Session], apply: Apply) -> None:
+def test_with_a_later_incident_open_the_earlier_ones_messages_stay_its_own(
+    incident: sessionmaker[Session], apply: Apply
+) -> None:
     earlier, deleted, later = (datetime_to_ts(NOW - timedelta(minutes=m)) for m in (30, 20, -5))
     apply(changes_of(earlier)["post"])
     apply(changes_of(deleted)["post"])
     _close(incident)
     with incident.begin() as session:
-        second = start_incident(session, team_id="T1", channel_id="C1", args=StartArgs("sev3", "Payments"), user_id="U2", now=NOW)
+        second = start_incident(
+            session, team_id="T1", channel_id="C1", args=StartArgs("sev3", "Payments"), user_id="U2", now=NOW
+        )
     assert second.created
 
     apply(changes_of(earlier)["post"])
@@ -143,6 +162,14 @@ def test_with_a_later_incident_open_the_earlier_ones_messages_stay_its_own(incid
     rows = stored(incident)
     first_id = rows[earlier].incident_id
     assert first_id != second.incident_id
-    assert (rows[earlier].incident_id, rows[earlier].text, rows[earlier].edited_at) == (first_id, "the password is hunter2", None)
-    assert (rows[deleted].incident_id, rows[deleted].text, rows[deleted].deleted_at is not None) == (first_id, None, True)
+    assert (rows[earlier].incident_id, rows[earlier].text, rows[earlier].edited_at) == (
+        first_id,
+        "the password is hunter2",
+        None,
+    )
+    assert (rows[deleted].incident_id, rows[deleted].text, rows[deleted].deleted_at is not None) == (
+        first_id,
+        None,
+        True,
+    )
     assert rows[later].incident_id == second.incident_id

@@ -91,7 +91,11 @@ def test_closing_incidents_keeps_every_record_on_the_way_up_and_down(empty_datab
 
     upgrade_to_head(empty_database)
     # SQLite rebuilds the table to drop its constraint: rows that refer to it must survive that.
-    assert (_count(empty_database, "incidents"), _count(empty_database, "messages"), _count(empty_database, "phase_marks")) == (1, 1, 1)
+    assert (
+        _count(empty_database, "incidents"),
+        _count(empty_database, "messages"),
+        _count(empty_database, "phase_marks"),
+    ) == (1, 1, 1)
     with pytest.raises(IntegrityError):  # one open incident per channel
         _insert(empty_database, INCIDENT.format(id=2))
     _insert(
@@ -106,7 +110,11 @@ def test_closing_incidents_keeps_every_record_on_the_way_up_and_down(empty_datab
         command.downgrade(alembic_config(empty_database), "0007_answer_first_exactly_once")
     _insert(empty_database, "DELETE FROM incidents WHERE id = 2")
     command.downgrade(alembic_config(empty_database), "0007_answer_first_exactly_once")
-    assert (_count(empty_database, "incidents"), _count(empty_database, "messages"), _count(empty_database, "phase_marks")) == (1, 1, 1)
+    assert (
+        _count(empty_database, "incidents"),
+        _count(empty_database, "messages"),
+        _count(empty_database, "phase_marks"),
+    ) == (1, 1, 1)
     with pytest.raises(IntegrityError):  # one incident per channel again, as before 0008
         _insert(empty_database, INCIDENT.format(id=2))
     upgrade_to_head(empty_database)
@@ -125,13 +133,20 @@ def test_datetimes_come_back_aware_in_utc_whatever_zone_they_were_stored_in(sess
 
 
 def test_a_naive_datetime_is_refused_at_the_database_boundary(sessions) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(Exception, match="naive datetime refused"):
-        with sessions.begin() as session:
-            session.add(Incident(team_id="T1", channel_id="C1", title="t", status="active", started_at=datetime(2026, 6, 1, 12, 0)))
-            session.flush()
+    with pytest.raises(Exception, match="naive datetime refused"), sessions.begin() as session:
+        session.add(
+            Incident(
+                team_id="T1", channel_id="C1", title="t", status="active", started_at=datetime(2026, 6, 1, 12, 0)
+            )
+        )
+        session.flush()
 
 
 def test_every_revision_id_fits_alembics_version_column() -> None:
     """alembic_version.version_num is VARCHAR(32): PostgreSQL refuses a longer id, SQLite does not."""
-    too_long = [r.revision for r in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions() if len(r.revision) > 32]
+    too_long = [
+        r.revision
+        for r in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()
+        if len(r.revision) > 32
+    ]
     assert too_long == []

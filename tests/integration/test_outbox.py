@@ -19,15 +19,22 @@ from storage.models import OutboxMessage
 from tests.support.fake_slack import FakeSlack
 from tests.support.outbox_rows import NOW, claim_and_abandon, deliver, enqueue, history_with, posted, row
 
+
 def test_enqueueing_the_same_key_twice_keeps_one_post(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
     with sessions.begin() as session:
-        assert outbox.enqueue(session, team_id="T111", key="draft:1", kind="message", channel="C1", payload={"text": "a"}, now=NOW)
-        assert not outbox.enqueue(session, team_id="T111", key="draft:1", kind="message", channel="C1", payload={"text": "b"}, now=NOW)
+        assert outbox.enqueue(
+            session, team_id="T111", key="draft:1", kind="message", channel="C1", payload={"text": "a"}, now=NOW
+        )
+        assert not outbox.enqueue(
+            session, team_id="T111", key="draft:1", kind="message", channel="C1", payload={"text": "b"}, now=NOW
+        )
     deliver(sessions, fake_slack)
     assert posted(fake_slack) == ["a"]
 
 
-def test_a_post_carries_its_outbox_key_in_message_metadata(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_post_carries_its_outbox_key_in_message_metadata(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     enqueue(sessions, "nudge:7")
     deliver(sessions, fake_slack)
     [call] = fake_slack.calls_to("chat.postMessage")
@@ -36,7 +43,9 @@ def test_a_post_carries_its_outbox_key_in_message_metadata(sessions: sessionmake
     assert sent.state == "sent" and sent.sent_at == NOW and sent.result is not None and sent.result["ts"]
 
 
-def test_a_429_is_retried_inside_the_call_after_the_retry_after_slack_asked_for(sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]) -> None:
+def test_a_429_is_retried_inside_the_call_after_the_retry_after_slack_asked_for(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]
+) -> None:
     fake_slack.fail("chat.postMessage", 429, headers={"Retry-After": "7"})
     enqueue(sessions, "draft:1")
     report = deliver(sessions, fake_slack)
@@ -47,7 +56,9 @@ def test_a_429_is_retried_inside_the_call_after_the_retry_after_slack_asked_for(
     assert [message["text"] for message in fake_slack.posted("C1")] == ["draft:1"]
 
 
-def test_a_5xx_to_a_post_is_not_sent_again_inside_the_call_because_slack_may_have_made_it(sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]) -> None:
+def test_a_5xx_to_a_post_is_not_sent_again_inside_the_call_because_slack_may_have_made_it(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]
+) -> None:
     fake_slack.fail("chat.postMessage", 503)
     enqueue(sessions, "draft:1")
     assert deliver(sessions, fake_slack).retried == 1
@@ -55,7 +66,9 @@ def test_a_5xx_to_a_post_is_not_sent_again_inside_the_call_because_slack_may_hav
     assert row(sessions, "draft:1").state == "pending"
 
 
-def test_when_slack_keeps_failing_the_row_waits_for_a_later_pass_and_then_lands(sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]) -> None:
+def test_when_slack_keeps_failing_the_row_waits_for_a_later_pass_and_then_lands(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]
+) -> None:
     fake_slack.fail("chat.postMessage", 500, times=2)
     enqueue(sessions, "draft:1")
     assert deliver(sessions, fake_slack).retried == 1
@@ -68,7 +81,9 @@ def test_when_slack_keeps_failing_the_row_waits_for_a_later_pass_and_then_lands(
     assert row(sessions, "draft:1").state == "sent"
 
 
-def test_a_ratelimited_error_in_a_200_answer_is_retried_on_a_later_pass(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_ratelimited_error_in_a_200_answer_is_retried_on_a_later_pass(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     fake_slack.fail("chat.postMessage", 200, body={"ok": False, "error": "ratelimited"})
     enqueue(sessions, "draft:1")
     assert deliver(sessions, fake_slack).retried == 1
@@ -77,7 +92,9 @@ def test_a_ratelimited_error_in_a_200_answer_is_retried_on_a_later_pass(sessions
     assert row(sessions, "draft:1").state == "sent"
 
 
-def test_a_connection_error_is_retried_on_a_later_pass(sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]) -> None:
+def test_a_connection_error_is_retried_on_a_later_pass(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]
+) -> None:
     enqueue(sessions, "draft:1")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -89,8 +106,12 @@ def test_a_connection_error_is_retried_on_a_later_pass(sessions: sessionmaker[Se
     assert deliver(sessions, fake_slack, now=NOW + backoff(1)).sent == 1
 
 
-@pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "token_revoked"])
-def test_a_permanent_error_marks_the_row_failed_and_it_is_never_tried_again(sessions: sessionmaker[Session], fake_slack: FakeSlack, error: str) -> None:
+@pytest.mark.parametrize(
+    "error", ["channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "token_revoked"]
+)
+def test_a_permanent_error_marks_the_row_failed_and_it_is_never_tried_again(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack, error: str
+) -> None:
     fake_slack.fail("chat.postMessage", 200, body={"ok": False, "error": error})
     enqueue(sessions, "draft:1")
     assert deliver(sessions, fake_slack).failed == 1
@@ -104,7 +125,9 @@ def test_backoff_doubles_from_thirty_seconds_up_to_an_hour() -> None:
     assert [backoff(n).total_seconds() for n in range(1, 10)] == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
 
 
-def test_a_row_that_fails_every_time_is_given_up_after_the_last_attempt(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_row_that_fails_every_time_is_given_up_after_the_last_attempt(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     fake_slack.responses["chat.postMessage"] = {"ok": False, "error": "ratelimited"}
     enqueue(sessions, "draft:1")
     now = NOW
@@ -116,7 +139,9 @@ def test_a_row_that_fails_every_time_is_given_up_after_the_last_attempt(sessions
     assert len(fake_slack.calls_to("chat.postMessage")) == MAX_ATTEMPTS
 
 
-def test_two_deliverers_running_at_once_send_every_row_exactly_once(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_two_deliverers_running_at_once_send_every_row_exactly_once(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     keys = [f"post:{n}" for n in range(30)]
     for key in keys:
         enqueue(sessions, key, channel=f"C{hash(key) % 5}")
@@ -138,7 +163,9 @@ def test_two_deliverers_running_at_once_send_every_row_exactly_once(sessions: se
         assert set(session.scalars(select(OutboxMessage.state))) == {"sent"}
 
 
-def test_posts_to_one_channel_are_paced_and_other_channels_are_not_held_up(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_posts_to_one_channel_are_paced_and_other_channels_are_not_held_up(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     moment = [100.0]
     sleeps: list[tuple[str, float]] = []
 
@@ -166,10 +193,21 @@ def test_the_pacer_waits_only_for_what_is_left_of_the_interval() -> None:
     assert sleeps == [pytest.approx(0.6)]
 
 
-def test_a_row_left_sending_by_a_crash_is_found_in_slack_by_its_metadata_and_not_sent_again(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_row_left_sending_by_a_crash_is_found_in_slack_by_its_metadata_and_not_sent_again(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     enqueue(sessions, "draft:1")
     claim_and_abandon(sessions, "draft:1", claimed_at=NOW)
-    history_with(fake_slack, [{"ts": "1800000009.000100", "text": "draft:1", "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": "draft:1"}}}])
+    history_with(
+        fake_slack,
+        [
+            {
+                "ts": "1800000009.000100",
+                "text": "draft:1",
+                "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": "draft:1"}},
+            }
+        ],
+    )
     report = deliver(sessions, fake_slack, now=NOW + STUCK_AFTER + timedelta(seconds=1))
     assert report.recovered == 1 and report.sent == 0
     assert posted(fake_slack) == []
@@ -179,17 +217,30 @@ def test_a_row_left_sending_by_a_crash_is_found_in_slack_by_its_metadata_and_not
     assert lookup.params["channel"] == "C1" and lookup.params["include_all_metadata"] in (True, "true", "1")
 
 
-def test_a_row_left_sending_that_never_reached_slack_is_sent_once_after_recovery(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_row_left_sending_that_never_reached_slack_is_sent_once_after_recovery(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     enqueue(sessions, "draft:1")
     claim_and_abandon(sessions, "draft:1", claimed_at=NOW)
-    history_with(fake_slack, [{"ts": "1800000009.000100", "text": "someone else", "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": "draft:2"}}}])
+    history_with(
+        fake_slack,
+        [
+            {
+                "ts": "1800000009.000100",
+                "text": "someone else",
+                "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": "draft:2"}},
+            }
+        ],
+    )
     later = NOW + STUCK_AFTER + timedelta(seconds=1)
     report = deliver(sessions, fake_slack, now=later)
     assert report.recovered == 1 and report.sent == 1
     assert posted(fake_slack) == ["draft:1"]
 
 
-def test_a_recent_claim_is_left_alone_because_its_process_may_still_be_sending(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_recent_claim_is_left_alone_because_its_process_may_still_be_sending(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     enqueue(sessions, "draft:1")
     claim_and_abandon(sessions, "draft:1", claimed_at=NOW)
     deliver(sessions, fake_slack, now=NOW + timedelta(minutes=1))
@@ -197,9 +248,19 @@ def test_a_recent_claim_is_left_alone_because_its_process_may_still_be_sending(s
     assert row(sessions, "draft:1").state == "sending"
 
 
-def test_a_crashed_upload_that_cannot_be_verified_is_marked_uncertain_and_never_resent(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_crashed_upload_that_cannot_be_verified_is_marked_uncertain_and_never_resent(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     with sessions.begin() as session:
-        outbox.enqueue(session, team_id="T111", key="file:1", kind="file", channel="C1", payload={"content": "# pm", "filename": "pm.md"}, now=NOW)
+        outbox.enqueue(
+            session,
+            team_id="T111",
+            key="file:1",
+            kind="file",
+            channel="C1",
+            payload={"content": "# pm", "filename": "pm.md"},
+            now=NOW,
+        )
     claim_and_abandon(sessions, "file:1", claimed_at=NOW)
     report = deliver(sessions, fake_slack, now=NOW + STUCK_AFTER + timedelta(seconds=1))
     assert report.uncertain == 1
@@ -233,12 +294,23 @@ def test_a_bug_in_the_sender_does_not_leave_the_row_claimed(sessions: sessionmak
     assert row(sessions, "draft:1").state == "pending"
 
 
-def test_a_post_that_landed_although_slack_answered_5xx_is_not_sent_again_on_retry(sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]) -> None:
+def test_a_post_that_landed_although_slack_answered_5xx_is_not_sent_again_on_retry(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float]
+) -> None:
     fake_slack.fail("chat.postMessage", 500, times=3)
     enqueue(sessions, "draft:1")
     assert deliver(sessions, fake_slack).retried == 1
     # The last of those attempts did reach the channel: Slack has it, with its outbox key.
-    history_with(fake_slack, [{"ts": "1800000000.000100", "text": "draft", "metadata": {"event_type": "scribe_outbox", "event_payload": {"key": "draft:1"}}}])
+    history_with(
+        fake_slack,
+        [
+            {
+                "ts": "1800000000.000100",
+                "text": "draft",
+                "metadata": {"event_type": "scribe_outbox", "event_payload": {"key": "draft:1"}},
+            }
+        ],
+    )
     calls_before = len(fake_slack.calls_to("chat.postMessage"))
     report = deliver(sessions, fake_slack, now=NOW + backoff(1))
     assert report.recovered == 1 and report.sent == 0

@@ -18,7 +18,9 @@ from tests.support.fake_slack import FakeSlack
 from tests.support.outbox_rows import NOW, claim_and_abandon, enqueue, row
 
 
-def test_each_claim_is_dated_when_it_is_made_not_when_the_pass_began(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_each_claim_is_dated_when_it_is_made_not_when_the_pass_began(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     for key in ("a", "b", "c"):
         enqueue(sessions, key, channel=f"C{key}")
     ticks = iter(NOW + timedelta(seconds=n) for n in range(100))
@@ -68,12 +70,17 @@ class RecoveredWhileSending:
         return self.inner.find_delivered(item)
 
 
-def test_a_finish_after_another_process_recovered_the_row_changes_nothing(sessions: sessionmaker[Session], fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_finish_after_another_process_recovered_the_row_changes_nothing(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
     enqueue(sessions, "draft:1")
     later = NOW + STUCK_AFTER + timedelta(seconds=1)
     other: list[outbox.DeliveryReport] = []
     client = build_client("xoxb-test-token", fake_slack.url)
-    sender = RecoveredWhileSending(SlackSender(client), lambda: other.append(deliver_due(sessions, lambda _team: CannotTell(), clock=lambda: later, pacer=Pacer(0))))
+    sender = RecoveredWhileSending(
+        SlackSender(client),
+        lambda: other.append(deliver_due(sessions, lambda _team: CannotTell(), clock=lambda: later, pacer=Pacer(0))),
+    )
     report = deliver_due(sessions, lambda _team: sender, clock=lambda: NOW, pacer=Pacer(0))
     assert other[0].uncertain == 1
     assert report.sent == 0 and report.lost_claims == 1
@@ -82,7 +89,9 @@ def test_a_finish_after_another_process_recovered_the_row_changes_nothing(sessio
     assert "another process recovered it" in caplog.text
 
 
-def test_a_recovery_that_finds_the_first_process_recorded_its_post_meanwhile_changes_nothing(sessions: sessionmaker[Session]) -> None:
+def test_a_recovery_that_finds_the_first_process_recorded_its_post_meanwhile_changes_nothing(
+    sessions: sessionmaker[Session],
+) -> None:
     enqueue(sessions, "draft:1")
     with sessions.begin() as session:
         claimed = outbox_repo.claim(session, row(sessions, "draft:1").id, now=NOW)
@@ -92,10 +101,19 @@ def test_a_recovery_that_finds_the_first_process_recorded_its_post_meanwhile_cha
     class SlowLookup(CannotTell):
         def find_delivered(self, item: outbox.OutboxItem) -> object:
             with sessions.begin() as session:  # the first process was only slow: it records its post
-                assert outbox_repo.finish(session, item.id, claim_token=token, state="sent", now=NOW, result={"channel": "C1", "ts": "1800000001.000100"})
+                assert outbox_repo.finish(
+                    session,
+                    item.id,
+                    claim_token=token,
+                    state="sent",
+                    now=NOW,
+                    result={"channel": "C1", "ts": "1800000001.000100"},
+                )
             return None
 
-    report = deliver_due(sessions, lambda _team: SlowLookup(), clock=lambda: NOW + STUCK_AFTER + timedelta(seconds=1), pacer=Pacer(0))
+    report = deliver_due(
+        sessions, lambda _team: SlowLookup(), clock=lambda: NOW + STUCK_AFTER + timedelta(seconds=1), pacer=Pacer(0)
+    )
     assert report.lost_claims == 1 and report.recovered == 0
     kept = row(sessions, "draft:1")
     assert kept.state == "sent" and kept.result == {"channel": "C1", "ts": "1800000001.000100"}
@@ -115,7 +133,9 @@ def test_a_finish_under_an_old_claim_token_changes_nothing(sessions: sessionmake
     assert row(sessions, "draft:1").state == "sending"
 
 
-def test_a_pass_for_one_workspace_leaves_another_workspaces_stuck_rows_alone(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_pass_for_one_workspace_leaves_another_workspaces_stuck_rows_alone(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     for team in ("T111", "T222"):
         enqueue(sessions, f"draft:{team}", team_id=team)
         claim_and_abandon(sessions, f"draft:{team}", claimed_at=NOW)

@@ -29,7 +29,9 @@ def keyed(fake: FakeSlack, channel: str, key: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("how", ["connection dropped", "5xx after the post"])
-def test_a_post_whose_answer_was_lost_after_slack_made_it_is_posted_once_and_recorded_with_slacks_ts(sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float], how: str) -> None:
+def test_a_post_whose_answer_was_lost_after_slack_made_it_is_posted_once_and_recorded_with_slacks_ts(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float], how: str
+) -> None:
     lose_the_answer(fake_slack, how)
     enqueue(sessions, "draft:1")
     assert deliver(sessions, fake_slack).retried == 1
@@ -44,7 +46,9 @@ def test_a_post_whose_answer_was_lost_after_slack_made_it_is_posted_once_and_rec
     assert len(fake_slack.posted("C1")) == 1
 
 
-def test_a_post_that_never_reached_slack_before_its_connection_failed_is_sent_on_the_next_pass(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_post_that_never_reached_slack_before_its_connection_failed_is_sent_on_the_next_pass(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     fake_slack.fail("chat.postMessage", 503)  # answered without posting
     enqueue(sessions, "draft:1")
     deliver(sessions, fake_slack)
@@ -54,7 +58,9 @@ def test_a_post_that_never_reached_slack_before_its_connection_failed_is_sent_on
     assert lookup.params["channel"] == "C1"
 
 
-def test_the_lookup_pages_through_a_busy_channel_until_it_finds_the_key(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_the_lookup_pages_through_a_busy_channel_until_it_finds_the_key(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     fake_slack.lose_answer("chat.postMessage")
     enqueue(sessions, "draft:1")
     deliver(sessions, fake_slack)
@@ -68,7 +74,9 @@ def test_the_lookup_pages_through_a_busy_channel_until_it_finds_the_key(sessions
     assert row(sessions, "draft:1").result == {"channel": "C1", "ts": keyed(fake_slack, "C1", "draft:1")[0]["ts"]}
 
 
-def test_a_lookup_starts_shortly_before_the_row_was_created(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_lookup_starts_shortly_before_the_row_was_created(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     fake_slack.lose_answer("chat.postMessage")
     enqueue(sessions, "draft:1")
     deliver(sessions, fake_slack)
@@ -77,18 +85,25 @@ def test_a_lookup_starts_shortly_before_the_row_was_created(sessions: sessionmak
     assert NOW.timestamp() - 120 < float(lookup.params["oldest"]) < NOW.timestamp()
 
 
-def test_more_history_than_a_lookup_reads_cannot_tell_and_the_post_is_not_resent(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_more_history_than_a_lookup_reads_cannot_tell_and_the_post_is_not_resent(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     fake_slack.lose_answer("chat.postMessage")
     enqueue(sessions, "draft:1")
     deliver(sessions, fake_slack)
-    fake_slack.history["C1"].extend({"type": "message", "text": f"chatter {n}", "ts": f"1800001{n:04d}.000100"} for n in range(LOOKUP_PAGE_SIZE * LOOKUP_MAX_PAGES))
+    fake_slack.history["C1"].extend(
+        {"type": "message", "text": f"chatter {n}", "ts": f"1800001{n:04d}.000100"}
+        for n in range(LOOKUP_PAGE_SIZE * LOOKUP_MAX_PAGES)
+    )
     assert deliver(sessions, fake_slack, now=NOW + backoff(1)).uncertain == 1
     assert len(fake_slack.calls_to("conversations.history")) == LOOKUP_MAX_PAGES
     assert row(sessions, "draft:1").state == "uncertain"
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
 
 
-def test_a_dm_whose_answer_was_lost_is_found_in_the_dms_history_and_not_sent_again(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_dm_whose_answer_was_lost_is_found_in_the_dms_history_and_not_sent_again(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     fake_slack.lose_answer("chat.postMessage")
     enqueue(sessions, "nudge:1", kind="dm", channel="U2")
     deliver(sessions, fake_slack)
@@ -99,7 +114,9 @@ def test_a_dm_whose_answer_was_lost_is_found_in_the_dms_history_and_not_sent_aga
 
 
 @pytest.mark.parametrize("error", ["missing_scope", "not_in_channel"])
-def test_a_dm_slack_will_not_let_the_bot_look_up_is_uncertain_and_never_resent(sessions: sessionmaker[Session], fake_slack: FakeSlack, error: str) -> None:
+def test_a_dm_slack_will_not_let_the_bot_look_up_is_uncertain_and_never_resent(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack, error: str
+) -> None:
     fake_slack.lose_answer("chat.postMessage")
     enqueue(sessions, "nudge:1", kind="dm", channel="U2")
     deliver(sessions, fake_slack)
@@ -111,8 +128,12 @@ def test_a_dm_slack_will_not_let_the_bot_look_up_is_uncertain_and_never_resent(s
     assert row(sessions, "nudge:1").state == "uncertain"
 
 
-@pytest.mark.parametrize("failure", [{"status": 503, "times": 3}, {"status": 200, "body": {"ok": False, "error": "ratelimited"}}])
-def test_a_lookup_that_fails_leaves_the_post_waiting_to_be_looked_up_again_never_sent_blind(sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float], failure: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "failure", [{"status": 503, "times": 3}, {"status": 200, "body": {"ok": False, "error": "ratelimited"}}]
+)
+def test_a_lookup_that_fails_leaves_the_post_waiting_to_be_looked_up_again_never_sent_blind(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack, slept: list[float], failure: dict[str, Any]
+) -> None:
     fake_slack.lose_answer("chat.postMessage")
     enqueue(sessions, "draft:1")
     deliver(sessions, fake_slack)
@@ -127,7 +148,9 @@ def test_a_lookup_that_fails_leaves_the_post_waiting_to_be_looked_up_again_never
     assert len(fake_slack.posted("C1")) == 1
 
 
-def test_a_lookup_that_never_succeeds_ends_uncertain_and_the_post_is_never_resent(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_lookup_that_never_succeeds_ends_uncertain_and_the_post_is_never_resent(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     fake_slack.lose_answer("chat.postMessage")
     enqueue(sessions, "draft:1")
     fake_slack.responses["conversations.history"] = {"ok": False, "error": "ratelimited"}
@@ -142,11 +165,21 @@ def test_a_lookup_that_never_succeeds_ends_uncertain_and_the_post_is_never_resen
 
 def file_row(sessions: sessionmaker[Session], key: str = "file:1") -> None:
     with sessions.begin() as session:
-        outbox.enqueue(session, team_id="T111", key=key, kind="file", channel="C1", payload={"content": "# pm", "filename": "pm.md"}, now=NOW)
+        outbox.enqueue(
+            session,
+            team_id="T111",
+            key=key,
+            kind="file",
+            channel="C1",
+            payload={"content": "# pm", "filename": "pm.md"},
+            now=NOW,
+        )
 
 
 @pytest.mark.parametrize("how", ["connection dropped", "5xx after the post"])
-def test_a_file_whose_answer_was_lost_is_uncertain_at_once_because_an_upload_cannot_be_looked_up(sessions: sessionmaker[Session], fake_slack: FakeSlack, how: str) -> None:
+def test_a_file_whose_answer_was_lost_is_uncertain_at_once_because_an_upload_cannot_be_looked_up(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack, how: str
+) -> None:
     lose_the_answer(fake_slack, how, "files.completeUploadExternal")
     file_row(sessions)
     assert deliver(sessions, fake_slack).uncertain == 1
@@ -155,7 +188,9 @@ def test_a_file_whose_answer_was_lost_is_uncertain_at_once_because_an_upload_can
     assert row(sessions, "file:1").state == "uncertain"
 
 
-def test_a_file_slack_refused_before_sharing_it_is_uploaded_on_a_later_pass(sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_file_slack_refused_before_sharing_it_is_uploaded_on_a_later_pass(
+    sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     fake_slack.fail("files.getUploadURLExternal", 200, body={"ok": False, "error": "ratelimited"})
     file_row(sessions)
     assert deliver(sessions, fake_slack).retried == 1

@@ -12,7 +12,9 @@ from bot.slack.history import patient_client
 from tests.support.fake_slack import FakeSlack
 
 
-def test_a_new_channel_whose_answer_was_lost_is_not_created_again_by_the_client(fake_slack: FakeSlack, slept: list[float]) -> None:
+def test_a_new_channel_whose_answer_was_lost_is_not_created_again_by_the_client(
+    fake_slack: FakeSlack, slept: list[float]
+) -> None:
     fake_slack.lose_answer("conversations.create")
     client = build_client("xoxb-test-token", fake_slack.url)
     with pytest.raises(RemoteDisconnected):
@@ -22,7 +24,9 @@ def test_a_new_channel_whose_answer_was_lost_is_not_created_again_by_the_client(
     assert slept == []
 
 
-def test_a_post_whose_answer_was_lost_is_not_posted_again_by_the_client(fake_slack: FakeSlack, slept: list[float]) -> None:
+def test_a_post_whose_answer_was_lost_is_not_posted_again_by_the_client(
+    fake_slack: FakeSlack, slept: list[float]
+) -> None:
     fake_slack.lose_answer("chat.postMessage")
     client = build_client("xoxb-test-token", fake_slack.url)
     with pytest.raises(RemoteDisconnected):
@@ -32,7 +36,9 @@ def test_a_post_whose_answer_was_lost_is_not_posted_again_by_the_client(fake_sla
 
 
 @pytest.mark.parametrize("status", [500, 503])
-def test_a_post_answered_5xx_after_slack_made_it_is_not_posted_again_by_the_client(fake_slack: FakeSlack, slept: list[float], status: int) -> None:
+def test_a_post_answered_5xx_after_slack_made_it_is_not_posted_again_by_the_client(
+    fake_slack: FakeSlack, slept: list[float], status: int
+) -> None:
     fake_slack.fail("chat.postMessage", status, after_effect=True)
     client = build_client("xoxb-test-token", fake_slack.url)
     with pytest.raises(SlackApiError) as raised:
@@ -42,7 +48,9 @@ def test_a_post_answered_5xx_after_slack_made_it_is_not_posted_again_by_the_clie
     assert len(fake_slack.posted("C1")) == 1
 
 
-def test_a_post_answered_429_is_sent_again_after_the_retry_after_and_posted_once(fake_slack: FakeSlack, slept: list[float]) -> None:
+def test_a_post_answered_429_is_sent_again_after_the_retry_after_and_posted_once(
+    fake_slack: FakeSlack, slept: list[float]
+) -> None:
     fake_slack.rate_limit("chat.postMessage", retry_after=4)
     client = build_client("xoxb-test-token", fake_slack.url)
     assert client.chat_postMessage(channel="C1", text="the draft")["ok"]
@@ -51,7 +59,9 @@ def test_a_post_answered_429_is_sent_again_after_the_retry_after_and_posted_once
     assert len(slept) == 1 and 4 <= slept[0] < 5
 
 
-def test_a_read_answered_5xx_or_dropped_is_still_retried_by_the_client(fake_slack: FakeSlack, slept: list[float]) -> None:
+def test_a_read_answered_5xx_or_dropped_is_still_retried_by_the_client(
+    fake_slack: FakeSlack, slept: list[float]
+) -> None:
     fake_slack.fail("conversations.history", 503)
     fake_slack.lose_answer("users.info")
     client = build_client("xoxb-test-token", fake_slack.url)
@@ -76,6 +86,22 @@ def test_the_backfills_patient_client_does_not_post_twice_either(fake_slack: Fak
 def test_the_methods_that_would_post_twice_are_named_from_the_request_url() -> None:
     assert method_of("https://slack.com/api/chat.postMessage") == "chat.postMessage"
     assert method_of("http://127.0.0.1:9/api/files.completeUploadExternal?x=1") == "files.completeUploadExternal"
-    unsafe = ["chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage", "conversations.create", "files.upload", "files.completeUploadExternal"]
+    unsafe = [
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.scheduleMessage",
+        "conversations.create",
+        "files.upload",
+        "files.completeUploadExternal",
+    ]
     assert all(resending_is_unsafe(method) for method in unsafe)
-    assert not any(resending_is_unsafe(method) for method in ["conversations.history", "users.info", "chat.update", "conversations.open", "files.getUploadURLExternal"])
+    assert not any(
+        resending_is_unsafe(method)
+        for method in [
+            "conversations.history",
+            "users.info",
+            "chat.update",
+            "conversations.open",
+            "files.getUploadURLExternal",
+        ]
+    )

@@ -56,7 +56,9 @@ def test_move_due_date_opens_a_modal_and_a_later_date_counts_a_rollover(scribe: 
     click(scribe, "action_item_move_due", item, user="U2")
     view = opened_view(scribe.fake)
     assert view["callback_id"] == "action_item_move_due_view"
-    response = submit(scribe, view, {"due": {"due_pick": {"type": "datepicker", "selected_date": "2026-12-11"}}}, user="U2")
+    response = submit(
+        scribe, view, {"due": {"due_pick": {"type": "datepicker", "selected_date": "2026-12-11"}}}, user="U2"
+    )
     assert response.status == 200 and not response.body
     assert items(scribe)[0]["due"] == "2026-12-11"
     with scribe.sessions() as session:
@@ -70,7 +72,9 @@ def test_move_due_date_opens_a_modal_and_a_later_date_counts_a_rollover(scribe: 
 def test_a_past_date_in_the_modal_is_refused_on_the_field(scribe: Scribe) -> None:
     item = an_item(scribe)
     click(scribe, "action_item_move_due", item, user="U2")
-    response = submit(scribe, opened_view(scribe.fake), {"due": {"due_pick": {"selected_date": "2026-11-20"}}}, user="U2")
+    response = submit(
+        scribe, opened_view(scribe.fake), {"due": {"due_pick": {"selected_date": "2026-11-20"}}}, user="U2"
+    )
     body = response.json()
     assert body["response_action"] == "errors" and "in the past" in body["errors"]["due"]
     assert items(scribe)[0]["due"] == "2026-12-04"
@@ -83,7 +87,10 @@ def test_reassign_in_the_modal_changes_the_owner_and_tells_them(scribe: Scribe) 
     assert view["blocks"][1]["element"]["initial_user"] == "U2"
     submit(scribe, view, {"owner": {"owner_select": {"selected_user": "U3"}}}, user="U2")
     assert items(scribe)[0]["owner"] == "U3"
-    wait_for(lambda: [c for c in posts_with_key(scribe.fake, f"assign:{item}:") if c.params["channel"] == "DU3"], what="the new owner's DM")
+    wait_for(
+        lambda: [c for c in posts_with_key(scribe.fake, f"assign:{item}:") if c.params["channel"] == "DU3"],
+        what="the new owner's DM",
+    )
 
 
 def test_the_action_form_creates_the_item_dms_the_owner_and_tells_the_channel(scribe: Scribe) -> None:
@@ -99,7 +106,13 @@ def test_the_action_form_creates_the_item_dms_the_owner_and_tells_the_channel(sc
     response = submit(scribe, view, values, user="U1")
     assert response.status == 200 and not response.body
     [created] = items(scribe)
-    assert created == {"id": created["id"], "owner": "U3", "due": "2026-12-03", "text": "Write the runbook", "status": "open"}
+    assert created == {
+        "id": created["id"],
+        "owner": "U3",
+        "due": "2026-12-03",
+        "text": "Write the runbook",
+        "status": "open",
+    }
     wait_for(lambda: posts_with_key(scribe.fake, f"assign:{created['id']}:"), what="the owner's DM")
     [told] = wait_for(lambda: posts_with_key(scribe.fake, f"created:{created['id']}"), what="the channel post")
     assert told.params["channel"] == "C1"

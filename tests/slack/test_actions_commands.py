@@ -7,7 +7,15 @@ from sqlalchemy import select
 from bot.services.drafts import draft_json
 from storage.action_models import ActionItemEvent
 from tests.conftest import Scribe
-from tests.support.action_items import add_item, command, opened_view, outbox_settles, posts_with_key, start_incident, wait_for
+from tests.support.action_items import (
+    add_item,
+    command,
+    opened_view,
+    outbox_settles,
+    posts_with_key,
+    start_incident,
+    wait_for,
+)
 
 __all__ = ["outbox_settles"]
 
@@ -21,7 +29,9 @@ def test_an_action_item_has_one_owner_and_a_due_date_read_in_the_callers_timezon
     start_incident(scribe)
     scribe.clock.set("2026-11-29T23:30:00Z")  # already Monday 00:30 in Paris, where U1 is
     item_id = add_item(scribe, "U2", "tomorrow", "Add an alert on queue depth")
-    assert items(scribe) == [{"id": item_id, "owner": "U2", "due": "2026-12-01", "text": "Add an alert on queue depth", "status": "open"}]
+    assert items(scribe) == [
+        {"id": item_id, "owner": "U2", "due": "2026-12-01", "text": "Add an alert on queue depth", "status": "open"}
+    ]
 
 
 def test_an_action_item_without_an_owner_is_refused_saying_why(scribe: Scribe) -> None:
@@ -99,9 +109,18 @@ def test_done_reopen_and_a_later_due_date_are_counted_and_kept_in_history(scribe
     reply = command(scribe, f"due {item_id} 2026-12-11", user="U2")
     assert "rollover number 1" in reply["text"]
     assert "rollover" not in command(scribe, f"due {item_id} 2026-12-09", user="U2")["text"]  # earlier: not a rollover
-    assert items(scribe)[0] == {"id": item_id, "owner": "U2", "due": "2026-12-09", "text": "Alert on queue depth", "status": "open"}
+    assert items(scribe)[0] == {
+        "id": item_id,
+        "owner": "U2",
+        "due": "2026-12-09",
+        "text": "Alert on queue depth",
+        "status": "open",
+    }
     with scribe.sessions() as session:
-        history = [(e.kind, e.old_value, e.new_value) for e in session.scalars(select(ActionItemEvent).order_by(ActionItemEvent.id))]
+        history = [
+            (e.kind, e.old_value, e.new_value)
+            for e in session.scalars(select(ActionItemEvent).order_by(ActionItemEvent.id))
+        ]
     assert history == [
         ("created", None, "U2 2026-12-04"),
         ("done", "open", "done"),
@@ -116,7 +135,10 @@ def test_reassigning_tells_the_new_owner(scribe: Scribe) -> None:
     item_id = add_item(scribe, "U2", "2026-12-04", "Alert on queue depth")
     assert "reassigned" in command(scribe, f"reassign {item_id} <@U3|radia>", user="U2")["text"]
     assert items(scribe)[0]["owner"] == "U3"
-    [dm] = wait_for(lambda: [c for c in posts_with_key(scribe.fake, f"assign:{item_id}:") if c.params["channel"] == "DU3"], what="the DM to the new owner")
+    [dm] = wait_for(
+        lambda: [c for c in posts_with_key(scribe.fake, f"assign:{item_id}:") if c.params["channel"] == "DU3"],
+        what="the DM to the new owner",
+    )
     assert "<@U2> reassigned you" in dm.params["text"]
     assert "exactly one new owner" in command(scribe, f"reassign {item_id}", user="U3")["text"]
 

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from tests.conftest import Scribe
-from tests.support.action_items import add_item, command, keys_posted, outbox_settles, posts_with_key, run_jobs, start_incident, wait_for
+from tests.support.action_items import (
+    add_item,
+    command,
+    keys_posted,
+    outbox_settles,
+    posts_with_key,
+    run_jobs,
+    start_incident,
+    wait_for,
+)
 
 __all__ = ["outbox_settles"]
 
@@ -36,7 +45,11 @@ def test_the_owner_is_nudged_before_on_and_after_the_due_date_in_their_own_worki
     dms = posts_with_key(scribe.fake, "nudge:")
     assert {call.params["channel"] for call in dms} == {"DU2"}
     assert "is *3 days overdue*" in dms[-1].params["text"]
-    assert [e["action_id"] for e in dms[-1].params["blocks"][1]["elements"]] == ["action_item_done", "action_item_move_due", "action_item_reassign"]
+    assert [e["action_id"] for e in dms[-1].params["blocks"][1]["elements"]] == [
+        "action_item_done",
+        "action_item_move_due",
+        "action_item_reassign",
+    ]
 
 
 def test_running_the_same_job_twice_sends_each_nudge_once(scribe: Scribe) -> None:
@@ -96,5 +109,12 @@ def test_the_nudge_schedule_follows_the_settings(scribe: Scribe) -> None:
     item = item_due_friday(scribe)
     run_jobs(scribe, "2026-12-05T16:00:00Z", nudge_weekends=True)
     assert nudge_keys(scribe) == [f"nudge:{item}:due:2026-12-04"]
-    run_jobs(scribe, "2026-12-06T23:30:00Z", nudge_weekends=True, work_hours=(18, 20), nudge_hour=18, nudge_overdue_every_days=2)
+    run_jobs(
+        scribe,
+        "2026-12-06T23:30:00Z",
+        nudge_weekends=True,
+        work_hours=(18, 20),
+        nudge_hour=18,
+        nudge_overdue_every_days=2,
+    )
     assert nudge_keys(scribe)[-1] == f"nudge:{item}:overdue:2026-12-06"

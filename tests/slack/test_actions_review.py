@@ -7,14 +7,32 @@ from datetime import timedelta
 from bot.services import incidents
 from bot.services.services_config import set_slo
 from tests.conftest import Scribe
-from tests.support.action_items import add_item, at, command, outbox_settles, posts_with_key, run_jobs, start_incident, wait_for
+from tests.support.action_items import (
+    add_item,
+    at,
+    command,
+    outbox_settles,
+    posts_with_key,
+    run_jobs,
+    start_incident,
+    wait_for,
+)
 
 __all__ = ["outbox_settles"]
 
 
 def mark(scribe: Scribe, channel: str, phase: str, iso: str) -> None:
     with scribe.sessions.begin() as session:
-        incidents.mark_phase(session, team_id="T111", channel_id=channel, phase=phase, at=at(iso), note=None, user_id="U1", now=at(iso) + timedelta(hours=1))
+        incidents.mark_phase(
+            session,
+            team_id="T111",
+            channel_id=channel,
+            phase=phase,
+            at=at(iso),
+            note=None,
+            user_id="U1",
+            now=at(iso) + timedelta(hours=1),
+        )
 
 
 def a_month_of_incidents(scribe: Scribe) -> dict[str, int]:
@@ -49,7 +67,7 @@ def test_the_review_ranks_services_by_budget_burned_and_calls_out_theater(scribe
     text = review.params["text"]
     assert "*checkout* — error budget 124% burned" in text and "over budget" in text
     assert text.index("*checkout*") < text.index("*search*")
-    checkout = text[text.index("*checkout*"): text.index("*search*")]
+    checkout = text[text.index("*checkout*") : text.index("*search*")]
     assert checkout.index(f"#{ids['late']} Alert") < checkout.index(f"#{ids['soon']} Write")
     assert "(*4 days overdue*)" in checkout and "rolled over 2×" in checkout
     assert f"• Overdue: 1 item — #{ids['late']} <@U2>" in text
@@ -62,7 +80,9 @@ def test_the_review_goes_out_once_a_week_even_when_the_scheduler_runs_often(scri
     a_month_of_incidents(scribe)
     for instant in ("2026-12-07T09:05:00Z", "2026-12-07T09:20:00Z", "2026-12-10T12:00:00Z", "2026-12-14T08:59:00Z"):
         run_jobs(scribe, instant, review_channel="CREVIEW")
-    assert [c.params["metadata"]["event_payload"]["key"] for c in posts_with_key(scribe.fake, "review:")] == ["review:2026-W50"]
+    assert [c.params["metadata"]["event_payload"]["key"] for c in posts_with_key(scribe.fake, "review:")] == [
+        "review:2026-W50"
+    ]
     run_jobs(scribe, "2026-12-14T09:00:00Z", review_channel="CREVIEW")
     assert len(posts_with_key(scribe.fake, "review:")) == 2
 
@@ -70,7 +90,9 @@ def test_the_review_goes_out_once_a_week_even_when_the_scheduler_runs_often(scri
 def test_the_review_day_and_time_come_from_the_settings(scribe: Scribe) -> None:
     a_month_of_incidents(scribe)
     run_jobs(scribe, "2026-12-03T16:59:00Z", review_channel="CREVIEW", review_at="thu 17:00")
-    assert [c.params["metadata"]["event_payload"]["key"] for c in posts_with_key(scribe.fake, "review:")] == ["review:2026-W48"]
+    assert [c.params["metadata"]["event_payload"]["key"] for c in posts_with_key(scribe.fake, "review:")] == [
+        "review:2026-W48"
+    ]
     run_jobs(scribe, "2026-12-03T17:00:00Z", review_channel="CREVIEW", review_at="thu 17:00")
     assert len(posts_with_key(scribe.fake, "review:")) == 2
 

@@ -15,12 +15,51 @@ def ts(iso: str) -> str:
     return datetime_to_ts(datetime.fromisoformat(iso.replace("Z", "+00:00")))
 
 
-ALERT = {"type": "message", "subtype": "bot_message", "bot_id": "B0ALERT", "username": "Alertmanager", "text": "FIRING: checkout 5xx > 2%", "ts": ts("2026-11-29T14:40:00.000100Z")}
-QUESTION = {"type": "message", "user": "U2", "text": "is it the deploy?", "ts": ts("2026-11-29T14:42:00.000200Z"), "thread_ts": ts("2026-11-29T14:42:00.000200Z"), "reply_count": 2, "latest_reply": ts("2026-11-29T14:45:00.000400Z")}
-REPLY_1 = {"type": "message", "user": "U1", "text": "looks like it, v1.43 went out 14:35", "ts": ts("2026-11-29T14:44:00.000300Z"), "thread_ts": QUESTION["ts"]}
-REPLY_2 = {"type": "message", "user": "U3", "text": "rolling back", "ts": ts("2026-11-29T14:45:00.000400Z"), "thread_ts": QUESTION["ts"]}
-EDITED = {"type": "message", "user": "U1", "text": "error rate 4% and climbing", "ts": ts("2026-11-29T14:50:00.000500Z"), "edited": {"user": "U1", "ts": ts("2026-11-29T14:51:00Z")}}
-JOIN = {"type": "message", "subtype": "channel_join", "user": "U3", "text": "<@U3> has joined the channel", "ts": ts("2026-11-29T14:41:00Z")}
+ALERT = {
+    "type": "message",
+    "subtype": "bot_message",
+    "bot_id": "B0ALERT",
+    "username": "Alertmanager",
+    "text": "FIRING: checkout 5xx > 2%",
+    "ts": ts("2026-11-29T14:40:00.000100Z"),
+}
+QUESTION = {
+    "type": "message",
+    "user": "U2",
+    "text": "is it the deploy?",
+    "ts": ts("2026-11-29T14:42:00.000200Z"),
+    "thread_ts": ts("2026-11-29T14:42:00.000200Z"),
+    "reply_count": 2,
+    "latest_reply": ts("2026-11-29T14:45:00.000400Z"),
+}
+REPLY_1 = {
+    "type": "message",
+    "user": "U1",
+    "text": "looks like it, v1.43 went out 14:35",
+    "ts": ts("2026-11-29T14:44:00.000300Z"),
+    "thread_ts": QUESTION["ts"],
+}
+REPLY_2 = {
+    "type": "message",
+    "user": "U3",
+    "text": "rolling back",
+    "ts": ts("2026-11-29T14:45:00.000400Z"),
+    "thread_ts": QUESTION["ts"],
+}
+EDITED = {
+    "type": "message",
+    "user": "U1",
+    "text": "error rate 4% and climbing",
+    "ts": ts("2026-11-29T14:50:00.000500Z"),
+    "edited": {"user": "U1", "ts": ts("2026-11-29T14:51:00Z")},
+}
+JOIN = {
+    "type": "message",
+    "subtype": "channel_join",
+    "user": "U3",
+    "text": "<@U3> has joined the channel",
+    "ts": ts("2026-11-29T14:41:00Z"),
+}
 
 
 def serve_pages(scribe: Scribe) -> None:
@@ -31,13 +70,23 @@ def serve_pages(scribe: Scribe) -> None:
             return {"ok": True, "messages": [], "has_more": False, "response_metadata": {"next_cursor": ""}}
         if params.get("cursor") == "page-2":
             return {"ok": True, "messages": [JOIN, ALERT], "has_more": False, "response_metadata": {"next_cursor": ""}}
-        return {"ok": True, "messages": [EDITED, QUESTION], "has_more": True, "response_metadata": {"next_cursor": "page-2"}}
+        return {
+            "ok": True,
+            "messages": [EDITED, QUESTION],
+            "has_more": True,
+            "response_metadata": {"next_cursor": "page-2"},
+        }
 
     def replies(params: dict[str, Any]) -> dict[str, Any]:
         assert params["ts"] == QUESTION["ts"]
         if params.get("cursor") == "thread-2":
             return {"ok": True, "messages": [REPLY_2], "has_more": False, "response_metadata": {"next_cursor": ""}}
-        return {"ok": True, "messages": [QUESTION, REPLY_1], "has_more": True, "response_metadata": {"next_cursor": "thread-2"}}
+        return {
+            "ok": True,
+            "messages": [QUESTION, REPLY_1],
+            "has_more": True,
+            "response_metadata": {"next_cursor": "thread-2"},
+        }
 
     scribe.fake.responses["conversations.history"] = history
     scribe.fake.responses["conversations.replies"] = replies
@@ -74,7 +123,10 @@ def test_start_records_what_was_said_before_it_across_pages_threads_and_a_rate_l
     assert history_calls[0].params["oldest"] == ts("2026-11-28T15:00:00Z")  # the last 24 hours
     assert history_calls[1].params.get("cursor") is None
     assert history_calls[2].params["cursor"] == "page-2"
-    assert (history_calls[3].params["oldest"], history_calls[3].params["latest"]) == (ts("2026-11-21T15:00:00Z"), ts("2026-11-28T15:00:00Z"))
+    assert (history_calls[3].params["oldest"], history_calls[3].params["latest"]) == (
+        ts("2026-11-21T15:00:00Z"),
+        ts("2026-11-28T15:00:00Z"),
+    )
     assert [c.params.get("cursor") for c in scribe.fake.calls_to("conversations.replies")] == [None, "thread-2"]
     [told] = scribe.fake.calls_to("response_url")  # to the starter alone, through the command's response_url
     assert told.params["response_type"] == "ephemeral"
@@ -112,7 +164,10 @@ def test_since_is_read_in_the_starters_timezone(scribe: Scribe) -> None:
     wait_for_background()
     assert scribe.fake.calls_to("conversations.history")[0].params["oldest"] == ts("2026-11-29T13:00:00Z")
     with scribe.sessions() as session:
-        assert draft_json(session, "C1", now=scribe.clock(), settings=scribe.settings)["incident"]["title"] == "Checkout 5xx"
+        assert (
+            draft_json(session, "C1", now=scribe.clock(), settings=scribe.settings)["incident"]["title"]
+            == "Checkout 5xx"
+        )
 
 
 def test_an_unreadable_since_is_refused_before_anything_starts(scribe: Scribe) -> None:
@@ -130,13 +185,39 @@ def test_a_channel_the_bot_is_not_in_is_joined_then_read(scribe: Scribe) -> None
     assert len(recorded(scribe)) == 5
 
 
-def test_replies_in_the_window_to_a_thread_that_started_before_it_are_recorded_without_the_old_parent(scribe: Scribe) -> None:
-    old_parent = {"type": "message", "user": "U2", "text": "deploy v1.42 (last week)", "ts": ts("2026-11-27T09:00:00.000100Z"),
-                  "thread_ts": ts("2026-11-27T09:00:00.000100Z"), "reply_count": 2, "latest_reply": ts("2026-11-29T14:30:00.000300Z")}
-    quiet_parent = {**old_parent, "text": "a thread that went quiet", "ts": ts("2026-11-26T09:00:00.000100Z"),
-                    "thread_ts": ts("2026-11-26T09:00:00.000100Z"), "latest_reply": ts("2026-11-26T10:00:00Z")}
-    old_reply = {"type": "message", "user": "U1", "text": "looks fine", "ts": ts("2026-11-27T10:00:00.000200Z"), "thread_ts": old_parent["ts"]}
-    new_reply = {"type": "message", "user": "U3", "text": "this deploy is what broke checkout", "ts": ts("2026-11-29T14:30:00.000300Z"), "thread_ts": old_parent["ts"]}
+def test_replies_in_the_window_to_a_thread_that_started_before_it_are_recorded_without_the_old_parent(
+    scribe: Scribe,
+) -> None:
+    old_parent = {
+        "type": "message",
+        "user": "U2",
+        "text": "deploy v1.42 (last week)",
+        "ts": ts("2026-11-27T09:00:00.000100Z"),
+        "thread_ts": ts("2026-11-27T09:00:00.000100Z"),
+        "reply_count": 2,
+        "latest_reply": ts("2026-11-29T14:30:00.000300Z"),
+    }
+    quiet_parent = {
+        **old_parent,
+        "text": "a thread that went quiet",
+        "ts": ts("2026-11-26T09:00:00.000100Z"),
+        "thread_ts": ts("2026-11-26T09:00:00.000100Z"),
+        "latest_reply": ts("2026-11-26T10:00:00Z"),
+    }
+    old_reply = {
+        "type": "message",
+        "user": "U1",
+        "text": "looks fine",
+        "ts": ts("2026-11-27T10:00:00.000200Z"),
+        "thread_ts": old_parent["ts"],
+    }
+    new_reply = {
+        "type": "message",
+        "user": "U3",
+        "text": "this deploy is what broke checkout",
+        "ts": ts("2026-11-29T14:30:00.000300Z"),
+        "thread_ts": old_parent["ts"],
+    }
 
     def history(params: dict[str, Any]) -> dict[str, Any]:
         messages = [old_parent, quiet_parent] if params.get("latest") else [ALERT]
@@ -144,7 +225,12 @@ def test_replies_in_the_window_to_a_thread_that_started_before_it_are_recorded_w
 
     def replies(params: dict[str, Any]) -> dict[str, Any]:
         assert params["ts"] == old_parent["ts"], "only threads still active in the window are opened"
-        return {"ok": True, "messages": [old_parent, old_reply, new_reply], "has_more": False, "response_metadata": {"next_cursor": ""}}
+        return {
+            "ok": True,
+            "messages": [old_parent, old_reply, new_reply],
+            "has_more": False,
+            "response_metadata": {"next_cursor": ""},
+        }
 
     scribe.fake.responses["conversations.history"] = history
     scribe.fake.responses["conversations.replies"] = replies

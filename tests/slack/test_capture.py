@@ -48,7 +48,16 @@ def test_messages_in_other_channels_are_never_stored(scribe: Scribe) -> None:
 
 def test_a_redelivered_event_is_stored_once(scribe: Scribe) -> None:
     start(scribe)
-    payload = event_callback({"type": "message", "channel": "C1", "user": "U1", "text": "paging db on-call", "ts": "1764428401.000001", "event_ts": "1764428401.000001"})
+    payload = event_callback(
+        {
+            "type": "message",
+            "channel": "C1",
+            "user": "U1",
+            "text": "paging db on-call",
+            "ts": "1764428401.000001",
+            "event_ts": "1764428401.000001",
+        }
+    )
     assert scribe.slack.event(payload).status == 200
     assert scribe.slack.event(payload, retry_num=1).status == 200
     assert scribe.slack.event(payload, retry_num=2).status == 200
@@ -65,7 +74,13 @@ def test_an_edit_that_arrives_before_its_message_still_ends_in_the_edited_state(
             "channel": "C1",
             "ts": "1764428460.000200",
             "event_ts": "1764428460.000200",
-            "message": {"type": "message", "user": "U1", "text": "rollback done", "ts": "1764428402.000002", "edited": {"user": "U1", "ts": "1764428460.000000"}},
+            "message": {
+                "type": "message",
+                "user": "U1",
+                "text": "rollback done",
+                "ts": "1764428402.000002",
+                "edited": {"user": "U1", "ts": "1764428460.000000"},
+            },
             "previous_message": {"type": "message", "user": "U1", "text": "rollback dnoe", "ts": "1764428402.000002"},
         }
     )
@@ -82,8 +97,20 @@ def test_an_older_edit_delivered_late_does_not_overwrite_a_newer_one(scribe: Scr
 
     def edit(text: str, edited_ts: str) -> dict:
         return event_callback(
-            {"type": "message", "subtype": "message_changed", "channel": "C1", "ts": edited_ts, "event_ts": edited_ts,
-             "message": {"type": "message", "user": "U1", "text": text, "ts": "1764428402.000002", "edited": {"user": "U1", "ts": edited_ts}}}
+            {
+                "type": "message",
+                "subtype": "message_changed",
+                "channel": "C1",
+                "ts": edited_ts,
+                "event_ts": edited_ts,
+                "message": {
+                    "type": "message",
+                    "user": "U1",
+                    "text": text,
+                    "ts": "1764428402.000002",
+                    "edited": {"user": "U1", "ts": edited_ts},
+                },
+            }
         )
 
     scribe.slack.event(edit("v3", "1764428500.000000"))
@@ -95,7 +122,15 @@ def test_a_deletion_removes_the_text_and_a_late_redelivery_cannot_bring_it_back(
     start(scribe)
     scribe.slack.message("C1", "1764428403.000003", "the password is hunter2")
     deletion = event_callback(
-        {"type": "message", "subtype": "message_deleted", "hidden": True, "channel": "C1", "ts": "1764428490.000000", "event_ts": "1764428490.000000", "deleted_ts": "1764428403.000003"}
+        {
+            "type": "message",
+            "subtype": "message_deleted",
+            "hidden": True,
+            "channel": "C1",
+            "ts": "1764428490.000000",
+            "event_ts": "1764428490.000000",
+            "deleted_ts": "1764428403.000003",
+        }
     )
     assert scribe.slack.event(deletion).status == 200
     scribe.slack.message("C1", "1764428403.000003", "the password is hunter2")
@@ -122,7 +157,17 @@ def test_channel_joins_and_topic_changes_are_not_timeline_material(scribe: Scrib
 
 def test_alert_bot_posts_are_recorded_as_key_events(scribe: Scribe) -> None:
     start(scribe)
-    payload = event_callback({"type": "message", "subtype": "bot_message", "channel": "C1", "bot_id": "B999", "username": "PagerDuty", "text": "TRIGGERED: p99 > 2s", "ts": "1764428408.000008"})
+    payload = event_callback(
+        {
+            "type": "message",
+            "subtype": "bot_message",
+            "channel": "C1",
+            "bot_id": "B999",
+            "username": "PagerDuty",
+            "text": "TRIGGERED: p99 > 2s",
+            "ts": "1764428408.000008",
+        }
+    )
     assert scribe.slack.event(payload).status == 200
     [entry] = messages(scribe)
     assert entry["bot"] == "PagerDuty"
@@ -134,7 +179,15 @@ def test_a_pushpin_reaction_marks_a_key_event_and_removing_it_unmarks(scribe: Sc
     scribe.slack.message("C1", "1764428409.000009", "found it: bad config push")
 
     def reaction(kind: str) -> dict:
-        return event_callback({"type": kind, "user": "U2", "reaction": "pushpin", "item": {"type": "message", "channel": "C1", "ts": "1764428409.000009"}, "event_ts": "1764428410.000000"})
+        return event_callback(
+            {
+                "type": kind,
+                "user": "U2",
+                "reaction": "pushpin",
+                "item": {"type": "message", "channel": "C1", "ts": "1764428409.000009"},
+                "event_ts": "1764428410.000000",
+            }
+        )
 
     scribe.slack.event(reaction("reaction_added"))
     assert messages(scribe)[0].get("key") is True
@@ -174,7 +227,9 @@ def test_every_fixture_payload_has_an_expectation(fixtures_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURE_EXPECTATIONS))
-def test_every_real_slack_payload_is_handled_as_its_subtype_demands(scribe: Scribe, fixtures_dir: Path, name: str) -> None:
+def test_every_real_slack_payload_is_handled_as_its_subtype_demands(
+    scribe: Scribe, fixtures_dir: Path, name: str
+) -> None:
     payload = json.loads((fixtures_dir / "slack-payloads" / name).read_text())
     event = payload["event"]
     channel = event.get("channel")
@@ -212,7 +267,16 @@ def test_concurrent_deliveries_and_redeliveries_store_every_message_exactly_once
 
     start(scribe)
     payloads = [
-        event_callback({"type": "message", "channel": "C1", "user": "U1", "text": f"update {i}", "ts": f"1764428500.{i:06d}", "event_ts": f"1764428500.{i:06d}"})
+        event_callback(
+            {
+                "type": "message",
+                "channel": "C1",
+                "user": "U1",
+                "text": f"update {i}",
+                "ts": f"1764428500.{i:06d}",
+                "event_ts": f"1764428500.{i:06d}",
+            }
+        )
         for i in range(60)
     ]
     deliveries = payloads + payloads[::3]  # Slack retrying every third one
@@ -227,7 +291,19 @@ def test_pinning_a_message_marks_a_key_event_and_unpinning_unmarks(scribe: Scrib
     scribe.slack.message("C1", "1764428412.000012", "mitigation: failover to replica")
 
     def pin(kind: str, user: str) -> dict:
-        return event_callback({"type": kind, "user": user, "channel_id": "C1", "item": {"type": "message", "channel": "C1", "message": {"ts": "1764428412.000012", "text": "mitigation: failover to replica"}}, "event_ts": "1764428413.000000"})
+        return event_callback(
+            {
+                "type": kind,
+                "user": user,
+                "channel_id": "C1",
+                "item": {
+                    "type": "message",
+                    "channel": "C1",
+                    "message": {"ts": "1764428412.000012", "text": "mitigation: failover to replica"},
+                },
+                "event_ts": "1764428413.000000",
+            }
+        )
 
     scribe.slack.event(pin("pin_added", "U1"))
     assert messages(scribe)[0].get("key") is True
@@ -238,16 +314,34 @@ def test_pinning_a_message_marks_a_key_event_and_unpinning_unmarks(scribe: Scrib
 def test_me_messages_and_thread_broadcasts_are_recorded_like_any_other(scribe: Scribe) -> None:
     start(scribe)
     scribe.slack.message("C1", "1764428414.000014", "is rolling back", subtype="me_message")
-    scribe.slack.message("C1", "1764428415.000015", "root cause found", subtype="thread_broadcast", thread_ts="1764428414.000014")
-    assert [(m["text"], m.get("thread_ts")) for m in messages(scribe)] == [("is rolling back", None), ("root cause found", "1764428414.000014")]
+    scribe.slack.message(
+        "C1", "1764428415.000015", "root cause found", subtype="thread_broadcast", thread_ts="1764428414.000014"
+    )
+    assert [(m["text"], m.get("thread_ts")) for m in messages(scribe)] == [
+        ("is rolling back", None),
+        ("root cause found", "1764428414.000014"),
+    ]
 
 
 def test_a_link_unfurl_is_not_recorded_as_an_edit(scribe: Scribe) -> None:
     start(scribe)
     scribe.slack.message("C1", "1764428416.000016", "see https://status.example.com")
     unfurl = event_callback(
-        {"type": "message", "subtype": "message_changed", "hidden": True, "channel": "C1", "ts": "1764428417.000000", "event_ts": "1764428417.000000",
-         "message": {"type": "message", "user": "U1", "text": "see https://status.example.com", "ts": "1764428416.000016", "attachments": [{"title": "Status"}]}}
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": "C1",
+            "ts": "1764428417.000000",
+            "event_ts": "1764428417.000000",
+            "message": {
+                "type": "message",
+                "user": "U1",
+                "text": "see https://status.example.com",
+                "ts": "1764428416.000016",
+                "attachments": [{"title": "Status"}],
+            },
+        }
     )
     assert scribe.slack.event(unfurl).status == 200
     [entry] = messages(scribe)

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.services.drafts import draft_json
-from storage.models import Incident
 from bot.slack.app import build_app
 from bot.slack.background import wait_for_background
 from bot.slack.deps import Deps
 from bot.web import create_wsgi_app
+from storage.models import Incident
 from tests.conftest import Scribe, settings_for
 from tests.support.slack_requests import SlackRequests
 
@@ -69,7 +69,9 @@ def test_a_taken_name_gets_the_next_number(scribe: Scribe) -> None:
         "inc-20261129-db-down-3",
     ]
     wait_for_background()
-    assert scribe.fake.calls_to("chat.postMessage")[0].params["channel"] == "C0NEW"  # no announce channel set: header only
+    assert (
+        scribe.fake.calls_to("chat.postMessage")[0].params["channel"] == "C0NEW"
+    )  # no announce channel set: header only
     assert len(scribe.fake.calls_to("chat.postMessage")) == 1
 
 
@@ -113,7 +115,11 @@ def test_when_slack_refuses_the_channel_the_declarer_is_told_why(scribe: Scribe)
 
 
 def submission(title: str, severity: str | None) -> dict[str, Any]:
-    selected = {"selected_option": {"value": severity, "text": {"type": "plain_text", "text": str(severity).upper()}}} if severity else {"selected_option": None}
+    selected = (
+        {"selected_option": {"value": severity, "text": {"type": "plain_text", "text": str(severity).upper()}}}
+        if severity
+        else {"selected_option": None}
+    )
     return {
         "type": "view_submission",
         "team": {"id": "T111", "domain": "acme"},
@@ -127,7 +133,12 @@ def submission(title: str, severity: str | None) -> dict[str, Any]:
             "type": "modal",
             "callback_id": "incident_declare",
             "private_metadata": "CGENERAL",
-            "state": {"values": {"title": {"title_input": {"type": "plain_text_input", "value": title}}, "severity": {"severity_select": {"type": "static_select", **selected}}}},
+            "state": {
+                "values": {
+                    "title": {"title_input": {"type": "plain_text_input", "value": title}},
+                    "severity": {"severity_select": {"type": "static_select", **selected}},
+                }
+            },
             "hash": "1.abc",
             "app_id": "A111",
             "bot_id": "BBOT",

@@ -72,7 +72,14 @@ def edit(text: str, *, edited_ts: str) -> dict[str, Any]:
             "channel": "C1",
             "ts": edited_ts,
             "event_ts": edited_ts,
-            "message": {"type": "message", "user": "U1", "text": text, "ts": PARENT_TS, "thread_ts": PARENT_TS, "edited": {"user": "U1", "ts": edited_ts}},
+            "message": {
+                "type": "message",
+                "user": "U1",
+                "text": text,
+                "ts": PARENT_TS,
+                "thread_ts": PARENT_TS,
+                "edited": {"user": "U1", "ts": edited_ts},
+            },
         }
     )
 
@@ -106,7 +113,10 @@ def assert_parent_gone_and_replies_kept(scribe: Scribe) -> None:
     assert parent["deleted"] is True
     assert parent["text"] is None
     assert "files" not in parent
-    assert [(r["text"], r["thread_ts"]) for r in replies] == [("which replica?", PARENT_TS), ("rotating it now", PARENT_TS)]
+    assert [(r["text"], r["thread_ts"]) for r in replies] == [
+        ("which replica?", PARENT_TS),
+        ("rotating it now", PARENT_TS),
+    ]
     document = markdown(scribe)
     assert "hunter2" not in document
     assert "creds.txt" not in document
@@ -136,7 +146,10 @@ def test_no_edit_after_a_tombstone_brings_the_text_back_whatever_order_it_arrive
     older_edit = edit("the db password is hunter2 (edited)", edited_ts=FIRST_EDIT_TS)
     assert scribe.slack.event(later_edit).status == 200
     assert scribe.slack.event(older_edit, retry_num=1).status == 200
-    assert scribe.slack.event(event_callback({**PARENT, "channel": "C1", "event_ts": PARENT_TS}), retry_num=2).status == 200
+    assert (
+        scribe.slack.event(event_callback({**PARENT, "channel": "C1", "event_ts": PARENT_TS}), retry_num=2).status
+        == 200
+    )
     assert scribe.slack.event(tombstone(event_ts=REPLY_AGAIN_TS)).status == 200  # a new reply re-sends it
 
     assert_parent_gone_and_replies_kept(scribe)
@@ -155,8 +168,16 @@ def test_edits_arriving_after_a_plain_deletion_never_bring_the_text_back(scribe:
     start(scribe)
     scribe.slack.message("C1", PARENT_TS, SECRET)
     deletion = event_callback(
-        {"type": "message", "subtype": "message_deleted", "hidden": True, "channel": "C1", "ts": DELETED_AT_TS,
-         "event_ts": DELETED_AT_TS, "deleted_ts": PARENT_TS, "previous_message": {"type": "message", "user": "U1", "text": SECRET, "ts": PARENT_TS}}
+        {
+            "type": "message",
+            "subtype": "message_deleted",
+            "hidden": True,
+            "channel": "C1",
+            "ts": DELETED_AT_TS,
+            "event_ts": DELETED_AT_TS,
+            "deleted_ts": PARENT_TS,
+            "previous_message": {"type": "message", "user": "U1", "text": SECRET, "ts": PARENT_TS},
+        }
     )
     scribe.slack.event(deletion)
     scribe.slack.event(edit("the db password is hunter3", edited_ts=LATER_EDIT_TS))
@@ -187,7 +208,14 @@ def serve_history(scribe: Scribe, parent: dict[str, Any]) -> None:
 
 
 def slack_tombstone() -> dict[str, Any]:
-    return {"type": "message", "subtype": "tombstone", "text": "This message was deleted.", "user": "USLACKBOT", "hidden": True, "ts": PARENT_TS}
+    return {
+        "type": "message",
+        "subtype": "tombstone",
+        "text": "This message was deleted.",
+        "user": "USLACKBOT",
+        "hidden": True,
+        "ts": PARENT_TS,
+    }
 
 
 def test_a_backfilled_tombstone_removes_the_text_recorded_live_and_keeps_the_replies(scribe: Scribe) -> None:
@@ -203,7 +231,10 @@ def test_a_backfilled_tombstone_removes_the_text_recorded_live_and_keeps_the_rep
 def test_a_backfill_that_starts_on_a_tombstone_records_the_replies_and_never_the_text(scribe: Scribe) -> None:
     serve_history(scribe, slack_tombstone())
     start(scribe)
-    assert scribe.slack.event(event_callback({**PARENT, "channel": "C1", "event_ts": PARENT_TS}), retry_num=3).status == 200
+    assert (
+        scribe.slack.event(event_callback({**PARENT, "channel": "C1", "event_ts": PARENT_TS}), retry_num=3).status
+        == 200
+    )
 
     parent, *replies = messages(scribe)
     assert parent["deleted"] is True and parent["text"] is None
@@ -214,25 +245,42 @@ def test_a_backfill_of_the_version_before_the_deletion_cannot_bring_the_text_bac
     start(scribe)
     post_thread(scribe)
     scribe.slack.event(tombstone())
-    serve_history(scribe, {**PARENT, "text": "the db password is hunter2 (edited)", "edited": {"user": "U1", "ts": FIRST_EDIT_TS}})
+    serve_history(
+        scribe, {**PARENT, "text": "the db password is hunter2 (edited)", "edited": {"user": "U1", "ts": FIRST_EDIT_TS}}
+    )
 
     start(scribe, "--since 1h ago")
 
     assert_parent_gone_and_replies_kept(scribe)
 
 
-def test_a_real_message_changed_delivery_whose_message_is_a_tombstone_is_a_deletion(scribe: Scribe, fixtures_dir: Path) -> None:
+def test_a_real_message_changed_delivery_whose_message_is_a_tombstone_is_a_deletion(
+    scribe: Scribe, fixtures_dir: Path
+) -> None:
     """Slack's captured edit delivery, its message replaced by the tombstone Slack documents."""
     payload = json.loads((fixtures_dir / "slack-payloads" / "captured_messageChange.json").read_text())
     event = payload["event"]
     team, channel, ts = payload["authorizations"][0]["team_id"], event["channel"], event["message"]["ts"]
     assert scribe.slack.command("start sev2 Checkout errors", channel=channel, team_id=team).status == 200
     scribe.slack.event(event_callback({**event["previous_message"], "channel": channel, "event_ts": ts}, team_id=team))
-    event["message"] = {"type": "message", "subtype": "tombstone", "text": "This message was deleted.", "user": "USLACKBOT",
-                        "hidden": True, "ts": ts, "thread_ts": ts, "reply_count": 1, "latest_reply": event["ts"]}
+    event["message"] = {
+        "type": "message",
+        "subtype": "tombstone",
+        "text": "This message was deleted.",
+        "user": "USLACKBOT",
+        "hidden": True,
+        "ts": ts,
+        "thread_ts": ts,
+        "reply_count": 1,
+        "latest_reply": event["ts"],
+    }
 
     assert scribe.slack.event(payload).status == 200
 
     with scribe.sessions() as session:
-        [entry] = [e for e in draft_json(session, channel, now=scribe.clock(), settings=scribe.settings)["timeline"] if e["kind"] == "message"]
+        [entry] = [
+            e
+            for e in draft_json(session, channel, now=scribe.clock(), settings=scribe.settings)["timeline"]
+            if e["kind"] == "message"
+        ]
     assert entry["ts"] == ts and entry["deleted"] is True and entry["text"] is None

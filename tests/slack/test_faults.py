@@ -19,9 +19,9 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -36,12 +36,12 @@ from bot.services.deferred import STUCK_AFTER
 from bot.services.outbox import STUCK_AFTER as OUTBOX_STUCK_AFTER
 from bot.services.spool import Spool, kept_event
 from bot.slack.app import build_app
+from bot.slack.background import wait_for_background
 from bot.slack.client import build_client
 from bot.slack.delivery import METADATA_EVENT
 from bot.slack.deps import Deps
 from bot.web import create_wsgi_app
 from storage.models import Message, OutboxMessage, PhaseMark
-from bot.slack.background import wait_for_background
 from storage.session import make_engine, make_session_factory
 from tests.conftest import Clock, settings_for
 from tests.support.databases import server_url
@@ -91,7 +91,10 @@ def app_on(outage: Outage, fake: FakeSlack, clock: Clock, **settings: Any) -> tu
 
 def payload(n: int, text: str | None = None) -> dict[str, Any]:
     ts = f"17644284{n:02d}.000001"
-    return event_callback({"type": "message", "channel": "C1", "user": "U1", "text": text or f"message {n}", "ts": ts, "event_ts": ts}, event_id=f"Ev{n}")
+    return event_callback(
+        {"type": "message", "channel": "C1", "user": "U1", "text": text or f"message {n}", "ts": ts, "event_ts": ts},
+        event_id=f"Ev{n}",
+    )
 
 
 def stored(outage: Outage) -> list[str]:
@@ -99,7 +102,9 @@ def stored(outage: Outage) -> list[str]:
         return list(session.scalars(select(Message.text).order_by(Message.ts)))
 
 
-def test_events_refused_during_an_outage_are_stored_exactly_once_from_slacks_redeliveries(outage: Outage, fake_slack: FakeSlack, clock: Clock) -> None:
+def test_events_refused_during_an_outage_are_stored_exactly_once_from_slacks_redeliveries(
+    outage: Outage, fake_slack: FakeSlack, clock: Clock
+) -> None:
     slack, _ = app_on(outage, fake_slack, clock)
     assert slack.command("start sev1 Database down").status == 200
     assert slack.event(payload(1)).status == 200
@@ -115,7 +120,9 @@ def test_events_refused_during_an_outage_are_stored_exactly_once_from_slacks_red
     assert stored(outage) == ["message 1", "message 2", "message 3"]
 
 
-def test_on_slacks_last_retry_an_unstorable_event_is_spooled_acknowledged_and_replayed_once(outage: Outage, fake_slack: FakeSlack, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_on_slacks_last_retry_an_unstorable_event_is_spooled_acknowledged_and_replayed_once(
+    outage: Outage, fake_slack: FakeSlack, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(spool_module, "REPLAY_EVERY_SECONDS", 0.0)
     directory = tmp_path / "spool"
     slack, _ = app_on(outage, fake_slack, clock, spool_dir=str(directory))
@@ -123,7 +130,9 @@ def test_on_slacks_last_retry_an_unstorable_event_is_spooled_acknowledged_and_re
 
     outage.cut()
     for retry in (None, 1, 2):
-        assert slack.event(payload(1), retry_num=retry).status >= 500, "before Slack's last try, Slack's own redelivery is the spool"
+        assert slack.event(payload(1), retry_num=retry).status >= 500, (
+            "before Slack's last try, Slack's own redelivery is the spool"
+        )
     assert Spool(directory).waiting() == 0
     assert slack.event(payload(1), retry_num=3).status == 200
     assert slack.event(payload(2), retry_num=3).status == 200
@@ -138,7 +147,9 @@ def test_on_slacks_last_retry_an_unstorable_event_is_spooled_acknowledged_and_re
     assert stored(outage) == ["message 1", "message 2", "message 3"]
 
 
-def test_a_spool_replayed_twice_after_a_crash_stores_each_message_once(outage: Outage, fake_slack: FakeSlack, clock: Clock, tmp_path: Path) -> None:
+def test_a_spool_replayed_twice_after_a_crash_stores_each_message_once(
+    outage: Outage, fake_slack: FakeSlack, clock: Clock, tmp_path: Path
+) -> None:
     slack, deps = app_on(outage, fake_slack, clock)
     assert slack.command("start sev1 Crash during replay").status == 200
     directory = tmp_path / "spool"
@@ -157,7 +168,9 @@ def test_a_spool_replayed_twice_after_a_crash_stores_each_message_once(outage: O
     assert kept.waiting() == 0
 
 
-def test_the_spool_keeps_events_while_the_database_is_down_and_replay_stops_at_the_first_failure(outage: Outage, fake_slack: FakeSlack, clock: Clock, tmp_path: Path) -> None:
+def test_the_spool_keeps_events_while_the_database_is_down_and_replay_stops_at_the_first_failure(
+    outage: Outage, fake_slack: FakeSlack, clock: Clock, tmp_path: Path
+) -> None:
     _, deps = app_on(outage, fake_slack, clock)
     kept = Spool(tmp_path / "spool")
     for n in (5, 6):
@@ -200,23 +213,45 @@ def kill(process: subprocess.Popen[Any]) -> None:
     process.wait(timeout=10)
 
 
-def test_a_jobs_run_killed_after_slack_took_the_post_never_sends_it_twice(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock) -> None:
+def test_a_jobs_run_killed_after_slack_took_the_post_never_sends_it_twice(
+    database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock
+) -> None:
     with sessions.begin() as session:
-        outbox.enqueue(session, team_id="T111", key="draft:1:v1", kind="message", channel="C1", payload={"text": "the draft"}, now=clock())
+        outbox.enqueue(
+            session,
+            team_id="T111",
+            key="draft:1:v1",
+            kind="message",
+            channel="C1",
+            payload={"text": "the draft"},
+            now=clock(),
+        )
     in_slack: list[dict[str, Any]] = []
 
     def post(params: dict[str, Any]) -> dict[str, Any]:
-        message = {"ts": f"1800000{len(in_slack):03d}.000100", "text": params.get("text"), "metadata": params.get("metadata")}
+        message = {
+            "ts": f"1800000{len(in_slack):03d}.000100",
+            "text": params.get("text"),
+            "metadata": params.get("metadata"),
+        }
         in_slack.append(message)
         return {"ok": True, "channel": params.get("channel"), "ts": message["ts"]}
 
     gate = Gate()
     fake_slack.responses["chat.postMessage"] = gate.hold(post)
-    fake_slack.responses["conversations.history"] = lambda params: {"ok": True, "messages": list(reversed(in_slack)), "has_more": False}
+    fake_slack.responses["conversations.history"] = lambda params: {
+        "ok": True,
+        "messages": list(reversed(in_slack)),
+        "has_more": False,
+    }
     env = clean_env(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-test-token", SLACK_API_URL=fake_slack.url)
     first = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "jobs", "run", "--now", clock().isoformat()],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         assert gate.entered.wait(timeout=30), "the jobs run never posted"
@@ -230,7 +265,14 @@ def test_a_jobs_run_killed_after_slack_took_the_post_never_sends_it_twice(databa
         assert session.scalars(select(OutboxMessage.state)).one() == "sending"
 
     later = (clock() + OUTBOX_STUCK_AFTER + timedelta(seconds=1)).isoformat()
-    again = subprocess.run([sys.executable, "-m", "bot.cli", "jobs", "run", "--now", later], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    again = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "jobs", "run", "--now", later],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert again.returncode == 0, again.stderr
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     assert in_slack[0]["metadata"] == {"event_type": METADATA_EVENT, "event_payload": {"key": "draft:1:v1"}}
@@ -241,7 +283,11 @@ def test_a_jobs_run_killed_after_slack_took_the_post_never_sends_it_twice(databa
 
 def post_signed(port: int, body: str, content_type: str, *, retry_num: int | None = None) -> int:
     timestamp = int(time.time())
-    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": sign(body, timestamp)}
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": sign(body, timestamp),
+    }
     if retry_num is not None:
         headers.update({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_error"})
     request = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=headers)
@@ -254,10 +300,20 @@ def post_signed(port: int, body: str, content_type: str, *, retry_num: int | Non
 
 
 def serve(database_url: str, fake: FakeSlack, port: int) -> subprocess.Popen[Any]:
-    env = clean_env(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.url, WEB_CONCURRENCY="1")
+    env = clean_env(
+        DATABASE_URL=database_url,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.url,
+        WEB_CONCURRENCY="1",
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
     def healthy() -> bool:
@@ -280,11 +336,23 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_a_web_process_killed_after_accepting_a_command_loses_nothing_and_duplicates_nothing(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack) -> None:
+def test_a_web_process_killed_after_accepting_a_command_loses_nothing_and_duplicates_nothing(
+    database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
     from urllib.parse import urlencode
 
     def command(text: str, user: str) -> str:
-        return urlencode({"team_id": "T111", "channel_id": "C1", "user_id": user, "command": "/incident", "text": text, "response_url": fake_slack.respond_url(), "trigger_id": "1.2.3"})
+        return urlencode(
+            {
+                "team_id": "T111",
+                "channel_id": "C1",
+                "user_id": user,
+                "command": "/incident",
+                "text": text,
+                "response_url": fake_slack.respond_url(),
+                "trigger_id": "1.2.3",
+            }
+        )
 
     message = payload(7, "rolled back")
     port = free_port()
@@ -293,9 +361,14 @@ def test_a_web_process_killed_after_accepting_a_command_loses_nothing_and_duplic
         assert post_signed(port, command("start sev1 Killed server", "U1"), "application/x-www-form-urlencoded") == 200
         assert post_signed(port, __import__("json").dumps(message), "application/json") == 200
         gate = Gate()
-        fake_slack.responses["users.info"] = gate.hold(lambda params: {"ok": True, "user": {"id": params["user"], "tz": "America/New_York"}})
+        fake_slack.responses["users.info"] = gate.hold(
+            lambda params: {"ok": True, "user": {"id": params["user"], "tz": "America/New_York"}}
+        )
         # U2's zone is not cached: the answer accepts the command at once and looks the zone up after it.
-        assert post_signed(port, command("mark detected at 09:00 alarm fired", "U2"), "application/x-www-form-urlencoded") == 200
+        assert (
+            post_signed(port, command("mark detected at 09:00 alarm fired", "U2"), "application/x-www-form-urlencoded")
+            == 200
+        )
         assert gate.entered.wait(timeout=20), "the accepted command never asked Slack for the user's zone"
         kill(server)  # after the answer, before the marker was written
         gate.open.set()

@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 import json
 import time
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
@@ -31,7 +30,9 @@ def test_a_request_with_a_bad_signature_is_refused_with_401(scribe: Scribe) -> N
 def test_a_request_signed_with_another_secret_is_refused_with_401(scribe: Scribe) -> None:
     body = json.dumps(message_payload())
     now = int(time.time())
-    response = scribe.slack.request(body, content_type="application/json", timestamp=now, signature=sign(body, now, "not-our-secret"))
+    response = scribe.slack.request(
+        body, content_type="application/json", timestamp=now, signature=sign(body, now, "not-our-secret")
+    )
     assert response.status == 401
 
 
@@ -48,12 +49,20 @@ def test_a_slash_command_with_a_bad_signature_is_refused_and_runs_nothing(scribe
 
 
 def test_interactivity_payloads_are_signature_checked_too(scribe: Scribe) -> None:
-    response = scribe.slack.action({"type": "block_actions", "team": {"id": "T111"}, "user": {"id": "U1"}, "actions": []}, signature="v0=bad")
+    response = scribe.slack.action(
+        {"type": "block_actions", "team": {"id": "T111"}, "user": {"id": "U1"}, "actions": []}, signature="v0=bad"
+    )
     assert response.status == 401
 
 
 def test_url_verification_is_answered_with_the_challenge(scribe: Scribe) -> None:
-    response = scribe.slack.event({"type": "url_verification", "token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"})
+    response = scribe.slack.event(
+        {
+            "type": "url_verification",
+            "token": "legacy",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+        }
+    )
     assert response.status == 200
     assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.body
 
@@ -87,7 +96,9 @@ def test_a_malformed_json_body_is_refused_cleanly(scribe: Scribe) -> None:
 
 
 def test_an_event_type_no_feature_uses_is_acknowledged_so_slack_does_not_retry_it(scribe: Scribe) -> None:
-    payload = event_callback({"type": "channel_rename", "channel": {"id": "C1", "name": "inc-renamed"}, "event_ts": "1764428400.000001"})
+    payload = event_callback(
+        {"type": "channel_rename", "channel": {"id": "C1", "name": "inc-renamed"}, "event_ts": "1764428400.000001"}
+    )
     assert scribe.slack.event(payload).status == 200
 
 
@@ -101,7 +112,16 @@ def test_a_message_event_is_not_acknowledged_when_the_database_cannot_store_it(s
 
 def test_the_bots_own_messages_are_not_recorded_twice(scribe: Scribe) -> None:
     scribe.slack.command("start Database outage", channel="C1")
-    own = event_callback({"type": "message", "channel": "C1", "user": "UBOT", "bot_id": "BBOT", "text": "Detected at 14:05 UTC", "ts": "1764428400.000009"})
+    own = event_callback(
+        {
+            "type": "message",
+            "channel": "C1",
+            "user": "UBOT",
+            "bot_id": "BBOT",
+            "text": "Detected at 14:05 UTC",
+            "ts": "1764428400.000009",
+        }
+    )
     assert scribe.slack.event(own).status == 200
     with scribe.sessions() as session:
         assert session.execute(text("SELECT count(*) FROM messages")).scalar() == 0

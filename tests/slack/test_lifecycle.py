@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -153,7 +153,9 @@ def test_status_and_actions_in_a_closed_channel_read_its_incident(scribe: Scribe
     assert "Alert on queue depth" in command(scribe, "actions")["text"]
 
 
-def test_a_second_incident_after_the_close_gets_its_own_record_and_draft_and_leaves_the_first_as_it_was(scribe: Scribe) -> None:
+def test_a_second_incident_after_the_close_gets_its_own_record_and_draft_and_leaves_the_first_as_it_was(
+    scribe: Scribe,
+) -> None:
     start_incident(scribe, title="Checkout errors")
     scribe.slack.message("C1", ts("2026-11-29T14:40:00.000100Z"), "db is slow", user="U2")
     add_item(scribe, "U2", "2026-12-04", "Alert on queue depth")
@@ -162,7 +164,12 @@ def test_a_second_incident_after_the_close_gets_its_own_record_and_draft_and_lea
     before = record_of(scribe, first.id)
 
     scribe.clock.set("2026-11-29T16:00:00Z")
-    said_while_closed = {"type": "message", "user": "U3", "text": "errors again, eu-west this time", "ts": ts("2026-11-29T15:30:00.000200Z")}
+    said_while_closed = {
+        "type": "message",
+        "user": "U3",
+        "text": "errors again, eu-west this time",
+        "ts": ts("2026-11-29T15:30:00.000200Z"),
+    }
     said_in_the_first = {"type": "message", "user": "U2", "text": "db is slow", "ts": ts("2026-11-29T14:40:00.000100Z")}
     scribe.slack.message("C1", said_while_closed["ts"], said_while_closed["text"], user="U3")
 
@@ -186,14 +193,20 @@ def test_a_second_incident_after_the_close_gets_its_own_record_and_draft_and_lea
     with scribe.sessions() as session:
         latest = draft_json(session, "C1", now=scribe.clock(), settings=scribe.settings)
     assert latest["incident"]["title"] == "Payments timeouts"
-    assert [e["text"] for e in latest["timeline"] if e["kind"] == "message"] == ["errors again, eu-west this time", "rolling back payments"]
+    assert [e["text"] for e in latest["timeline"] if e["kind"] == "message"] == [
+        "errors again, eu-west this time",
+        "rolling back payments",
+    ]
     assert latest["action_items"] == []
     assert record_of(scribe, first.id) == before
 
     assert "Resolved" in command(scribe, "mark resolved", user="U3")["text"]
     wait_for_background()
     with scribe.sessions() as session:
-        versions = [(v.incident_id, v.version) for v in session.scalars(select(PostmortemVersion).order_by(PostmortemVersion.id))]
+        versions = [
+            (v.incident_id, v.version)
+            for v in session.scalars(select(PostmortemVersion).order_by(PostmortemVersion.id))
+        ]
     assert versions == [(first.id, 1), (second.id, 1)]
     assert record_of(scribe, first.id) == before
 
@@ -205,13 +218,37 @@ def test_edits_after_the_close_leave_the_record_but_a_deletion_still_removes_the
     resolve_and_close(scribe)
     scribe.clock.set("2026-11-29T15:10:00Z")
     edited = ts("2026-11-29T15:05:00Z")
-    scribe.slack.event(event_callback(
-        {"type": "message", "subtype": "message_changed", "channel": "C1", "ts": edited, "event_ts": edited,
-         "message": {"type": "message", "user": "U2", "text": "db was fine after all", "ts": ts("2026-11-29T14:41:00.000200Z"), "edited": {"user": "U2", "ts": edited}}}
-    ))
+    scribe.slack.event(
+        event_callback(
+            {
+                "type": "message",
+                "subtype": "message_changed",
+                "channel": "C1",
+                "ts": edited,
+                "event_ts": edited,
+                "message": {
+                    "type": "message",
+                    "user": "U2",
+                    "text": "db was fine after all",
+                    "ts": ts("2026-11-29T14:41:00.000200Z"),
+                    "edited": {"user": "U2", "ts": edited},
+                },
+            }
+        )
+    )
     deleted = ts("2026-11-29T15:06:00.000900Z")
-    scribe.slack.event(event_callback(
-        {"type": "message", "subtype": "message_deleted", "hidden": True, "channel": "C1", "ts": deleted, "event_ts": deleted, "deleted_ts": ts("2026-11-29T14:40:00.000100Z")}
-    ))
+    scribe.slack.event(
+        event_callback(
+            {
+                "type": "message",
+                "subtype": "message_deleted",
+                "hidden": True,
+                "channel": "C1",
+                "ts": deleted,
+                "event_ts": deleted,
+                "deleted_ts": ts("2026-11-29T14:40:00.000100Z"),
+            }
+        )
+    )
 
     assert texts(scribe) == [None, "db is slow"]

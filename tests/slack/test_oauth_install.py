@@ -60,7 +60,9 @@ class MultiWorkspace:
             )
         )
 
-    def get(self, path: str, query: dict[str, str] | None = None, cookie: str | None = None) -> tuple[int, dict[str, str], str]:
+    def get(
+        self, path: str, query: dict[str, str] | None = None, cookie: str | None = None
+    ) -> tuple[int, dict[str, str], str]:
         environ: dict[str, Any] = {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": path,
@@ -87,7 +89,9 @@ class MultiWorkspace:
 
 
 def oauth_settings_for(database_url: str, fake: FakeSlack) -> Settings:
-    return settings_for(database_url, fake, slack_bot_token=None, slack_client_id=CLIENT_ID, slack_client_secret="client-secret-value")
+    return settings_for(
+        database_url, fake, slack_bot_token=None, slack_client_id=CLIENT_ID, slack_client_secret="client-secret-value"
+    )
 
 
 def engine_of(sessions: sessionmaker[Session]) -> Engine:
@@ -97,18 +101,29 @@ def engine_of(sessions: sessionmaker[Session]) -> Engine:
 
 
 @pytest.fixture
-def multi(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock) -> Iterator[MultiWorkspace]:
+def multi(
+    database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock
+) -> Iterator[MultiWorkspace]:
     settings = oauth_settings_for(database_url, fake_slack)
     deps = Deps(settings=settings, sessions=sessions, clock=clock)
     wsgi = create_wsgi_app(build_app(deps))
-    yield MultiWorkspace(SlackRequests(wsgi, response_url=fake_slack.respond_url()), fake_slack, sessions, deps, wsgi, SQLAlchemyInstallationStore(CLIENT_ID, engine_of(sessions)))
+    yield MultiWorkspace(
+        SlackRequests(wsgi, response_url=fake_slack.respond_url()),
+        fake_slack,
+        sessions,
+        deps,
+        wsgi,
+        SQLAlchemyInstallationStore(CLIENT_ID, engine_of(sessions)),
+    )
 
 
 def tokens_used(fake: FakeSlack, method: str) -> list[str]:
     return [call.headers.get("Authorization", "").removeprefix("Bearer ") for call in fake.calls_to(method)]
 
 
-def test_a_migrated_database_holds_exactly_the_tables_the_slack_stores_define(database_url: str, sessions: sessionmaker[Session]) -> None:
+def test_a_migrated_database_holds_exactly_the_tables_the_slack_stores_define(
+    database_url: str, sessions: sessionmaker[Session]
+) -> None:
     engine = engine_of(sessions)
     stores = MetaData()
     for table in (
@@ -124,32 +139,49 @@ def test_a_migrated_database_holds_exactly_the_tables_the_slack_stores_define(da
         return (name if kind == "table" else parent.get("table_name")) in stores.tables
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": only_the_stores_tables})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": only_the_stores_tables}
+        )
         differences = compare_metadata(context, stores)
     assert differences == []
 
 
-def test_credentials_without_a_bot_token_choose_the_multi_workspace_mode(database_url: str, fake_slack: FakeSlack) -> None:
+def test_credentials_without_a_bot_token_choose_the_multi_workspace_mode(
+    database_url: str, fake_slack: FakeSlack
+) -> None:
     assert install_mode(oauth_settings_for(database_url, fake_slack)) == "oauth"
     assert install_mode(settings_for(database_url, fake_slack)) == "single"
-    assert install_mode(settings_for(database_url, fake_slack, slack_client_id=CLIENT_ID, slack_client_secret="s")) == "single"
+    assert (
+        install_mode(settings_for(database_url, fake_slack, slack_client_id=CLIENT_ID, slack_client_secret="s"))
+        == "single"
+    )
 
 
 def test_serving_names_the_missing_variable_how_to_get_it_and_the_other_mode() -> None:
     assert missing_for_http(Settings(slack_bot_token="xoxb-1", slack_signing_secret="s")) is None
     assert missing_for_http(Settings(slack_client_id="1.2", slack_client_secret="c", slack_signing_secret="s")) is None
     nothing = missing_for_http(Settings())
-    assert nothing is not None and nothing.startswith("error: SLACK_BOT_TOKEN is not set. Set it to the Bot User OAuth Token")
+    assert nothing is not None and nothing.startswith(
+        "error: SLACK_BOT_TOKEN is not set. Set it to the Bot User OAuth Token"
+    )
     assert "set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET" in nothing
     no_secret = missing_for_http(Settings(slack_client_id="1.2", slack_client_secret="c"))
-    assert no_secret is not None and no_secret.startswith("error: SLACK_SIGNING_SECRET is not set. Set it to the Signing Secret")
+    assert no_secret is not None and no_secret.startswith(
+        "error: SLACK_SIGNING_SECRET is not set. Set it to the Signing Secret"
+    )
     assert no_secret.endswith("Multi-workspace mode (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set) needs it too.")
     half = missing_for_http(Settings(slack_client_id="1.2", slack_signing_secret="s"))
-    assert half is not None and half.startswith("error: SLACK_BOT_TOKEN is not set.") and "Only SLACK_CLIENT_ID is set" in half
+    assert (
+        half is not None
+        and half.startswith("error: SLACK_BOT_TOKEN is not set.")
+        and "Only SLACK_CLIENT_ID is set" in half
+    )
     assert all("\n" not in message for message in (nothing, no_secret, half))
 
 
-def test_a_workspace_installs_through_slack_install_and_its_events_then_use_its_own_token(multi: MultiWorkspace) -> None:
+def test_a_workspace_installs_through_slack_install_and_its_events_then_use_its_own_token(
+    multi: MultiWorkspace,
+) -> None:
     status, headers, page = multi.get("/slack/install")
     assert status == 200
     authorize = next(part for part in page.split('"') if part.startswith("https://slack.com/oauth/v2/authorize"))
@@ -179,26 +211,42 @@ def test_a_workspace_installs_through_slack_install_and_its_events_then_use_its_
 
     assert multi.slack.command("start sev2 Beta outage", channel="C9", team_id="T222").status == 200
     assert "xoxb-t222-token" in tokens_used(multi.fake, "auth.test")
-    response = multi.slack.event(event_callback({"type": "message", "channel": "C9", "user": "U1", "text": "beta is down", "ts": "1764428400.000001"}, team_id="T222"))
+    response = multi.slack.event(
+        event_callback(
+            {"type": "message", "channel": "C9", "user": "U1", "text": "beta is down", "ts": "1764428400.000001"},
+            team_id="T222",
+        )
+    )
     assert response.status == 200
     with multi.sessions() as session:
         assert session.scalars(select(Incident.team_id).where(Incident.channel_id == "C9")).all() == ["T222"]
 
 
 def test_a_redirect_with_a_forged_state_installs_nothing(multi: MultiWorkspace) -> None:
-    status, _, _ = multi.get("/slack/oauth_redirect", {"code": "granted-code", "state": "made-up"}, cookie="slack-app-oauth-state=made-up")
+    status, _, _ = multi.get(
+        "/slack/oauth_redirect", {"code": "granted-code", "state": "made-up"}, cookie="slack-app-oauth-state=made-up"
+    )
     assert status >= 400
     assert multi.fake.calls_to("oauth.v2.access") == []
     assert multi.store.find_bot(enterprise_id=None, team_id="T222") is None
 
 
-def test_an_event_from_a_workspace_that_never_installed_gets_bolts_polite_answer_not_a_500(multi: MultiWorkspace) -> None:
-    response = multi.slack.event(event_callback({"type": "message", "channel": "C1", "user": "U1", "text": "hello", "ts": "1764428400.000001"}, team_id="T404"))
+def test_an_event_from_a_workspace_that_never_installed_gets_bolts_polite_answer_not_a_500(
+    multi: MultiWorkspace,
+) -> None:
+    response = multi.slack.event(
+        event_callback(
+            {"type": "message", "channel": "C1", "user": "U1", "text": "hello", "ts": "1764428400.000001"},
+            team_id="T404",
+        )
+    )
     assert response.status == 200
     assert "install" in response.body.lower()
 
 
-def test_a_command_from_a_workspace_that_never_installed_is_answered_politely_through_its_response_url(multi: MultiWorkspace) -> None:
+def test_a_command_from_a_workspace_that_never_installed_is_answered_politely_through_its_response_url(
+    multi: MultiWorkspace,
+) -> None:
     form = {
         "team_id": "T404",
         "channel_id": "C1",
@@ -222,30 +270,54 @@ def test_the_outbox_sends_each_workspaces_posts_with_that_workspaces_token(multi
     multi.install("T222", "xoxb-t222-token")
     with multi.sessions.begin() as session:
         for team in ("T111", "T222", "T404"):
-            outbox.enqueue(session, team_id=team, key=f"hello-{team}", kind="message", channel=f"C{team}", payload={"text": f"hi {team}"}, now=clock())
+            outbox.enqueue(
+                session,
+                team_id=team,
+                key=f"hello-{team}",
+                kind="message",
+                channel=f"C{team}",
+                payload={"text": f"hi {team}"},
+                now=clock(),
+            )
     deliver_outbox(multi.deps, build_client(None, multi.fake.url), clock())
     posts = {call.params["text"]: call.headers["Authorization"] for call in multi.fake.calls_to("chat.postMessage")}
     assert posts == {"hi T111": "Bearer xoxb-t111-token", "hi T222": "Bearer xoxb-t222-token"}
     with multi.sessions() as session:
         states = {team: state for team, state in session.execute(select(OutboxMessage.team_id, OutboxMessage.state))}
-        errors = {team: error for team, error in session.execute(select(OutboxMessage.team_id, OutboxMessage.last_error))}
+        errors = {
+            team: error for team, error in session.execute(select(OutboxMessage.team_id, OutboxMessage.last_error))
+        }
     assert states == {"T111": "sent", "T222": "sent", "T404": "failed"}
     assert "has not installed" in str(errors["T404"])
 
 
 def test_single_token_mode_still_sends_every_post_with_the_one_token(scribe: Any, clock: Clock) -> None:
     with scribe.sessions.begin() as session:
-        outbox.enqueue(session, team_id="T111", key="one", kind="message", channel="C1", payload={"text": "one"}, now=clock())
+        outbox.enqueue(
+            session, team_id="T111", key="one", kind="message", channel="C1", payload={"text": "one"}, now=clock()
+        )
     deliver_outbox(scribe.deps, build_client("xoxb-test-token", scribe.fake.url), clock())
     assert tokens_used(scribe.fake, "chat.postMessage") == ["xoxb-test-token"]
 
 
-def test_a_request_from_one_workspace_leaves_another_workspaces_stuck_post_to_the_clock(multi: MultiWorkspace, clock: Clock) -> None:
+def test_a_request_from_one_workspace_leaves_another_workspaces_stuck_post_to_the_clock(
+    multi: MultiWorkspace, clock: Clock
+) -> None:
     multi.install("T111", "xoxb-t111-token")
     multi.install("T222", "xoxb-t222-token")
     with multi.sessions.begin() as session:
-        outbox.enqueue(session, team_id="T222", key="hello-T222", kind="message", channel="C9", payload={"text": "hi T222"}, now=clock() - timedelta(hours=1))
-        session.execute(update(OutboxMessage).values(state="sending", claimed_at=clock() - timedelta(hours=1), attempts=1))
+        outbox.enqueue(
+            session,
+            team_id="T222",
+            key="hello-T222",
+            kind="message",
+            channel="C9",
+            payload={"text": "hi T222"},
+            now=clock() - timedelta(hours=1),
+        )
+        session.execute(
+            update(OutboxMessage).values(state="sending", claimed_at=clock() - timedelta(hours=1), attempts=1)
+        )
     assert multi.slack.command("start sev2 Alpha outage", channel="C1", team_id="T111").status == 200
     wait_for_background()
     assert [call for call in multi.fake.calls_to("conversations.history") if call.params["channel"] == "C9"] == []

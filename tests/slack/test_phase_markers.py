@@ -28,7 +28,9 @@ def phases(scribe: Scribe) -> dict[str, str | None]:
 
 def row_counts(scribe: Scribe) -> tuple[int, int, int, int]:
     with scribe.sessions() as session:
-        return tuple(session.scalar(select(func.count()).select_from(model)) for model in (Incident, Message, PhaseMark, Entry))  # type: ignore[return-value]
+        return tuple(
+            session.scalar(select(func.count()).select_from(model)) for model in (Incident, Message, PhaseMark, Entry)
+        )  # type: ignore[return-value]
 
 
 def test_a_marker_without_a_time_is_set_when_the_command_arrived(incident: Scribe) -> None:
@@ -108,7 +110,10 @@ def test_marking_a_phase_again_corrects_it_and_keeps_the_earlier_value_in_histor
     assert phases(incident)["detected"] == "2026-11-29T14:20:00Z"
     with incident.sessions() as session:
         history = session.execute(select(PhaseMark.at, PhaseMark.superseded_at).order_by(PhaseMark.id)).all()
-    assert [(at.strftime("%H:%M"), superseded is not None) for at, superseded in history] == [("14:30", True), ("14:20", False)]
+    assert [(at.strftime("%H:%M"), superseded is not None) for at, superseded in history] == [
+        ("14:30", True),
+        ("14:20", False),
+    ]
 
 
 def test_a_future_time_is_refused(incident: Scribe) -> None:
@@ -161,7 +166,13 @@ def test_a_note_becomes_a_key_event_on_the_timeline(incident: Scribe) -> None:
     assert response.json()["response_type"] == "in_channel"
     with incident.sessions() as session:
         [entry] = draft_json(session, "C1", now=incident.clock(), settings=incident.settings)["timeline"]
-    assert entry == {"at": "2026-11-29T15:00:00Z", "kind": "note", "user": "U1", "text": "Rolled back payments to v1.42", "key": True}
+    assert entry == {
+        "at": "2026-11-29T15:00:00Z",
+        "kind": "note",
+        "user": "U1",
+        "text": "Rolled back payments to v1.42",
+        "key": True,
+    }
 
 
 def test_status_shows_each_phase_in_utc_and_the_users_zone(incident: Scribe) -> None:

@@ -29,7 +29,11 @@ def _lazy_listeners_finish_inside_the_test(sessions: sessionmaker[Session], fake
 
 def resolve(scribe: Scribe) -> None:
     """An incident resolved by a command; its draft goes out after the answer."""
-    for text, at in (("start sev2 Checkout errors", "2026-11-29T14:00:00Z"), ("mark detected", "2026-11-29T14:05:00Z"), ("mark mitigated", "2026-11-29T14:30:00Z")):
+    for text, at in (
+        ("start sev2 Checkout errors", "2026-11-29T14:00:00Z"),
+        ("mark detected", "2026-11-29T14:05:00Z"),
+        ("mark mitigated", "2026-11-29T14:30:00Z"),
+    ):
         scribe.clock.set(at)
         assert scribe.slack.command(text).status == 200
     wait_for_background()
@@ -55,7 +59,9 @@ def the_clocks_next_pass(scribe: Scribe) -> None:
 
 
 @pytest.mark.parametrize("how", ["connection dropped", "5xx after the post"])
-def test_a_draft_whose_answer_was_lost_after_slack_posted_it_is_posted_once_and_recorded_with_slacks_ts(scribe: Scribe, slept: list[float], how: str) -> None:
+def test_a_draft_whose_answer_was_lost_after_slack_posted_it_is_posted_once_and_recorded_with_slacks_ts(
+    scribe: Scribe, slept: list[float], how: str
+) -> None:
     if how == "connection dropped":
         scribe.fake.lose_answer("chat.postMessage")
     else:

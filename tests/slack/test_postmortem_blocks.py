@@ -22,7 +22,9 @@ def prepared(record: IncidentRecord, *, full: bool = True) -> PreparedDraft:
     return PreparedDraft(draft, "", "postmortem-C1-v3.md", "resolved", None, None)
 
 
-def record(*, key_events: int = 0, flags: int = 0, items: int = 0, text_chars: int = 0, title: str = "Checkout errors") -> IncidentRecord:
+def record(
+    *, key_events: int = 0, flags: int = 0, items: int = 0, text_chars: int = 0, title: str = "Checkout errors"
+) -> IncidentRecord:
     timeline = tuple(
         TimelineEntry(
             at=START + timedelta(seconds=n),
@@ -42,7 +44,10 @@ def record(*, key_events: int = 0, flags: int = 0, items: int = 0, text_chars: i
         status="resolved",
         phases=PhaseTimes(START, START + timedelta(minutes=5), START + timedelta(hours=1), START + timedelta(hours=2)),
         timeline=timeline,
-        action_items=tuple(ActionItemView(n, None if n % 2 else "U2", date(2026, 12, 10), f"Fix thing {n} " + "y" * 200, "open") for n in range(items)),
+        action_items=tuple(
+            ActionItemView(n, None if n % 2 else "U2", date(2026, 12, 10), f"Fix thing {n} " + "y" * 200, "open")
+            for n in range(items)
+        ),
         went_poorly=tuple(f"<@U{n}> forgot to page the database team." for n in range(flags)),
         causes=("z" * text_chars,) if text_chars else (),
     )

@@ -84,7 +84,13 @@ def scribe_with(scribe: Scribe, **overrides: Any) -> Scribe:
     settings = settings_for(scribe.settings.database_url, scribe.fake, **overrides)
     deps = Deps(settings=settings, sessions=scribe.sessions, clock=scribe.clock)
     wsgi = create_wsgi_app(build_app(deps))
-    return replace(scribe, slack=SlackRequests(wsgi, response_url=scribe.fake.respond_url()), settings=settings, deps=deps, wsgi=wsgi)
+    return replace(
+        scribe,
+        slack=SlackRequests(wsgi, response_url=scribe.fake.respond_url()),
+        settings=settings,
+        deps=deps,
+        wsgi=wsgi,
+    )
 
 
 def resolved_incident(scribe: Scribe, *, severity: str = "sev2", channel: str = "C1") -> None:
@@ -109,7 +115,9 @@ def test_marking_resolved_posts_a_summary_message_and_the_markdown_file(scribe: 
     [complete] = scribe.fake.calls_to("files.completeUploadExternal")
     assert complete.params["channel_id"] == "C1"
     [markdown] = uploads(scribe.fake)
-    assert markdown.startswith("# Postmortem: Checkout errors\n\nVersion 1 · sev2 · full postmortem · generated 2026-11-29 15:00 UTC")
+    assert markdown.startswith(
+        "# Postmortem: Checkout errors\n\nVersion 1 · sev2 · full postmortem · generated 2026-11-29 15:00 UTC"
+    )
     assert "- [14:03](https://acme.slack.com/archives/C1/p1795960980000100) @Ada: checkout returns 500s" in markdown
 
 
@@ -203,19 +211,30 @@ def test_the_severities_that_need_a_full_draft_come_from_the_settings(scribe: Sc
 
 def test_a_teams_own_template_shapes_the_markdown(scribe: Scribe, tmp_path: Path) -> None:
     template = tmp_path / "ours.md.j2"
-    template.write_text("{{ draft.title }} / {{ draft.severity }} / v{{ draft.version }}\n{% for line in draft.timeline %}* {{ line.time }} {{ line.label or line.text }}\n{% endfor %}", encoding="utf-8")
+    template.write_text(
+        "{{ draft.title }} / {{ draft.severity }} / v{{ draft.version }}\n{% for line in draft.timeline %}* {{ line.time }} {{ line.label or line.text }}\n{% endfor %}",
+        encoding="utf-8",
+    )
     ours = scribe_with(scribe, postmortem_template=str(template))
     resolved_incident(ours)
     command(ours, "mark resolved", at="2026-11-29T15:00:00Z")
     posted_drafts(ours)
-    assert uploads(ours.fake) == ["Checkout errors / sev2 / v1\n* 14:05 DETECTED\n* 14:30 MITIGATED\n* 15:00 RESOLVED\n"]
+    assert uploads(ours.fake) == [
+        "Checkout errors / sev2 / v1\n* 14:05 DETECTED\n* 14:30 MITIGATED\n* 15:00 RESOLVED\n"
+    ]
 
 
 @pytest.mark.parametrize(
     ("source", "problem"),
-    [(None, "cannot be read"), ("{% for x in %}", "failed to render"), ("{{ draft.no_such_thing }}", "failed to render")],
+    [
+        (None, "cannot be read"),
+        ("{% for x in %}", "failed to render"),
+        ("{{ draft.no_such_thing }}", "failed to render"),
+    ],
 )
-def test_a_broken_team_template_falls_back_to_the_packaged_one_and_says_so(scribe: Scribe, tmp_path: Path, source: str | None, problem: str) -> None:
+def test_a_broken_team_template_falls_back_to_the_packaged_one_and_says_so(
+    scribe: Scribe, tmp_path: Path, source: str | None, problem: str
+) -> None:
     template = tmp_path / "broken.md.j2"
     if source is not None:
         template.write_text(source, encoding="utf-8")
@@ -223,12 +242,16 @@ def test_a_broken_team_template_falls_back_to_the_packaged_one_and_says_so(scrib
     resolved_incident(ours)
     command(ours, "mark resolved", at="2026-11-29T15:00:00Z")
     [message] = posted_drafts(ours)
-    assert problem in json.dumps(blocks_of(message)) and "The packaged template was used" in json.dumps(blocks_of(message))
+    assert problem in json.dumps(blocks_of(message)) and "The packaged template was used" in json.dumps(
+        blocks_of(message)
+    )
     [markdown] = uploads(ours.fake)
     assert markdown.startswith("# Postmortem: Checkout errors")
 
 
-def test_the_cli_prints_the_markdown_that_was_uploaded(scribe: Scribe, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_prints_the_markdown_that_was_uploaded(
+    scribe: Scribe, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     resolved_incident(scribe)
     command(scribe, "mark resolved", at="2026-11-29T15:00:00Z")
     posted_drafts(scribe)
@@ -238,7 +261,9 @@ def test_the_cli_prints_the_markdown_that_was_uploaded(scribe: Scribe, monkeypat
     assert capsys.readouterr().out == uploads(scribe.fake)[0]
 
 
-def test_the_cli_json_keeps_the_contract_keys_and_adds_the_sections(scribe: Scribe, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_json_keeps_the_contract_keys_and_adds_the_sections(
+    scribe: Scribe, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     resolved_incident(scribe)
     command(scribe, "impact 3% of checkouts failed for 25 minutes", at="2026-11-29T14:50:00Z")
     command(scribe, "mark resolved", at="2026-11-29T15:00:00Z")
@@ -247,8 +272,19 @@ def test_the_cli_json_keeps_the_contract_keys_and_adds_the_sections(scribe: Scri
     assert scribe_cli(["postmortem", "C1", "--format", "json", "--now", "2026-11-29T15:00:00Z"]) == 0
     draft = json.loads(capsys.readouterr().out)
     assert {"incident", "phases", "timeline", "action_items"} <= draft.keys()
-    assert draft["incident"] == {"channel": "C1", "title": "Checkout errors", "severity": "sev2", "status": "resolved", "service": None}
-    assert draft["phases"] == {"detected": "2026-11-29T14:05:00Z", "acknowledged": None, "mitigated": "2026-11-29T14:30:00Z", "resolved": "2026-11-29T15:00:00Z"}
+    assert draft["incident"] == {
+        "channel": "C1",
+        "title": "Checkout errors",
+        "severity": "sev2",
+        "status": "resolved",
+        "service": None,
+    }
+    assert draft["phases"] == {
+        "detected": "2026-11-29T14:05:00Z",
+        "acknowledged": None,
+        "mitigated": "2026-11-29T14:30:00Z",
+        "resolved": "2026-11-29T15:00:00Z",
+    }
     assert draft["sections"]["impact"] == ["3% of checkouts failed for 25 minutes"]
     assert draft["sections"]["durations"] == {"acknowledged": None, "mitigated": 1500, "resolved": 3300}
     assert draft["draft"]["version"] == 1 and draft["draft"]["full"] is True
@@ -276,7 +312,14 @@ def test_an_incident_of_5000_messages_is_posted_within_slacks_limits(scribe: Scr
         incident_id = incident_repo.incident_id_for_channel(session, "T111", "C1")
         assert incident_id is not None
         for first in range(0, len(posts), 1000):  # PostgreSQL takes at most 65,535 parameters a statement
-            message_repo.save_posts(session, posts[first : first + 1000], incident_id=incident_id, team_id="T111", channel_id="C1", source="live")
+            message_repo.save_posts(
+                session,
+                posts[first : first + 1000],
+                incident_id=incident_id,
+                team_id="T111",
+                channel_id="C1",
+                source="live",
+            )
     command(scribe, "mark detected at 10:01 UTC", at="2026-11-29T13:00:00Z")
     command(scribe, "went-poorly " + "The failover script retried without backoff and saturated the primary. " * 20)
     answer = command(scribe, "mark resolved", at="2026-11-29T13:00:00Z")
@@ -297,7 +340,13 @@ def test_a_draft_reserved_by_a_process_that_died_before_building_it_is_posted_by
     # What `mark resolved` commits before answering, without the work after the answer:
     with scribe.sessions.begin() as session:
         reserved = drafts.reserve_draft(
-            session, team_id="T111", channel_id="C1", now=scribe.clock(), settings=scribe.settings, reason="resolved", requested_by="U1"
+            session,
+            team_id="T111",
+            channel_id="C1",
+            now=scribe.clock(),
+            settings=scribe.settings,
+            reason="resolved",
+            requested_by="U1",
         )
     assert reserved.version == 1
     with scribe.sessions() as session:

@@ -48,11 +48,20 @@ def tags(line: dict[str, str]) -> tuple[str, str, str]:
     return line["team"], line["channel"], line["event"]
 
 
-def test_a_message_event_that_fails_logs_its_workspace_channel_and_event_id(scribe: Scribe, log_lines: io.StringIO, tmp_path: Path) -> None:
+def test_a_message_event_that_fails_logs_its_workspace_channel_and_event_id(
+    scribe: Scribe, log_lines: io.StringIO, tmp_path: Path
+) -> None:
     broken = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'x.db'}"))
     deps = dataclasses.replace(scribe.deps, sessions=broken, writes=None)
     down = SlackRequests(create_wsgi_app(build_app(deps)))
-    event = {"type": "message", "channel": "C77", "user": "U1", "text": "is the database up?", "ts": "1764428400.000100", "channel_type": "channel"}
+    event = {
+        "type": "message",
+        "channel": "C77",
+        "user": "U1",
+        "text": "is the database up?",
+        "ts": "1764428400.000100",
+        "channel_type": "channel",
+    }
 
     assert down.event(event_callback(event, team_id="T111", event_id="Ev0DOWN1")).status >= 500
 

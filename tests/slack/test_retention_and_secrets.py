@@ -45,7 +45,11 @@ def an_incident_with_old_and_new_messages(scribe: Scribe) -> None:
     assert scribe.command("start sev2 Checkout errors").status == 200
     scribe.slack.message("C1", OLD_TS, "old words about the database")
     scribe.slack.message(
-        "C1", "1761836500.000001", "", subtype="file_share", files=[{"id": "F1", "name": "secret-dump.txt", "permalink": "https://files/F1"}]
+        "C1",
+        "1761836500.000001",
+        "",
+        subtype="file_share",
+        files=[{"id": "F1", "name": "secret-dump.txt", "permalink": "https://files/F1"}],
     )
     scribe.slack.message("C1", NEW_TS, "fresh words")
     scribe.command("mark detected at 2025-10-30 14:55 UTC")
@@ -63,7 +67,11 @@ def test_retention_purges_old_message_text_and_keeps_markers_durations_and_notes
     assert [m["text"] for m in messages][0] in (None, "")
     assert "secret-dump" not in repr(after)
     assert messages[2]["text"] == "fresh words"
-    assert after["phases"] == before["phases"] == {**before["phases"], "detected": "2025-10-30T14:55:00Z", "resolved": "2025-10-30T18:00:00Z"}
+    assert (
+        after["phases"]
+        == before["phases"]
+        == {**before["phases"], "detected": "2025-10-30T14:55:00Z", "resolved": "2025-10-30T18:00:00Z"}
+    )
     assert [e["text"] for e in after["timeline"] if e["kind"] == "note"] == ["rolled back the deploy"]
     assert {k: v for k, v in after.items() if k != "timeline"} == {k: v for k, v in before.items() if k != "timeline"}
 
@@ -101,14 +109,24 @@ def test_settings_never_show_a_secret_in_full() -> None:
         }
     )
     shown = repr(settings) + str(settings)
-    for secret in ("abcdefghijkl", "8f14e45fceea167a5a36dedd4bea2543", "secretpart", "0123456789", "hook-secret-value", "backup-pass-value", "db-pass-value"):
+    for secret in (
+        "abcdefghijkl",
+        "8f14e45fceea167a5a36dedd4bea2543",
+        "secretpart",
+        "0123456789",
+        "hook-secret-value",
+        "backup-pass-value",
+        "db-pass-value",
+    ):
         assert secret not in shown
     assert "1111.2222" in shown
     assert "postgresql+psycopg://scribe:***@db.internal:5432/scribe" in shown
 
 
 def test_a_database_password_given_as_a_query_parameter_is_masked_too() -> None:
-    settings = Settings.from_env({"DATABASE_URL": "postgresql+psycopg://scribe@db/scribe?password=db-pass-value&sslmode=require"})
+    settings = Settings.from_env(
+        {"DATABASE_URL": "postgresql+psycopg://scribe@db/scribe?password=db-pass-value&sslmode=require"}
+    )
     assert "db-pass-value" not in repr(settings)
     assert "password=***&sslmode=require" in repr(settings)
 
@@ -118,29 +136,58 @@ SIGNING = "signing-secret-never-logged"
 WORDS = "customer card 4242 leaked in prod"
 
 
-def test_no_token_secret_or_message_text_is_logged_at_info_or_above(scribe: Scribe, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+def test_no_token_secret_or_message_text_is_logged_at_info_or_above(
+    scribe: Scribe, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
     caplog.set_level(logging.INFO)
     for ours in ("bot", "storage", "slack_bolt", "slack_sdk"):
         caplog.set_level(logging.DEBUG, logger=ours)
     settings = dataclasses.replace(scribe.settings, slack_bot_token=SECRET_TOKEN, slack_signing_secret=SIGNING)
     deps = dataclasses.replace(scribe.deps, settings=settings)
-    slack = SlackRequests(create_wsgi_app(build_app(deps, client=build_client(SECRET_TOKEN, scribe.fake.url))), secret=SIGNING, response_url=scribe.fake.respond_url())
+    slack = SlackRequests(
+        create_wsgi_app(build_app(deps, client=build_client(SECRET_TOKEN, scribe.fake.url))),
+        secret=SIGNING,
+        response_url=scribe.fake.respond_url(),
+    )
 
     assert slack.command("start sev1 Card data").status == 200
     assert slack.message("C1", NEW_TS, WORDS).status == 200
-    edit = {"type": "message", "subtype": "message_changed", "channel": "C1", "ts": "1764428460.000001", "message": {"user": "U1", "text": WORDS + " (edited)", "ts": NEW_TS, "edited": {"user": "U1", "ts": "1764428460.000000"}}}
+    edit = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": "C1",
+        "ts": "1764428460.000001",
+        "message": {
+            "user": "U1",
+            "text": WORDS + " (edited)",
+            "ts": NEW_TS,
+            "edited": {"user": "U1", "ts": "1764428460.000000"},
+        },
+    }
     assert slack.event(event_callback(edit)).status == 200
     slack.command(f"mark detected at {WORDS}")
     slack.command(f"note {WORDS}")
     with scribe.sessions.begin() as session:
-        outbox.enqueue(session, team_id="T111", key="k1", kind="message", channel="C1", payload={"text": WORDS}, now=scribe.clock())
-        outbox.enqueue(session, team_id="T111", key="k2", kind="message", channel="CGONE", payload={"text": WORDS}, now=scribe.clock())
+        outbox.enqueue(
+            session, team_id="T111", key="k1", kind="message", channel="C1", payload={"text": WORDS}, now=scribe.clock()
+        )
+        outbox.enqueue(
+            session,
+            team_id="T111",
+            key="k2",
+            kind="message",
+            channel="CGONE",
+            payload={"text": WORDS},
+            now=scribe.clock(),
+        )
     scribe.fake.fail("chat.postMessage", 200, body={"ok": False, "error": "ratelimited"})
     scribe.fake.fail("chat.postMessage", 200, body={"ok": False, "error": "channel_not_found"})
     run_due(deps, build_client(SECRET_TOKEN, scribe.fake.url), scribe.clock())
 
     broken = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'x.db'}"))
-    down = SlackRequests(create_wsgi_app(build_app(dataclasses.replace(deps, sessions=broken, writes=None))), secret=SIGNING)
+    down = SlackRequests(
+        create_wsgi_app(build_app(dataclasses.replace(deps, sessions=broken, writes=None))), secret=SIGNING
+    )
     assert down.message("C1", "1764428470.000001", WORDS).status >= 500
     assert down.command(f"note {WORDS}").status == 200
 
@@ -161,12 +208,19 @@ def outbox_rows(scribe: Scribe) -> list[tuple[str, str, dict[str, Any]]]:
 
     wait_for_background()  # drafts are built and queued right after the answer
     with scribe.sessions() as session:
-        return [(row.kind, row.state, dict(row.payload)) for row in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+        return [
+            (row.kind, row.state, dict(row.payload))
+            for row in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        ]
 
 
 def test_retention_empties_old_delivered_drafts_which_quote_messages(scribe: Scribe) -> None:
     an_incident_with_old_and_new_messages(scribe)  # resolving posts the draft, quoting the record
-    assert any("Postmortem draft v1 for Checkout errors" in repr(payload) for _, state, payload in outbox_rows(scribe) if state == "sent")
+    assert any(
+        "Postmortem draft v1 for Checkout errors" in repr(payload)
+        for _, state, payload in outbox_rows(scribe)
+        if state == "sent"
+    )
     calls_before = len(scribe.fake.calls)
 
     scribe.clock.set("2025-12-31T16:00:00Z")  # the draft was posted 32 days ago
@@ -181,7 +235,15 @@ def test_retention_empties_old_delivered_drafts_which_quote_messages(scribe: Scr
 def test_retention_never_empties_a_post_still_owed(scribe: Scribe) -> None:
     scribe.clock.set("2025-11-29T16:00:00Z")
     with scribe.sessions.begin() as session:
-        outbox.enqueue(session, team_id="T111", key="owed", kind="dm", channel="U1", payload={"text": "old words, not yet delivered"}, now=scribe.clock())
+        outbox.enqueue(
+            session,
+            team_id="T111",
+            key="owed",
+            kind="dm",
+            channel="U1",
+            payload={"text": "old words, not yet delivered"},
+            now=scribe.clock(),
+        )
     assert purge_expired_posts(scribe.sessions, now=scribe.clock() + timedelta(days=60), days=30) == 0
     assert outbox_rows(scribe) == [("dm", "pending", {"text": "old words, not yet delivered"})]
 

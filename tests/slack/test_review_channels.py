@@ -22,14 +22,20 @@ NEXT_MONDAY = "2026-12-14T09:05:00Z"
 
 
 def reviews(fake):  # type: ignore[no-untyped-def]
-    return [(call.params["channel"], call.headers["Authorization"].removeprefix("Bearer ")) for call in posts_with_key(fake, "review:")]
+    return [
+        (call.params["channel"], call.headers["Authorization"].removeprefix("Bearer "))
+        for call in posts_with_key(fake, "review:")
+    ]
 
 
 def test_review_here_sends_the_weekly_review_to_this_channel_without_any_setting(scribe: Scribe) -> None:
     start_incident(scribe)
     reply = command(scribe, "review here", channel="CREVIEW", user="U2")
     assert reply["response_type"] == "in_channel"
-    assert "<@U2> chose this channel for the weekly review" in reply["text"] and "every Monday at 09:00 UTC" in reply["text"]
+    assert (
+        "<@U2> chose this channel for the weekly review" in reply["text"]
+        and "every Monday at 09:00 UTC" in reply["text"]
+    )
     assert "<#CREVIEW> gets the weekly review" in command(scribe, "review", channel="C1")["text"]
 
     run_jobs(scribe, MONDAY)
@@ -65,9 +71,15 @@ def test_anything_but_here_or_off_is_refused_with_the_grammar(scribe: Scribe) ->
 
 def test_announce_here_is_where_declared_incidents_are_announced(scribe: Scribe) -> None:
     command(scribe, "announce here", channel="CANNOUNCE")
-    scribe.fake.responses["conversations.create"] = {"ok": True, "channel": {"id": "CNEW", "name": "inc-20261129-db-down"}}
+    scribe.fake.responses["conversations.create"] = {
+        "ok": True,
+        "channel": {"id": "CNEW", "name": "inc-20261129-db-down"},
+    }
     command(scribe, "declare sev1 DB down", channel="C1")
-    posted = wait_for(lambda: [c for c in scribe.fake.calls_to("chat.postMessage") if c.params["channel"] == "CANNOUNCE"], what="the announcement")
+    posted = wait_for(
+        lambda: [c for c in scribe.fake.calls_to("chat.postMessage") if c.params["channel"] == "CANNOUNCE"],
+        what="the announcement",
+    )
     assert "DB down" in posted[0].params["text"]
 
 
@@ -77,7 +89,9 @@ def run_multi(multi: MultiWorkspace, clock: Clock, iso: str, **settings: object)
     run_due(deps, build_client(None, multi.fake.url), clock())
 
 
-def test_with_many_workspaces_each_review_goes_to_that_workspaces_channel_with_its_token(multi: MultiWorkspace, clock: Clock) -> None:
+def test_with_many_workspaces_each_review_goes_to_that_workspaces_channel_with_its_token(
+    multi: MultiWorkspace, clock: Clock
+) -> None:
     multi.install("T111", "xoxb-one")
     multi.install("T222", "xoxb-two")
     clock.set("2026-12-01T10:00:00Z")
@@ -90,12 +104,18 @@ def test_with_many_workspaces_each_review_goes_to_that_workspaces_channel_with_i
     assert wait_for(lambda: reviews(multi.fake), what="the review") == [("CREV1", "xoxb-one")]
 
     run_multi(multi, clock, NEXT_MONDAY, review_channel="T222:CREV2")
-    assert wait_for(lambda: len(reviews(multi.fake)) == 3 and reviews(multi.fake), what="both reviews")[1:] == [("CREV1", "xoxb-one"), ("CREV2", "xoxb-two")]
+    assert wait_for(lambda: len(reviews(multi.fake)) == 3 and reviews(multi.fake), what="both reviews")[1:] == [
+        ("CREV1", "xoxb-one"),
+        ("CREV2", "xoxb-two"),
+    ]
 
 
 def test_the_settings_take_one_channel_or_workspace_channel_pairs_and_refuse_anything_else() -> None:
     assert Settings.from_env({"SCRIBE_REVIEW_CHANNEL": "C0123ABC"}).review_channel == "C0123ABC"
-    assert Settings.from_env({"SCRIBE_ANNOUNCE_CHANNEL": "T01AB:C0123, T02CD:G0456"}).announce_channel == "T01AB:C0123, T02CD:G0456"
+    assert (
+        Settings.from_env({"SCRIBE_ANNOUNCE_CHANNEL": "T01AB:C0123, T02CD:G0456"}).announce_channel
+        == "T01AB:C0123, T02CD:G0456"
+    )
     for bad in ("#incidents", "T01AB:#ops", "T01AB:C0123,T01AB:C0456", "C0123,"):
         with pytest.raises(SystemExit, match="SCRIBE_REVIEW_CHANNEL"):
             Settings.from_env({"SCRIBE_REVIEW_CHANNEL": bad})

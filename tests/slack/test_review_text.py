@@ -28,7 +28,10 @@ def test_the_digest_text_lists_groups_signals_and_health_in_order() -> None:
     search = text.index("*search* — error budget 50% burned (20m of 40m, 20m left)")
     no_service = text.index("*No service*")
     assert checkout < search < no_service < text.index("*Theater signals*") < text.index("*Signals of health*")
-    assert "• #1 Add &lt;retries&gt; &amp; backoff — <@U1> — due 2024-05-23 (*4 days overdue*) — rolled over 2× — <#C1>" in text
+    assert (
+        "• #1 Add &lt;retries&gt; &amp; backoff — <@U1> — due 2024-05-23 (*4 days overdue*) — rolled over 2× — <#C1>"
+        in text
+    )
     assert "• #2 — _no owner_ — due 2024-05-29 — <#C1>" in text
     assert "• #3 — <@U1> — _no due date_ — <#C1>" in text
     assert "• Overdue: 1 item — #1 <@U1>" in text

@@ -37,14 +37,26 @@ def sent(calls: list[Call]) -> str:
 
 
 def alert(scribe: Scribe, ts: str, text: str) -> None:
-    event = {"type": "message", "subtype": "bot_message", "channel": "C1", "bot_id": "B0ALERT", "username": "Alertmanager", "text": text, "ts": ts}
+    event = {
+        "type": "message",
+        "subtype": "bot_message",
+        "channel": "C1",
+        "bot_id": "B0ALERT",
+        "username": "Alertmanager",
+        "text": text,
+        "ts": ts,
+    }
     assert scribe.slack.event(event_callback(event)).status == 200
 
 
 def drafts_posted(scribe: Scribe, count: int) -> list[Call]:
     wait_for(lambda: len(scribe.fake.calls_to("files.completeUploadExternal")) >= count, what=f"{count} draft uploads")
     wait_for(lambda: outbox_settled(scribe.sessions), what="the outbox to record what it sent")
-    return [call for call in scribe.fake.calls_to("chat.postMessage") if "Postmortem draft" in (call.params.get("text") or "")]
+    return [
+        call
+        for call in scribe.fake.calls_to("chat.postMessage")
+        if "Postmortem draft" in (call.params.get("text") or "")
+    ]
 
 
 def test_a_note_with_here_is_answered_without_pinging_the_channel(scribe: Scribe) -> None:
@@ -104,7 +116,17 @@ def test_an_alert_bots_crowd_mentions_never_come_back_live_in_any_draft_version(
     start_incident(scribe, title="Checkout errors <!everyone>")
     alert(scribe, "1795960980.000100", "<!channel> FIRING checkout 5xx &gt; 2% <!subteam^S123|@oncall> <!here|here>")
     scribe.slack.message("C1", "1795961000.000100", "see <https://evil.example|https://status.example> <!here>")
-    scribe.slack.event(event_callback({"type": "reaction_added", "user": "U2", "reaction": "pushpin", "item": {"type": "message", "channel": "C1", "ts": "1795961000.000100"}, "event_ts": "1795961001.000100"}))
+    scribe.slack.event(
+        event_callback(
+            {
+                "type": "reaction_added",
+                "user": "U2",
+                "reaction": "pushpin",
+                "item": {"type": "message", "channel": "C1", "ts": "1795961000.000100"},
+                "event_ts": "1795961001.000100",
+            }
+        )
+    )
     command(scribe, "cause A retry storm <!channel>")
     add_item(scribe, "U2", "2026-12-04", "Page <!subteam^S123|@oncall> less &amp; better")
     command(scribe, "postmortem")
@@ -130,7 +152,9 @@ def test_an_alert_bots_crowd_mentions_never_come_back_live_in_any_draft_version(
 def test_an_action_items_text_is_quieted_in_the_answer_and_the_lists(scribe: Scribe) -> None:
     scribe.clock.set("2026-11-30T09:00:00Z")
     start_incident(scribe, title="Checkout &amp; login <!here>")
-    reply = command(scribe, "action <@U2|grace> 2026-12-04 Ask <!subteam^S123|@search> to tune retries &amp; <!channel>")
+    reply = command(
+        scribe, "action <@U2|grace> 2026-12-04 Ask <!subteam^S123|@search> to tune retries &amp; <!channel>"
+    )
     assert "for <@U2>" in reply["text"]  # the owner is told on purpose
     assert f"> Ask {INERT_AT}search to tune retries &amp; {INERT_AT}channel" in reply["text"]
     listed = command(scribe, "actions")["text"]

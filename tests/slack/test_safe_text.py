@@ -86,7 +86,9 @@ def test_a_name_is_escaped_like_any_other_text() -> None:
 def test_a_link_label_cannot_disguise_its_target() -> None:
     assert safe_mrkdwn("<https://evil.example|https://bank.example>") == "https://bank.example (<https://evil.example>)"
     assert safe_mrkdwn("see <https://status.example/42|status page>") == "see status page (<https://status.example/42>)"
-    assert safe_plain_text("<https://evil.example|https://bank.example>") == "https://bank.example (https://evil.example)"
+    assert (
+        safe_plain_text("<https://evil.example|https://bank.example>") == "https://bank.example (https://evil.example)"
+    )
 
 
 def test_a_link_labelled_with_its_own_target_stays_as_it_is() -> None:

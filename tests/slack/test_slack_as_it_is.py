@@ -106,16 +106,30 @@ def test_the_main_flows_answer_in_time_and_do_everything_once_with_one_second_pe
 
 def draft_json_items(slow: Scribe) -> list[dict[str, Any]]:
     with slow.sessions() as session:
-        items: list[dict[str, Any]] = draft_json(session, "C1", now=slow.clock(), settings=slow.settings)["action_items"]
+        items: list[dict[str, Any]] = draft_json(session, "C1", now=slow.clock(), settings=slow.settings)[
+            "action_items"
+        ]
     return items
 
 
 def done_click(item_id: int, *, user: str) -> dict[str, Any]:
     return {
-        "type": "block_actions", "token": "legacy", "api_app_id": "A111",
-        "team": {"id": "T111", "domain": "acme"}, "user": {"id": user, "team_id": "T111"}, "trigger_id": TRIGGER,
+        "type": "block_actions",
+        "token": "legacy",
+        "api_app_id": "A111",
+        "team": {"id": "T111", "domain": "acme"},
+        "user": {"id": user, "team_id": "T111"},
+        "trigger_id": TRIGGER,
         "container": {"type": "message", "channel_id": f"D{user}", "message_ts": "1800000001.000100"},
-        "actions": [{"type": "button", "action_id": "action_item_done", "block_id": f"item_{item_id}", "value": str(item_id), "action_ts": "1800000002.0"}],
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "action_item_done",
+                "block_id": f"item_{item_id}",
+                "value": str(item_id),
+                "action_ts": "1800000002.0",
+            }
+        ],
     }
 
 
@@ -130,8 +144,12 @@ def test_forms_are_opened_and_submitted_in_time_and_a_resubmitted_form_adds_one_
         "text": {"text_input": {"value": "Write the runbook"}},
     }
     submission = {
-        "type": "view_submission", "token": "legacy", "api_app_id": "A111",
-        "team": {"id": "T111", "domain": "acme"}, "user": {"id": "U1", "team_id": "T111"}, "trigger_id": TRIGGER,
+        "type": "view_submission",
+        "token": "legacy",
+        "api_app_id": "A111",
+        "team": {"id": "T111", "domain": "acme"},
+        "user": {"id": "U1", "team_id": "T111"},
+        "trigger_id": TRIGGER,
         "view": {**view, "id": "VSAME", "state": {"values": values}},
     }
     for _ in range(2):  # the second is Slack's retry after a slow answer, or a double click
@@ -139,12 +157,17 @@ def test_forms_are_opened_and_submitted_in_time_and_a_resubmitted_form_adds_one_
         assert submitted.status == 200 and took < ANSWER_WITHIN
     wait_for_background()
     assert count(slow, ActionItem) == 1
-    assert len([c for c in slow.fake.calls_to("chat.postMessage") if "added action item" in str(c.params.get("text"))]) == 1
+    assert (
+        len([c for c in slow.fake.calls_to("chat.postMessage") if "added action item" in str(c.params.get("text"))])
+        == 1
+    )
 
 
 def test_the_home_tab_and_message_events_are_answered_in_time(slow: Scribe) -> None:
     answered_in_time(slow, "start sev2 Checkout errors", channel="C1", user="U1")
-    home = event_callback({"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home", "event_ts": "1800000003.000100"})
+    home = event_callback(
+        {"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home", "event_ts": "1800000003.000100"}
+    )
     response, took = timed(lambda: slow.slack.event(home))
     assert response.status == 200 and took < ANSWER_WITHIN
     message, took = timed(lambda: slow.slack.message("C1", "1764493200.000100", "rolling back"))
@@ -161,7 +184,10 @@ def test_a_rate_limited_zone_lookup_still_reads_the_time_in_the_typists_zone(scr
     assert "08:55 UTC" in answer["text"] and answer["response_type"] == "in_channel"
     assert [c.params["user"] for c in scribe.fake.calls_to("users.info")].count("U2") == 2  # the 429, then its retry
     with scribe.sessions() as session:
-        assert draft_json(session, "C1", now=scribe.clock(), settings=scribe.settings)["phases"]["detected"] == "2026-11-30T08:55:00Z"
+        assert (
+            draft_json(session, "C1", now=scribe.clock(), settings=scribe.settings)["phases"]["detected"]
+            == "2026-11-30T08:55:00Z"
+        )
 
 
 def test_a_time_with_its_own_zone_or_a_relative_time_needs_no_lookup_and_is_answered_at_once(scribe: Scribe) -> None:

@@ -36,16 +36,27 @@ def socket(scribe: Scribe) -> Iterator[FakeSocketMode]:
 def command(socket: FakeSocketMode, text: str, *, user: str = "U1", channel: str = "C1") -> dict[str, Any]:
     """A slash command as Socket Mode delivers it; returns what the app answered in its ack."""
     envelope_id = f"cmd-{next(_ids)}"
-    socket.send({
-        "envelope_id": envelope_id,
-        "type": "slash_commands",
-        "accepts_response_payload": True,
-        "payload": {
-            "token": "legacy", "team_id": "T111", "team_domain": "acme", "channel_id": channel, "channel_name": "incident",
-            "user_id": user, "user_name": user.lower(), "command": "/incident", "text": text, "api_app_id": "A111",
-            "response_url": "https://hooks.slack.com/commands/T111/1/abc", "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        },
-    })
+    socket.send(
+        {
+            "envelope_id": envelope_id,
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": {
+                "token": "legacy",
+                "team_id": "T111",
+                "team_domain": "acme",
+                "channel_id": channel,
+                "channel_name": "incident",
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": "/incident",
+                "text": text,
+                "api_app_id": "A111",
+                "response_url": "https://hooks.slack.com/commands/T111/1/abc",
+                "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+            },
+        }
+    )
     return socket.ack(envelope_id).get("payload") or {}
 
 
@@ -53,19 +64,41 @@ def test_a_command_over_the_socket_is_answered_in_its_acknowledgement(scribe: Sc
     reply = command(socket, "start sev2 Socket outage")
     assert "started incident" in reply["text"]
     assert "Socket outage" in command(socket, "status")["text"]
-    assert [call.headers["Authorization"] for call in scribe.fake.calls_to("apps.connections.open")] == ["Bearer xapp-1-A111-test"]
+    assert [call.headers["Authorization"] for call in scribe.fake.calls_to("apps.connections.open")] == [
+        "Bearer xapp-1-A111-test"
+    ]
 
 
-def test_a_message_event_over_the_socket_is_stored_before_it_is_acknowledged(scribe: Scribe, socket: FakeSocketMode) -> None:
+def test_a_message_event_over_the_socket_is_stored_before_it_is_acknowledged(
+    scribe: Scribe, socket: FakeSocketMode
+) -> None:
     command(socket, "start sev2 Socket outage")
-    event = {"type": "message", "channel": "C1", "user": "U2", "text": "db primary failed over", "ts": "1764428400.000100", "event_ts": "1764428400.000100"}
-    socket.send({"envelope_id": "ev-1", "type": "events_api", "accepts_response_payload": False, "retry_attempt": 0, "retry_reason": "", "payload": event_callback(event)})
+    event = {
+        "type": "message",
+        "channel": "C1",
+        "user": "U2",
+        "text": "db primary failed over",
+        "ts": "1764428400.000100",
+        "event_ts": "1764428400.000100",
+    }
+    socket.send(
+        {
+            "envelope_id": "ev-1",
+            "type": "events_api",
+            "accepts_response_payload": False,
+            "retry_attempt": 0,
+            "retry_reason": "",
+            "payload": event_callback(event),
+        }
+    )
     socket.ack("ev-1")
     with scribe.sessions() as session:
         assert session.scalars(select(Message.text)).all() == ["db primary failed over"]
 
 
-def test_the_socket_applies_the_same_rule_on_who_may_change_an_action_item(scribe: Scribe, socket: FakeSocketMode) -> None:
+def test_the_socket_applies_the_same_rule_on_who_may_change_an_action_item(
+    scribe: Scribe, socket: FakeSocketMode
+) -> None:
     command(socket, "start sev2 Socket outage")
     added = command(socket, "action <@U2> 2026-12-04 Add an alert on replication lag")["text"]
     item = added.split("*#", 1)[1].split("*", 1)[0]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from bot.slack.background import wait_for_background
-
 import json
 import re
 from typing import Any
 
 from bot.services.drafts import draft_json
+from bot.slack.background import wait_for_background
 from tests.conftest import Scribe
 from tests.support.slack_requests import event_callback
 
@@ -77,14 +76,22 @@ def test_a_message_of_another_workspace_in_a_channel_with_the_same_id_is_not_rec
     assert "beta secret" not in repr(record_of(scribe, "T111", "C1"))
     command(scribe, "T222", "C1", "start sev2 beta outage")
     message(scribe, "T222", "C1", "1764428400.000003", "beta after start")
-    assert [m["text"] for m in record_of(scribe, "T222", "C1")["timeline"] if m["kind"] == "message"] == ["beta after start"]
+    assert [m["text"] for m in record_of(scribe, "T222", "C1")["timeline"] if m["kind"] == "message"] == [
+        "beta after start"
+    ]
 
 
 def test_a_pushpin_in_one_workspace_marks_nothing_in_the_other(scribe: Scribe) -> None:
     for team in ("T111", "T222"):
         command(scribe, team, "C1", f"start sev2 {team} outage")
         message(scribe, team, "C1", "1764428400.000001", f"{team} says hi")
-    pin = {"type": "reaction_added", "user": "U1", "reaction": "pushpin", "item": {"type": "message", "channel": "C1", "ts": "1764428400.000001"}, "event_ts": "1764428500.000001"}
+    pin = {
+        "type": "reaction_added",
+        "user": "U1",
+        "reaction": "pushpin",
+        "item": {"type": "message", "channel": "C1", "ts": "1764428400.000001"},
+        "event_ts": "1764428500.000001",
+    }
     assert scribe.slack.event(event_callback(pin, team_id="T222")).status == 200
     [alpha] = [m for m in record_of(scribe, "T111", "C1")["timeline"] if m["kind"] == "message"]
     [beta] = [m for m in record_of(scribe, "T222", "C1")["timeline"] if m["kind"] == "message"]
@@ -109,7 +116,10 @@ def test_action_items_stats_and_the_home_tab_of_one_workspace_are_invisible_to_t
     assert "alpha" not in command(scribe, "T222", "C1", "stats")["text"]
 
     scribe.fake.reset_calls()
-    home = event_callback({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1764428400.000001"}, team_id="T222")
+    home = event_callback(
+        {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1764428400.000001"},
+        team_id="T222",
+    )
     assert scribe.slack.event(home).status == 200
     wait_for_background()  # the tab is published after the answer
     [published] = scribe.fake.calls_to("views.publish")

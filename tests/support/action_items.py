@@ -39,7 +39,9 @@ def wait_for(check: Callable[[], Any], *, what: str, timeout: float = 10.0) -> A
         time.sleep(0.02)
 
 
-def command(scribe: Any, text: str, *, user: str = "U1", channel: str = "C1", team_id: str | None = None) -> dict[str, Any]:
+def command(
+    scribe: Any, text: str, *, user: str = "U1", channel: str = "C1", team_id: str | None = None
+) -> dict[str, Any]:
     """What the person finally sees (a command waiting for their zone answers after the lookup)."""
     answer: dict[str, Any] = scribe.answer(text, user=user, channel=channel, team_id=team_id)
     return answer
@@ -57,12 +59,16 @@ def add_item(scribe: Any, owner: str, due: str, text: str, *, user: str = "U1", 
 
 def keys_posted(fake: FakeSlack) -> list[str]:
     """The outbox key of every chat.postMessage the fake received, in order."""
-    return [((call.params.get("metadata") or {}).get("event_payload") or {}).get("key", "") for call in fake.calls_to("chat.postMessage")]
+    return [
+        ((call.params.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+        for call in fake.calls_to("chat.postMessage")
+    ]
 
 
 def posts_with_key(fake: FakeSlack, prefix: str) -> list[Call]:
     return [
-        call for call in fake.calls_to("chat.postMessage")
+        call
+        for call in fake.calls_to("chat.postMessage")
         if ((call.params.get("metadata") or {}).get("event_payload") or {}).get("key", "").startswith(prefix)
     ]
 
@@ -72,11 +78,21 @@ def run_jobs(scribe: Any, iso: str, **settings: Any) -> list[str]:
     scribe.clock.set(iso)
     deps = scribe.deps
     if settings:
-        deps = Deps(settings=dataclasses.replace(scribe.settings, **settings), sessions=scribe.sessions, clock=scribe.clock)
+        deps = Deps(
+            settings=dataclasses.replace(scribe.settings, **settings), sessions=scribe.sessions, clock=scribe.clock
+        )
     return run_due(deps, build_client(scribe.settings.slack_bot_token, scribe.fake.url), scribe.clock())
 
 
-def click(scribe: Any, action_id: str, item_id: int, *, user: str = "U2", container: dict[str, Any] | None = None, team_id: str = "T111") -> Any:
+def click(
+    scribe: Any,
+    action_id: str,
+    item_id: int,
+    *,
+    user: str = "U2",
+    container: dict[str, Any] | None = None,
+    team_id: str = "T111",
+) -> Any:
     payload = {
         "type": "block_actions",
         "token": "legacy",
@@ -86,7 +102,15 @@ def click(scribe: Any, action_id: str, item_id: int, *, user: str = "U2", contai
         "trigger_id": TRIGGER,
         "container": container or {"type": "message", "channel_id": f"D{user}", "message_ts": "1800000001.000100"},
         "response_url": scribe.fake.url + "response",
-        "actions": [{"type": "button", "action_id": action_id, "block_id": f"item_{item_id}", "value": str(item_id), "action_ts": "1800000002.0"}],
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": f"item_{item_id}",
+                "value": str(item_id),
+                "action_ts": "1800000002.0",
+            }
+        ],
     }
     if (container or {}).get("type") == "view":
         payload.pop("response_url")
@@ -101,7 +125,12 @@ _view_ids = itertools.count(1)
 
 
 def submit(
-    scribe: Any, view: dict[str, Any], values: dict[str, dict[str, dict[str, Any]]], *, user: str = "U2", team_id: str = "T111",
+    scribe: Any,
+    view: dict[str, Any],
+    values: dict[str, dict[str, dict[str, Any]]],
+    *,
+    user: str = "U2",
+    team_id: str = "T111",
     view_id: str | None = None,
 ) -> Any:
     """Submit a modal (each call a new view id unless ``view_id`` repeats one), then wait for
@@ -127,7 +156,13 @@ def opened_view(fake: FakeSlack) -> dict[str, Any]:
 
 
 def home_opened(scribe: Any, user: str) -> Any:
-    event = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home", "event_ts": "1800000003.000100"}
+    event = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": f"D{user}",
+        "tab": "home",
+        "event_ts": "1800000003.000100",
+    }
     response = scribe.slack.event(event_callback(event))
     wait_for_background()  # the tab is published after the answer
     return response
@@ -143,5 +178,7 @@ def outbox_settles(scribe: Any) -> Iterator[None]:
 
 def _nothing_in_flight(sessions: Any) -> bool:
     with sessions() as session:
-        in_flight = or_(and_(OutboxMessage.state == "pending", OutboxMessage.attempts == 0), OutboxMessage.state == "sending")
+        in_flight = or_(
+            and_(OutboxMessage.state == "pending", OutboxMessage.attempts == 0), OutboxMessage.state == "sending"
+        )
         return not session.scalar(select(func.count()).select_from(OutboxMessage).where(in_flight))

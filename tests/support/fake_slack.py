@@ -77,7 +77,13 @@ class FakeSlack:
 
     # -- configuring -------------------------------------------------------------------
     def add_user(self, user_id: str, *, tz: str = "UTC", name: str | None = None) -> None:
-        self.users[user_id] = {"id": user_id, "name": name or user_id.lower(), "real_name": name or user_id, "tz": tz, "team_id": self.team_id}
+        self.users[user_id] = {
+            "id": user_id,
+            "name": name or user_id.lower(),
+            "real_name": name or user_id,
+            "tz": tz,
+            "team_id": self.team_id,
+        }
 
     def fail(
         self,
@@ -127,13 +133,27 @@ class FakeSlack:
             response = self.responses[method]
             return response(params) if callable(response) else response
         if method == "auth.test":
-            return {"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "team_id": self.team_id, "user": "scribe", "user_id": self.bot_user_id, "bot_id": self.bot_id}
+            return {
+                "ok": True,
+                "url": "https://acme.slack.com/",
+                "team": "Acme",
+                "team_id": self.team_id,
+                "user": "scribe",
+                "user_id": self.bot_user_id,
+                "bot_id": self.bot_id,
+            }
         if method == "users.info":
             user = self.users.get(params.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method == "chat.postMessage":
             ts = f"{1800000000 + next(self._ts)}.000100"
-            message = {"type": "message", "text": params.get("text"), "ts": ts, "user": self.bot_user_id, "bot_id": self.bot_id}
+            message = {
+                "type": "message",
+                "text": params.get("text"),
+                "ts": ts,
+                "user": self.bot_user_id,
+                "bot_id": self.bot_id,
+            }
             metadata = _json_dict(params.get("metadata"))
             if metadata:
                 message["metadata"] = metadata
@@ -141,13 +161,24 @@ class FakeSlack:
                 self.history.setdefault(str(params.get("channel")), []).append(message)
             return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": message}
         if method == "chat.update":
-            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "message": {"text": params.get("text"), "ts": params.get("ts")}}
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": params.get("ts"),
+                "message": {"text": params.get("text"), "ts": params.get("ts")},
+            }
         if method == "conversations.create":
             with self._lock:
                 if any(c.get("name") == params.get("name") for c in self.channels.values()):
                     return {"ok": False, "error": "name_taken"}
             number = next(self._ts)
-            channel = {"id": f"CNEW{number}", "name": params.get("name"), "creator": self.bot_user_id, "is_private": False, "is_member": True}
+            channel = {
+                "id": f"CNEW{number}",
+                "name": params.get("name"),
+                "creator": self.bot_user_id,
+                "is_private": False,
+                "is_member": True,
+            }
             with self._lock:
                 self.channels[channel["id"]] = channel
             return {"ok": True, "channel": channel}
@@ -156,14 +187,24 @@ class FakeSlack:
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "X")).split(",")[0]}}
         if method == "files.getUploadURLExternal":
-            return {"ok": True, "upload_url": self.url.replace("/api/", "/upload/") + "F1", "file_id": f"F{next(self._ts)}"}
+            return {
+                "ok": True,
+                "upload_url": self.url.replace("/api/", "/upload/") + "F1",
+                "file_id": f"F{next(self._ts)}",
+            }
         if method == "files.completeUploadExternal":
-            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in _json_list(params.get("files"))]}
+            return {
+                "ok": True,
+                "files": [{"id": f.get("id"), "title": f.get("title")} for f in _json_list(params.get("files"))],
+            }
         if method == "conversations.info":
             channel_id = str(params.get("channel"))
             with self._lock:
                 known = self.channels.get(channel_id)
-            return {"ok": True, "channel": known or {"id": channel_id, "name": "incident", "is_private": False, "is_member": True}}
+            return {
+                "ok": True,
+                "channel": known or {"id": channel_id, "name": "incident", "is_private": False, "is_member": True},
+            }
         if method == "conversations.list":
             with self._lock:
                 listed = list(self.channels.values())
@@ -178,12 +219,19 @@ class FakeSlack:
         """Newest first, ``limit`` a page, the cursor an offset, as Slack pages its history."""
         oldest = float(params.get("oldest") or 0)
         with self._lock:
-            messages = [m for m in reversed(self.history.get(str(params.get("channel")), [])) if float(m["ts"]) >= oldest]
+            messages = [
+                m for m in reversed(self.history.get(str(params.get("channel")), [])) if float(m["ts"]) >= oldest
+            ]
         start = int(params.get("cursor") or 0)
         limit = int(params.get("limit") or 100)
         page = messages[start : start + limit]
         more = start + limit < len(messages)
-        return {"ok": True, "messages": page, "has_more": more, "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self

@@ -18,12 +18,24 @@ from tests.support.fake_slack import FakeSlack
 NOW = datetime.fromisoformat("2026-11-29T15:00:00+00:00")
 
 
-def enqueue(sessions: sessionmaker[Session], key: str, *, channel: str = "C1", kind: str = "message", text: str | None = None, team_id: str = "T111") -> None:
+def enqueue(
+    sessions: sessionmaker[Session],
+    key: str,
+    *,
+    channel: str = "C1",
+    kind: str = "message",
+    text: str | None = None,
+    team_id: str = "T111",
+) -> None:
     with sessions.begin() as session:
-        outbox.enqueue(session, team_id=team_id, key=key, kind=kind, channel=channel, payload={"text": text or key}, now=NOW)
+        outbox.enqueue(
+            session, team_id=team_id, key=key, kind=kind, channel=channel, payload={"text": text or key}, now=NOW
+        )
 
 
-def deliver(sessions: sessionmaker[Session], fake: FakeSlack, *, now: datetime = NOW, pacer: Pacer | None = None) -> outbox.DeliveryReport:
+def deliver(
+    sessions: sessionmaker[Session], fake: FakeSlack, *, now: datetime = NOW, pacer: Pacer | None = None
+) -> outbox.DeliveryReport:
     client = build_client("xoxb-test-token", fake.url)
     return deliver_due(sessions, lambda _team: SlackSender(client), clock=lambda: now, pacer=pacer or Pacer(0))
 
@@ -42,7 +54,11 @@ def posted(fake: FakeSlack) -> list[str]:
 def claim_and_abandon(sessions: sessionmaker[Session], key: str, *, claimed_at: datetime) -> None:
     """What a process that died between claiming and recording leaves behind."""
     with sessions.begin() as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.key == key).values(state="sending", claimed_at=claimed_at, attempts=1))
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.key == key)
+            .values(state="sending", claimed_at=claimed_at, attempts=1)
+        )
 
 
 def history_with(fake: FakeSlack, messages: list[dict[str, Any]]) -> None:

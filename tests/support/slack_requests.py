@@ -32,7 +32,14 @@ class Response:
 class SlackRequests:
     """Drives a WSGI app the way Slack's servers do."""
 
-    def __init__(self, wsgi: Any, *, secret: str = SIGNING_SECRET, team_id: str = "T111", response_url: str = "https://hooks.slack.com/commands/T111/1/abc") -> None:
+    def __init__(
+        self,
+        wsgi: Any,
+        *,
+        secret: str = SIGNING_SECRET,
+        team_id: str = "T111",
+        response_url: str = "https://hooks.slack.com/commands/T111/1/abc",
+    ) -> None:
         self.wsgi = wsgi
         self.secret = secret
         self.team_id = team_id
@@ -84,11 +91,24 @@ class SlackRequests:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         return self.request(json.dumps(payload), content_type="application/json", headers=headers, **kwargs)
 
-    def message(self, channel: str, ts: str, text: str, *, user: str = "U1", team_id: str | None = None, **extra: Any) -> Response:
-        event = {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts, "channel_type": "channel", **extra}
+    def message(
+        self, channel: str, ts: str, text: str, *, user: str = "U1", team_id: str | None = None, **extra: Any
+    ) -> Response:
+        event = {
+            "type": "message",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "event_ts": ts,
+            "channel_type": "channel",
+            **extra,
+        }
         return self.event(event_callback(event, team_id=team_id or self.team_id))
 
-    def command(self, text: str, *, channel: str = "C1", user: str = "U1", team_id: str | None = None, **kwargs: Any) -> Response:
+    def command(
+        self, text: str, *, channel: str = "C1", user: str = "U1", team_id: str | None = None, **kwargs: Any
+    ) -> Response:
         form = {
             "token": "legacy",
             "team_id": team_id or self.team_id,
@@ -106,7 +126,9 @@ class SlackRequests:
         return self.request(urlencode(form), content_type="application/x-www-form-urlencoded", **kwargs)
 
     def action(self, payload: dict[str, Any], **kwargs: Any) -> Response:
-        return self.request(urlencode({"payload": json.dumps(payload)}), content_type="application/x-www-form-urlencoded", **kwargs)
+        return self.request(
+            urlencode({"payload": json.dumps(payload)}), content_type="application/x-www-form-urlencoded", **kwargs
+        )
 
 
 def event_callback(event: dict[str, Any], *, team_id: str = "T111", event_id: str | None = None) -> dict[str, Any]:

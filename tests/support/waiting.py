@@ -14,7 +14,9 @@ from storage.models import OutboxMessage
 T = TypeVar("T")
 
 
-def wait_for(check: Callable[[], T], *, timeout: float = 10.0, interval: float = 0.02, what: str = "the condition") -> T:
+def wait_for(
+    check: Callable[[], T], *, timeout: float = 10.0, interval: float = 0.02, what: str = "the condition"
+) -> T:
     """Call ``check`` until it returns something truthy, and return that; fail after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while True:

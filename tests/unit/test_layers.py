@@ -11,7 +11,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "bot/core": ("slack_bolt", "slack_sdk", "sqlalchemy", "alembic", "apscheduler", "storage", "bot.services", "bot.slack", "bot.jobs", "bot.cli", "bot.settings"),
+    "bot/core": (
+        "slack_bolt",
+        "slack_sdk",
+        "sqlalchemy",
+        "alembic",
+        "apscheduler",
+        "storage",
+        "bot.services",
+        "bot.slack",
+        "bot.jobs",
+        "bot.cli",
+        "bot.settings",
+    ),
     "bot/services": ("slack_bolt", "slack_sdk", "bot.slack", "bot.jobs", "bot.cli"),
     "storage": ("slack_bolt", "slack_sdk", "bot.services", "bot.slack", "bot.jobs", "bot.cli"),
     "bot/slack": ("bot.jobs", "bot.cli"),

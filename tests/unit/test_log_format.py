@@ -33,7 +33,10 @@ def test_configuring_logging_twice_installs_one_handler_and_keeps_the_last_level
     assert "not at WARNING" not in second.getvalue()
 
 
-@pytest.mark.parametrize(("variable", "shown", "hidden"), [("DEBUG", "debug line", None), ("INFO", "info line", "debug line"), ("error", "error line", "info line")])
+@pytest.mark.parametrize(
+    ("variable", "shown", "hidden"),
+    [("DEBUG", "debug line", None), ("INFO", "info line", "debug line"), ("error", "error line", "info line")],
+)
 def test_log_level_decides_which_lines_are_written(variable: str, shown: str, hidden: str | None) -> None:
     stream = io.StringIO()
     configure_logging(Settings.from_env({"LOG_LEVEL": variable}).log_level, stream=stream)

@@ -20,9 +20,7 @@ def item(
     status: str = "open",
     item_id: int = 1,
 ) -> NudgeItem:
-    return NudgeItem(
-        item_id=item_id, owner="U1", due=due, owner_tz=tz, status=status, sent=frozenset(sent)
-    )
+    return NudgeItem(item_id=item_id, owner="U1", due=due, owner_tz=tz, status=status, sent=frozenset(sent))
 
 
 def local(day: date, hour: int, minute: int = 0, tz: str = "UTC") -> datetime:
@@ -46,9 +44,7 @@ def test_the_owner_is_nudged_two_days_before_the_due_date() -> None:
 def test_a_before_nudge_that_would_land_on_a_weekend_is_sent_the_friday_before() -> None:
     next_monday = date(2024, 5, 13)
     assert due_nudges([item(next_monday)], now=local(THU, 10), policy=POLICY) == []
-    assert keys(due_nudges([item(next_monday)], now=local(FRI, 10), policy=POLICY)) == [
-        "before:2024-05-13"
-    ]
+    assert keys(due_nudges([item(next_monday)], now=local(FRI, 10), policy=POLICY)) == ["before:2024-05-13"]
 
 
 def test_the_due_nudge_is_sent_on_the_due_day() -> None:
@@ -69,9 +65,7 @@ def test_overdue_nudges_come_every_three_days_counted_from_the_due_date() -> Non
     sent = ("before:2024-05-06", "due:2024-05-06")
     assert due_nudges([item(MON, sent=sent)], now=local(TUE, 10), policy=POLICY) == []
     assert due_nudges([item(MON, sent=sent)], now=local(WED, 10), policy=POLICY) == []
-    assert keys(due_nudges([item(MON, sent=sent)], now=local(THU, 10), policy=POLICY)) == [
-        "overdue:2024-05-09"
-    ]
+    assert keys(due_nudges([item(MON, sent=sent)], now=local(THU, 10), policy=POLICY)) == ["overdue:2024-05-09"]
     after_first = (*sent, "overdue:2024-05-09")
     assert due_nudges([item(MON, sent=after_first)], now=local(FRI, 10), policy=POLICY) == []
 
@@ -87,9 +81,7 @@ def test_an_overdue_slot_starting_on_a_weekend_is_sent_on_monday() -> None:
 def test_nothing_is_sent_outside_working_hours_or_before_the_send_hour() -> None:
     for hour, minute in ((8, 0), (9, 30), (9, 59), (17, 0), (23, 0)):
         assert due_nudges([item(WED)], now=local(WED, hour, minute), policy=POLICY) == []
-    assert keys(due_nudges([item(WED)], now=local(WED, 16, 59), policy=POLICY)) == [
-        "due:2024-05-08"
-    ]
+    assert keys(due_nudges([item(WED)], now=local(WED, 16, 59), policy=POLICY)) == ["due:2024-05-08"]
 
 
 def test_weekends_are_working_days_when_the_policy_allows_them() -> None:
@@ -112,23 +104,19 @@ def test_an_owner_whose_working_day_is_over_is_not_nudged() -> None:
     tokyo = item(WED, tz="Asia/Tokyo")
     utc_owner = item(WED, item_id=2)
     assert [n.item_id for n in due_nudges([tokyo, utc_owner], now=now, policy=POLICY)] == [2]
-    assert keys(due_nudges([tokyo], now=local(WED, 10, tz="Asia/Tokyo"), policy=POLICY)) == [
-        "due:2024-05-08"
-    ]
+    assert keys(due_nudges([tokyo], now=local(WED, 10, tz="Asia/Tokyo"), policy=POLICY)) == ["due:2024-05-08"]
 
 
 def test_the_weekend_is_the_owners_weekend() -> None:
     sunday_night_utc = datetime(2024, 5, 12, 22, 0, tzinfo=UTC)  # Monday 10:00 in Auckland
     monday = date(2024, 5, 13)
-    assert keys(
-        due_nudges([item(monday, tz="Pacific/Auckland")], now=sunday_night_utc, policy=POLICY)
-    ) == ["due:2024-05-13"]
+    assert keys(due_nudges([item(monday, tz="Pacific/Auckland")], now=sunday_night_utc, policy=POLICY)) == [
+        "due:2024-05-13"
+    ]
 
 
 def test_an_unknown_timezone_is_read_as_utc() -> None:
-    assert keys(due_nudges([item(WED, tz="Mars/Olympus")], now=local(WED, 10), policy=POLICY)) == [
-        "due:2024-05-08"
-    ]
+    assert keys(due_nudges([item(WED, tz="Mars/Olympus")], now=local(WED, 10), policy=POLICY)) == ["due:2024-05-08"]
     assert due_nudges([item(WED, tz="")], now=local(WED, 9), policy=POLICY) == []
 
 
@@ -195,8 +183,7 @@ def test_escalation_can_be_turned_off() -> None:
 
 
 def test_a_rollover_rearms_the_nudges_for_the_new_due_date() -> None:
-    old = ("before:2024-05-06", "due:2024-05-06", "overdue:2024-05-09", "overdue:2024-05-12",
-           "escalate:2024-05-06")
+    old = ("before:2024-05-06", "due:2024-05-06", "overdue:2024-05-09", "overdue:2024-05-12", "escalate:2024-05-06")
     new_due = date(2024, 5, 20)  # a Monday: its before nudge moves to Friday the 17th
     assert keys(due_nudges([item(new_due, sent=old)], now=local(date(2024, 5, 17), 10), policy=POLICY)) == [
         "before:2024-05-20"

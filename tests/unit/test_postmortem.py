@@ -43,17 +43,31 @@ def typical_sev1() -> IncidentRecord:
         timeline=(
             parent,
             TimelineEntry(
-                at=at(14, 4), kind="message", text="[FIRING] payments-api 5xx rate > 5%", bot="PagerDuty",
-                ts="1795961040.000200", key=True, permalink="https://acme.slack.com/archives/C0PAY/p1795961040000200",
+                at=at(14, 4),
+                kind="message",
+                text="[FIRING] payments-api 5xx rate > 5%",
+                bot="PagerDuty",
+                ts="1795961040.000200",
+                key=True,
+                permalink="https://acme.slack.com/archives/C0PAY/p1795961040000200",
             ),
             marker(at(14, 5), "detected", "5xx alert fired for payments-api"),
             message(at(14, 6), "looking at the LB logs", user="U0BOB", thread_ts=parent.ts),
             message(at(14, 7), "wrong channel, sorry", user="U0BOB", deleted=True),
-            message(at(14, 8), "latency graph attached\np99 at 9s", user="U0BOB", thread_ts=parent.ts,
-                    files=("latency.png",)),
+            message(
+                at(14, 8),
+                "latency graph attached\np99 at 9s",
+                user="U0BOB",
+                thread_ts=parent.ts,
+                files=("latency.png",),
+            ),
             marker(at(14, 9), "acknowledged", user="U0BOB"),
-            message(at(14, 20), "Cert on the EU edge expired at 14:01 <https://status.acme.io|status page>",
-                    user="U0CAROL", key=True),
+            message(
+                at(14, 20),
+                "Cert on the EU edge expired at 14:01 <https://status.acme.io|status page>",
+                user="U0CAROL",
+                key=True,
+            ),
             TimelineEntry(at=at(14, 30), kind="note", text="Rolling back the edge config to v412", user="U0BOB"),
             marker(at(14, 43), "mitigated", "Error rate back under 0.5%", user="U0BOB"),
             marker(at(15, 20), "resolved"),
@@ -164,7 +178,14 @@ def test_the_short_draft_keeps_only_summary_phases_and_action_items() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(45, "45s"), (4 * 60 + 59, "4m"), (3600, "1h"), (75 * 60, "1h 15m"), (2 * 86400 + 3 * 3600 + 59, "2d 3h"), (86400, "1d")],
+    [
+        (45, "45s"),
+        (4 * 60 + 59, "4m"),
+        (3600, "1h"),
+        (75 * 60, "1h 15m"),
+        (2 * 86400 + 3 * 3600 + 59, "2d 3h"),
+        (86400, "1d"),
+    ],
 )
 def test_durations_read_like_a_person_would_write_them(seconds: int, text: str) -> None:
     assert format_duration(timedelta(seconds=seconds)) == text
@@ -200,7 +221,9 @@ def test_an_unresolved_incident_says_how_long_it_has_been_open() -> None:
 
 
 def test_a_phase_marked_before_detection_is_reported_not_measured() -> None:
-    record = dataclasses.replace(detected_and_resolved_only(), phases=PhaseTimes(at(10, 0), at(9, 55), None, at(11, 30)))
+    record = dataclasses.replace(
+        detected_and_resolved_only(), phases=PhaseTimes(at(10, 0), at(9, 55), None, at(11, 30))
+    )
 
     assert build_draft(record, now=NOW).summary.endswith("Marked before detection, so not measured: acknowledgment.")
 

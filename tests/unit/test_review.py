@@ -34,9 +34,7 @@ def test_items_in_a_group_run_most_overdue_first_then_by_due_date() -> None:
         item(5, due=TODAY),
     ]
     (group,) = build_review(items, [], [], now=NOW).groups
-    assert [(line.item.item_id, line.days_overdue) for line in group.lines] == [
-        (4, 10), (3, 1), (5, 0), (2, 0), (1, 0)
-    ]
+    assert [(line.item.item_id, line.days_overdue) for line in group.lines] == [(4, 10), (3, 1), (5, 0), (2, 0), (1, 0)]
 
 
 def test_days_overdue_are_counted_by_the_utc_date_of_now() -> None:
@@ -109,12 +107,13 @@ def test_root_causes_named_by_two_incidents_or_more_are_repeats() -> None:
 
 def test_response_time_medians_are_taken_from_detection_over_resolved_incidents() -> None:
     incidents = [
-        incident("C1", ack_after=timedelta(minutes=2), mitigate_after=timedelta(minutes=10),
-                 resolve_after=timedelta(hours=1)),
-        incident("C2", ack_after=timedelta(minutes=4), mitigate_after=timedelta(minutes=20),
-                 resolve_after=timedelta(hours=2)),
-        incident("C3", ack_after=timedelta(minutes=9), mitigate_after=None,
-                 resolve_after=timedelta(hours=6)),
+        incident(
+            "C1", ack_after=timedelta(minutes=2), mitigate_after=timedelta(minutes=10), resolve_after=timedelta(hours=1)
+        ),
+        incident(
+            "C2", ack_after=timedelta(minutes=4), mitigate_after=timedelta(minutes=20), resolve_after=timedelta(hours=2)
+        ),
+        incident("C3", ack_after=timedelta(minutes=9), mitigate_after=None, resolve_after=timedelta(hours=6)),
         incident("C4", resolved=None, ack_after=timedelta(hours=9)),  # still open: left out
     ]
     medians = phase_medians(incidents)

@@ -6,7 +6,9 @@ from bot.core.slug import MAX_CHANNEL_NAME, incident_channel_name, slugify
 
 
 def test_a_title_becomes_a_dated_channel_name_slack_accepts() -> None:
-    assert incident_channel_name("Checkout 5xx in EU-west!", date(2026, 11, 29)) == "inc-20261129-checkout-5xx-in-eu-west"
+    assert (
+        incident_channel_name("Checkout 5xx in EU-west!", date(2026, 11, 29)) == "inc-20261129-checkout-5xx-in-eu-west"
+    )
 
 
 def test_later_attempts_get_a_number_so_the_name_is_unique() -> None:

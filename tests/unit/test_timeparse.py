@@ -128,9 +128,7 @@ def test_auckland_local_day_is_already_tomorrow_in_utc() -> None:
         ("2026-09-27 02:30", AUCKLAND, utc(2026, 9, 28, 0, 0)),
     ],
 )
-def test_a_wall_time_skipped_by_spring_forward_is_refused_with_advice(
-    text: str, tz: ZoneInfo, now: datetime
-) -> None:
+def test_a_wall_time_skipped_by_spring_forward_is_refused_with_advice(text: str, tz: ZoneInfo, now: datetime) -> None:
     with pytest.raises(TimeParseError, match="does not exist") as caught:
         parse_moment(text, now=now, tz=tz)
     assert "daylight saving" in str(caught.value)
@@ -138,9 +136,7 @@ def test_a_wall_time_skipped_by_spring_forward_is_refused_with_advice(
 
 
 def test_a_skipped_wall_time_given_in_utc_is_accepted() -> None:
-    assert parse_moment("2026-03-08 02:30 UTC", now=utc(2026, 3, 8, 12), tz=NEW_YORK) == utc(
-        2026, 3, 8, 2, 30
-    )
+    assert parse_moment("2026-03-08 02:30 UTC", now=utc(2026, 3, 8, 12), tz=NEW_YORK) == utc(2026, 3, 8, 2, 30)
 
 
 def test_a_skipped_wall_time_not_yet_reached_today_means_yesterday() -> None:
@@ -158,9 +154,7 @@ def test_a_skipped_wall_time_not_yet_reached_today_means_yesterday() -> None:
         (utc(2026, 11, 1, 5, 15), utc(2026, 10, 31, 5, 30)),  # 01:15 EDT: both ahead, yesterday
     ],
 )
-def test_new_york_fall_back_reads_the_latest_occurrence_not_in_the_future(
-    now: datetime, expected: datetime
-) -> None:
+def test_new_york_fall_back_reads_the_latest_occurrence_not_in_the_future(now: datetime, expected: datetime) -> None:
     assert parse_moment("01:30", now=now, tz=NEW_YORK) == expected
 
 
@@ -272,9 +266,43 @@ def test_a_naive_now_is_a_programming_error_not_user_input() -> None:
 
 
 _FUZZ_PIECES = [
-    "14:05", "2:05", "pm", "am", "utc", "Z", "+02:00", "-05", "2026-11-29", "T", "yesterday",
-    "today", "now", "ago", "10m", "1h", "an", "hour", "Europe/Paris", "PST", "25:99", " ", "  ",
-    ":", "-", "+", "/", ".", "0", "9", "\x00", "\t", "\u00a0", "🔥", "é", "Ω", "99999",
+    "14:05",
+    "2:05",
+    "pm",
+    "am",
+    "utc",
+    "Z",
+    "+02:00",
+    "-05",
+    "2026-11-29",
+    "T",
+    "yesterday",
+    "today",
+    "now",
+    "ago",
+    "10m",
+    "1h",
+    "an",
+    "hour",
+    "Europe/Paris",
+    "PST",
+    "25:99",
+    " ",
+    "  ",
+    ":",
+    "-",
+    "+",
+    "/",
+    ".",
+    "0",
+    "9",
+    "\x00",
+    "\t",
+    "\u00a0",
+    "🔥",
+    "é",
+    "Ω",
+    "99999",
 ]
 
 
@@ -419,9 +447,7 @@ def test_a_due_date_more_than_two_years_ahead_is_refused(text: str) -> None:
         parse_due_date(text, today=TODAY)
 
 
-@pytest.mark.parametrize(
-    "text", ["", "soon", "next", "funday", "2026-13-01", "in -3 days", "eow", "in 3", "fri\x00"]
-)
+@pytest.mark.parametrize("text", ["", "soon", "next", "funday", "2026-13-01", "in -3 days", "eow", "in 3", "fri\x00"])
 def test_a_due_date_that_is_not_a_date_is_refused(text: str) -> None:
     with pytest.raises(TimeParseError):
         parse_due_date(text, today=TODAY)
@@ -475,9 +501,7 @@ def test_a_due_prefix_with_no_date_names_its_first_words() -> None:
         (utc(2026, 11, 29, 14, 5), UTC_ZONE, "2026-11-29 14:05 UTC"),
     ],
 )
-def test_format_local_shows_utc_and_the_users_local_time(
-    at: datetime, tz: ZoneInfo, shown: str
-) -> None:
+def test_format_local_shows_utc_and_the_users_local_time(at: datetime, tz: ZoneInfo, shown: str) -> None:
     assert format_local(at, tz) == shown
 
 

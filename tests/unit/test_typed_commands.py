@@ -4,7 +4,10 @@ from bot.core.typed_commands import typed_commands
 
 def test_every_typed_incident_command_in_a_message_is_found_one_per_line() -> None:
     text = "writing it by hand:\n/incident start sev2 Checkout down\n/incident mark detected at 18:36 alert fired"
-    assert typed_commands(text) == [Command("start", "sev2 Checkout down"), Command("mark", "detected at 18:36 alert fired")]
+    assert typed_commands(text) == [
+        Command("start", "sev2 Checkout down"),
+        Command("mark", "detected at 18:36 alert fired"),
+    ]
 
 
 def test_a_command_in_code_quotes_ends_at_the_closing_quote() -> None:

@@ -44,11 +44,15 @@ OWNER_COMMANDS = frozenset({"action", "reassign"})
 
 
 def register(app: App, deps: Deps) -> None:
-    def incident_command(ack: Ack, command: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+    def incident_command(
+        ack: Ack, command: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: WebClient
+    ) -> None:
         reply = answer(deps, client, command, team_of(body, context))
         ack(response_type="in_channel" if reply.public else "ephemeral", text=reply.text, blocks=reply.blocks)
 
-    def after_the_answer(command: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+    def after_the_answer(
+        command: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: WebClient
+    ) -> None:
         """Learn the zones of the typist and of a new owner (their nudges follow their clock),
         then do what the command left owed."""
         team_id = team_of(body, context)
@@ -65,8 +69,16 @@ def run_deferred_command(deps: Deps, client: WebClient, work: Work) -> None:
     """A command that waited for Slack, run as typed, at the moment it arrived."""
     p = work.payload
     call = CommandCall(
-        deps=deps, client=client, team_id=work.team_id, channel_id=p["channel_id"], user_id=p["user_id"],
-        args="", now=received_at(p), response_url=p.get("response_url"), text=p["text"], work=work,
+        deps=deps,
+        client=client,
+        team_id=work.team_id,
+        channel_id=p["channel_id"],
+        user_id=p["user_id"],
+        args="",
+        now=received_at(p),
+        response_url=p.get("response_url"),
+        text=p["text"],
+        work=work,
     )
     reply = dispatch(call)
     tell(client, p, reply.text, public=reply.public, blocks=reply.blocks)
@@ -99,7 +111,9 @@ def dispatch(call: CommandCall) -> Reply:
         handler = SUBCOMMANDS.get(parsed.name, SUBCOMMANDS["help"])
         call.args = parsed.args
         if parsed.name not in SUBCOMMANDS and parsed.name != "help":
-            return Reply(f"I don't know `/incident {safe_mrkdwn(parsed.name[:30])}`.\n\n{SUBCOMMANDS['help'](call).text}")
+            return Reply(
+                f"I don't know `/incident {safe_mrkdwn(parsed.name[:30])}`.\n\n{SUBCOMMANDS['help'](call).text}"
+            )
         return handler(call)
     except (CommandError, UserFacingError, TimeParseError) as error:
         return Reply(f":warning: {error}")
@@ -118,7 +132,12 @@ def defer(call: CommandCall) -> Reply:
     try:
         with call.deps.sessions.begin() as session:
             repeats.claim_command(
-                session, team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id, text=call.text, now=call.now
+                session,
+                team_id=call.team_id,
+                channel_id=call.channel_id,
+                user_id=call.user_id,
+                text=call.text,
+                now=call.now,
             )
             deferred.accept(
                 session,

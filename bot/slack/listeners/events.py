@@ -37,7 +37,9 @@ def register(app: App, deps: Deps) -> None:
     kept = Spool(deps.settings.spool_dir) if deps.settings.spool_dir else None
 
     @app.event("message")
-    def record_message(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], request: BoltRequest) -> None:
+    def record_message(
+        event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], request: BoltRequest
+    ) -> None:
         channel = event.get("channel")
         if not channel:
             return
@@ -87,7 +89,6 @@ def register(app: App, deps: Deps) -> None:
                 on=event["type"] == "pin_added",
                 now=deps.clock(),
             )
-
 
 
 def register_fallback(app: App) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-
 from sqlalchemy.orm import Session
 
 from bot.core.commands import CommandError
@@ -60,18 +59,29 @@ def register(app: App, deps: Deps) -> None:
         else:
             log.info("refused an action-item button: %s", error)
 
-    def done_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], respond: Respond) -> None:
+    def done_clicked(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], respond: Respond
+    ) -> None:
         ack()
         team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
         try:
             with deps.sessions.begin() as session:
-                change = actions.close_item(session, team_id=team_id, item_id=int(action["value"]), user_id=user_id, now=now)
+                change = actions.close_item(
+                    session, team_id=team_id, item_id=int(action["value"]), user_id=user_id, now=now
+                )
                 text = f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* {safe_mrkdwn(change.item.text)}"
                 accept_refresh(session, team_id=team_id, user_id=user_id, origin=origin_of(body), text=text, now=now)
         except UserFacingError as error:
             refuse(respond, body, error)
 
-    def open_item_modal(kind: str, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def open_item_modal(
+        kind: str,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
         """``views.open`` is the one Web API call an answer may make: its trigger id expires in 3 s."""
         team_id, user_id = team_of(body, context), body["user"]["id"]
         try:
@@ -86,12 +96,26 @@ def register(app: App, deps: Deps) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(blocks.MOVE_DUE)
-    def move_due_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def move_due_clicked(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
         ack()
         open_item_modal("due", body, action, context, client, respond)
 
     @app.action(blocks.REASSIGN)
-    def reassign_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def reassign_clicked(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
         ack()
         open_item_modal("reassign", body, action, context, client, respond)
 
@@ -109,8 +133,13 @@ def register(app: App, deps: Deps) -> None:
             with deps.sessions.begin() as session:
                 if first_submission(session, team_id, view, now):
                     change = actions.move_due(
-                        session, team_id=team_id, item_id=int(metadata["item"]), due=due,
-                        today=today_of(team_id, user_id, now), user_id=user_id, now=now,
+                        session,
+                        team_id=team_id,
+                        item_id=int(metadata["item"]),
+                        due=due,
+                        today=today_of(team_id, user_id, now),
+                        user_id=user_id,
+                        now=now,
                     )
                     note = f" (rollover {change.item.rollovers})" if change.rolled_over else ""
                     text = f":calendar: <@{user_id}> moved *#{change.item.id}* {safe_mrkdwn(change.item.text)} to {due.isoformat()}{note}."
@@ -129,11 +158,22 @@ def register(app: App, deps: Deps) -> None:
                 raise UserFacingError("Pick the one person who will own it.")
             with deps.sessions.begin() as session:
                 if first_submission(session, team_id, view, now):
-                    change = actions.reassign_item(session, team_id=team_id, item_id=int(metadata["item"]), owner_id=owner, user_id=user_id, now=now)
+                    change = actions.reassign_item(
+                        session,
+                        team_id=team_id,
+                        item_id=int(metadata["item"]),
+                        owner_id=owner,
+                        user_id=user_id,
+                        now=now,
+                    )
                     if change.changed:
                         actions.queue_dm(
-                            session, team_id=team_id, key=f"assign:{change.item.id}:{change.event_id}", user_id=owner,
-                            payload=blocks.assignment_dm(change.item, by=user_id, reassigned=True), now=now,
+                            session,
+                            team_id=team_id,
+                            key=f"assign:{change.item.id}:{change.event_id}",
+                            user_id=owner,
+                            payload=blocks.assignment_dm(change.item, by=user_id, reassigned=True),
+                            now=now,
                         )
                     text = f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* {safe_mrkdwn(change.item.text)} to <@{owner}>."
                     accept_refresh(session, team_id=team_id, user_id=user_id, origin=metadata, text=text, now=now)
@@ -156,13 +196,34 @@ def register(app: App, deps: Deps) -> None:
             with deps.sessions.begin() as session:
                 if first_submission(session, team_id, view, now):
                     item = actions.create_item(
-                        session, team_id=team_id, channel_id=channel, owner_id=owner, due=due,
-                        today=today_of(team_id, user_id, now), text=text, user_id=user_id, now=now,
+                        session,
+                        team_id=team_id,
+                        channel_id=channel,
+                        owner_id=owner,
+                        due=due,
+                        today=today_of(team_id, user_id, now),
+                        text=text,
+                        user_id=user_id,
+                        now=now,
                     )
-                    actions.queue_dm(session, team_id=team_id, key=f"assign:{item.id}:created", user_id=owner, payload=blocks.assignment_dm(item, by=user_id), now=now)
+                    actions.queue_dm(
+                        session,
+                        team_id=team_id,
+                        key=f"assign:{item.id}:created",
+                        user_id=owner,
+                        payload=blocks.assignment_dm(item, by=user_id),
+                        now=now,
+                    )
                     outbox.enqueue(
-                        session, team_id=team_id, key=f"created:{item.id}", kind="message", channel=channel, now=now,
-                        payload={"text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}"},
+                        session,
+                        team_id=team_id,
+                        key=f"created:{item.id}",
+                        kind="message",
+                        channel=channel,
+                        now=now,
+                        payload={
+                            "text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}"
+                        },
                     )
         except (UserFacingError, CommandError) as error:
             block = blocks.DUE_BLOCK if "date" in str(error) or "past" in str(error) else blocks.TEXT_BLOCK
@@ -178,7 +239,9 @@ def register(app: App, deps: Deps) -> None:
     def home_answer(event: dict[str, Any]) -> None:
         """The event is acknowledged at once; the tab is published after the answer."""
 
-    def publish_home_after_the_answer(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+    def publish_home_after_the_answer(
+        event: dict[str, Any], body: dict[str, Any], context: dict[str, Any], client: WebClient
+    ) -> None:
         if event.get("tab", "home") != "home":
             return
         publish_home(deps, client, team_of(body, context), event["user"])
@@ -186,11 +249,20 @@ def register(app: App, deps: Deps) -> None:
     app.event("app_home_opened")(ack=home_answer, lazy=[publish_home_after_the_answer])
 
 
-def accept_refresh(session: Session, *, team_id: str, user_id: str, origin: dict[str, Any], text: str, now: datetime) -> None:
+def accept_refresh(
+    session: Session, *, team_id: str, user_id: str, origin: dict[str, Any], text: str, now: datetime
+) -> None:
     """Owe showing the outcome where the button was (the DM without its buttons, or the Home tab)."""
     deferred.accept(
-        session, team_id=team_id, key=new_key("refresh"), kind="refresh",
-        payload={"user_id": user_id, "origin": {k: origin[k] for k in ("home", "channel", "ts") if k in origin}, "text": text},
+        session,
+        team_id=team_id,
+        key=new_key("refresh"),
+        kind="refresh",
+        payload={
+            "user_id": user_id,
+            "origin": {k: origin[k] for k in ("home", "channel", "ts") if k in origin},
+            "text": text,
+        },
         now=now,
     )
 
@@ -200,14 +272,18 @@ def refresh_origin(deps: Deps, client: WebClient, work: Work) -> None:
     p = work.payload
     origin = p.get("origin") or {}
     if origin.get("channel") and origin.get("ts"):
-        client.chat_update(channel=origin["channel"], ts=origin["ts"], text=p["text"], blocks=[blocks._section(p["text"])])
+        client.chat_update(
+            channel=origin["channel"], ts=origin["ts"], text=p["text"], blocks=[blocks._section(p["text"])]
+        )
     elif origin.get("home"):
         publish_home(deps, client, work.team_id, p["user_id"])
 
 
 def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
     now = deps.clock()
-    zone = user_zone(deps.sessions, team_id=team_id, user_id=user_id, now=now, fetch=lambda uid: name_and_zone(client, uid))
+    zone = user_zone(
+        deps.sessions, team_id=team_id, user_id=user_id, now=now, fetch=lambda uid: name_and_zone(client, uid)
+    )
     with deps.sessions() as session:
         home = actions.home_for(session, team_id=team_id, user_id=user_id, now=now)
     client.views_publish(user_id=user_id, view=blocks.home_view(home, today=now.astimezone(zone).date()))

@@ -29,9 +29,14 @@ def register(app: App, deps: Deps) -> None:
             with deps.sessions.begin() as session:
                 if not view_id or repeats.claim_view(session, team_id=team_id, view_id=view_id, now=now):
                     accept_declare(
-                        session, team_id=team_id, user_id=user_id, args=args, now=now,
+                        session,
+                        team_id=team_id,
+                        user_id=user_id,
+                        args=args,
+                        now=now,
                         key=f"declare:{view_key(view_id)}" if view_id else new_key("declare"),
-                        response_url=None, origin_channel=view.get("private_metadata") or None,
+                        response_url=None,
+                        origin_channel=view.get("private_metadata") or None,
                     )
         except (CommandError, UserFacingError) as error:
             ack(response_action="errors", errors={TITLE_BLOCK: str(error)})

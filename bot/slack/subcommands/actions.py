@@ -60,12 +60,23 @@ def action(call: CommandCall) -> Reply:
     due, text = parse_due_prefix(rest, today=today)
     with call.write() as session:
         item = actions.create_item(
-            session, team_id=call.team_id, channel_id=call.channel_id, owner_id=owner, due=due,
-            today=today, text=text, user_id=call.user_id, now=call.now,
+            session,
+            team_id=call.team_id,
+            channel_id=call.channel_id,
+            owner_id=owner,
+            due=due,
+            today=today,
+            text=text,
+            user_id=call.user_id,
+            now=call.now,
         )
         actions.queue_dm(
-            session, team_id=call.team_id, key=f"assign:{item.id}:created", user_id=owner,
-            payload=blocks.assignment_dm(item, by=call.user_id), now=call.now,
+            session,
+            team_id=call.team_id,
+            key=f"assign:{item.id}:created",
+            user_id=owner,
+            payload=blocks.assignment_dm(item, by=call.user_id),
+            now=call.now,
         )
     return Reply(
         f":memo: <@{call.user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}",
@@ -86,7 +97,9 @@ def list_actions(call: CommandCall) -> Reply:
         incident, rows = actions.incident_items(session, team_id=call.team_id, channel_id=call.channel_id)
     return Reply(
         blocks.items_text(
-            f"Action items of {safe_mrkdwn(incident.title)}", rows, today=today,
+            f"Action items of {safe_mrkdwn(incident.title)}",
+            rows,
+            today=today,
             empty=f"No action items yet. Add one with {ACTION_USAGE}.",
         )
     )
@@ -99,7 +112,12 @@ def done(call: CommandCall) -> Reply:
         change = actions.close_item(session, team_id=call.team_id, item_id=item_id, user_id=call.user_id, now=call.now)
     if not change.changed:
         return Reply(f"#{item_id} was already done.")
-    return Reply(blocks.changed_text(f":white_check_mark: <@{call.user_id}> closed #{item_id}.", change.item, today=_shown_today(call)), public=True)
+    return Reply(
+        blocks.changed_text(
+            f":white_check_mark: <@{call.user_id}> closed #{item_id}.", change.item, today=_shown_today(call)
+        ),
+        public=True,
+    )
 
 
 def reopen_item(call: CommandCall) -> Reply:
@@ -110,7 +128,12 @@ def reopen_item(call: CommandCall) -> Reply:
         change = actions.reopen_item(session, team_id=call.team_id, item_id=item_id, user_id=call.user_id, now=call.now)
     if not change.changed:
         return Reply(f"#{item_id} is already open.")
-    return Reply(blocks.changed_text(f":leftwards_arrow_with_hook: <@{call.user_id}> reopened #{item_id}.", change.item, today=_shown_today(call)), public=True)
+    return Reply(
+        blocks.changed_text(
+            f":leftwards_arrow_with_hook: <@{call.user_id}> reopened #{item_id}.", change.item, today=_shown_today(call)
+        ),
+        public=True,
+    )
 
 
 @subcommand("due")
@@ -122,12 +145,16 @@ def move_due(call: CommandCall) -> Reply:
     today = _today(call)
     due = parse_due_date(words, today=today)
     with call.write() as session:
-        change = actions.move_due(session, team_id=call.team_id, item_id=item_id, due=due, today=today, user_id=call.user_id, now=call.now)
+        change = actions.move_due(
+            session, team_id=call.team_id, item_id=item_id, due=due, today=today, user_id=call.user_id, now=call.now
+        )
     if not change.changed:
         return Reply(f"#{item_id} is already due on {due.isoformat()}.")
     note = f" That is rollover number {change.item.rollovers}." if change.rolled_over else ""
     return Reply(
-        blocks.changed_text(f":calendar: <@{call.user_id}> moved #{item_id} to {due.isoformat()}.{note}", change.item, today=today),
+        blocks.changed_text(
+            f":calendar: <@{call.user_id}> moved #{item_id} to {due.isoformat()}.{note}", change.item, today=today
+        ),
         public=True,
     )
 
@@ -140,21 +167,32 @@ def reassign(call: CommandCall) -> Reply:
     if owner is None or rest:
         raise CommandError(f"Name exactly one new owner: {usage}.")
     with call.write() as session:
-        change = actions.reassign_item(session, team_id=call.team_id, item_id=item_id, owner_id=owner, user_id=call.user_id, now=call.now)
+        change = actions.reassign_item(
+            session, team_id=call.team_id, item_id=item_id, owner_id=owner, user_id=call.user_id, now=call.now
+        )
         if change.changed:
             actions.queue_dm(
-                session, team_id=call.team_id, key=f"assign:{item_id}:{change.event_id}", user_id=owner,
-                payload=blocks.assignment_dm(change.item, by=call.user_id, reassigned=True), now=call.now,
+                session,
+                team_id=call.team_id,
+                key=f"assign:{item_id}:{change.event_id}",
+                user_id=owner,
+                payload=blocks.assignment_dm(change.item, by=call.user_id, reassigned=True),
+                now=call.now,
             )
     if not change.changed:
         return Reply(f"#{item_id} already belongs to <@{owner}>.")
-    return Reply(f":arrows_counterclockwise: <@{call.user_id}> reassigned #{item_id} from <@{change.previous_owner}> to <@{owner}>.", public=True)
+    return Reply(
+        f":arrows_counterclockwise: <@{call.user_id}> reassigned #{item_id} from <@{change.previous_owner}> to <@{owner}>.",
+        public=True,
+    )
 
 
 @subcommand("service")
 def service(call: CommandCall) -> Reply:
     if not call.args.strip():
-        raise CommandError("Name the service this incident hurt: `/incident service NAME`, for example `/incident service checkout-api`.")
+        raise CommandError(
+            "Name the service this incident hurt: `/incident service NAME`, for example `/incident service checkout-api`."
+        )
     with call.write() as session:
         chosen = set_incident_service(session, team_id=call.team_id, channel_id=call.channel_id, name=call.args)
     slo = (
@@ -171,4 +209,3 @@ def stats(call: CommandCall) -> Reply:
         review = followup.build_team_review(session, call.team_id, now=call.now)
         budgets = team_budgets(session, call.team_id, now=call.now)
     return Reply(blocks.stats_text(review, budgets))
-

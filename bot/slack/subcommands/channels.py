@@ -14,7 +14,10 @@ from bot.services.followup import ReviewSchedule
 from bot.slack.oauth import serves_one_workspace
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
-WHAT = {"review": "the weekly review of open action items", "announce": "announcements of incidents declared with `/incident declare`"}
+WHAT = {
+    "review": "the weekly review of open action items",
+    "announce": "announcements of incidents declared with `/incident declare`",
+}
 
 
 def _when(call: CommandCall, purpose: str) -> str:
@@ -30,19 +33,35 @@ def _channels(call: CommandCall, purpose: str) -> Reply:
     if word in ("here", "off"):
         channel = call.channel_id if word == "here" else None
         with call.write() as session:
-            workspace_channels.choose(session, team_id=call.team_id, purpose=purpose, channel_id=channel, user_id=call.user_id, now=call.now)
+            workspace_channels.choose(
+                session, team_id=call.team_id, purpose=purpose, channel_id=channel, user_id=call.user_id, now=call.now
+            )
         if channel is None:
-            return Reply(f"<@{call.user_id}> turned off {WHAT[purpose]} for this workspace. `/incident {purpose} here` turns it back on in a channel.", public=True)
-        return Reply(f"<@{call.user_id}> chose this channel for {WHAT[purpose]}{_when(call, purpose)}. `/incident {purpose} off` stops it.", public=True)
+            return Reply(
+                f"<@{call.user_id}> turned off {WHAT[purpose]} for this workspace. `/incident {purpose} here` turns it back on in a channel.",
+                public=True,
+            )
+        return Reply(
+            f"<@{call.user_id}> chose this channel for {WHAT[purpose]}{_when(call, purpose)}. `/incident {purpose} off` stops it.",
+            public=True,
+        )
     if word:
-        raise CommandError(f"`/incident {purpose}` takes `here` (this channel gets {WHAT[purpose]}), `off`, or nothing to see where it goes.")
+        raise CommandError(
+            f"`/incident {purpose}` takes `here` (this channel gets {WHAT[purpose]}), `off`, or nothing to see where it goes."
+        )
     with call.deps.sessions() as session:
         channel = workspace_channels.channel_for(
-            session, call.deps.settings, team_id=call.team_id, purpose=purpose, one_workspace=serves_one_workspace(call.deps.settings)
+            session,
+            call.deps.settings,
+            team_id=call.team_id,
+            purpose=purpose,
+            one_workspace=serves_one_workspace(call.deps.settings),
         )
     if channel is None:
         return Reply(f"No channel gets {WHAT[purpose]}. Run `/incident {purpose} here` in the channel that should.")
-    return Reply(f"<#{channel}> gets {WHAT[purpose]}{_when(call, purpose)}. `/incident {purpose} here` moves it to this channel; `/incident {purpose} off` stops it.")
+    return Reply(
+        f"<#{channel}> gets {WHAT[purpose]}{_when(call, purpose)}. `/incident {purpose} here` moves it to this channel; `/incident {purpose} off` stops it."
+    )
 
 
 @subcommand("review")

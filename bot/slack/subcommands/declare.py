@@ -14,12 +14,22 @@ def declare(call: CommandCall) -> Reply:
     words = call.args.split()
     if not words or (len(words) == 1 and parse_severity(words[0])):
         severity = parse_severity(words[0]) if words else None
-        call.client.views_open(trigger_id=call.trigger_id, view=declare_modal(severity=severity, origin_channel=call.channel_id))
+        call.client.views_open(
+            trigger_id=call.trigger_id, view=declare_modal(severity=severity, origin_channel=call.channel_id)
+        )
         return Reply("Fill in the form to declare the incident.")
     args = parse_start(call.args)
     with call.write() as session:
         accept_declare(
-            session, team_id=call.team_id, user_id=call.user_id, args=args, now=call.now, key=new_key("declare"),
-            response_url=call.response_url, origin_channel=call.channel_id,
+            session,
+            team_id=call.team_id,
+            user_id=call.user_id,
+            args=args,
+            now=call.now,
+            key=new_key("declare"),
+            response_url=call.response_url,
+            origin_channel=call.channel_id,
         )
-    return Reply(f":hourglass_flowing_sand: Declaring *{safe_mrkdwn(args.title)}*: I'm creating its channel and will post the link here in a moment.")
+    return Reply(
+        f":hourglass_flowing_sand: Declaring *{safe_mrkdwn(args.title)}*: I'm creating its channel and will post the link here in a moment."
+    )

@@ -18,11 +18,23 @@ from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 ENTRY_WORDS: dict[str, tuple[str, str, str]] = {
     # command: (entry kind, what it is, example)
-    "impact": ("impact", "impact", "/incident impact 12% of EU card payments failed for 38 minutes (about 4,100 charges)"),
-    "cause": ("cause", "root cause", "/incident cause Edge certificates are renewed by hand and nothing alerts before expiry"),
+    "impact": (
+        "impact",
+        "impact",
+        "/incident impact 12% of EU card payments failed for 38 minutes (about 4,100 charges)",
+    ),
+    "cause": (
+        "cause",
+        "root cause",
+        "/incident cause Edge certificates are renewed by hand and nothing alerts before expiry",
+    ),
     "factor": ("factor", "contributing factor", "/incident factor The expiry alert existed only for the US edge"),
     "went-well": ("went_well", "thing that went well", "/incident went-well The rollback runbook worked first time"),
-    "went-poorly": ("went_poorly", "thing that went poorly", "/incident went-poorly It took 18 minutes to find the expired certificate"),
+    "went-poorly": (
+        "went_poorly",
+        "thing that went poorly",
+        "/incident went-poorly It took 18 minutes to find the expired certificate",
+    ),
 }
 CHECKED_KINDS = frozenset({"cause", "factor", "went_poorly"})
 """Entries the blameless check reads (with the summary) in the draft."""
@@ -42,8 +54,12 @@ def reserve_draft(call: CommandCall, session: Session, *, reason: str) -> drafts
         requested_by=call.user_id,
     )
     deferred.accept(
-        session, team_id=call.team_id, key=posted.message_key, kind="draft",
-        payload={"incident_id": posted.incident_id}, now=call.now,
+        session,
+        team_id=call.team_id,
+        key=posted.message_key,
+        kind="draft",
+        payload={"incident_id": posted.incident_id},
+        now=call.now,
     )
     return posted
 
@@ -84,11 +100,23 @@ def _entry_handler(word: str) -> None:
         text = parse_text(call.args, what=what, example=example)
         with call.write() as session:
             incidents.add_entry(
-                session, team_id=call.team_id, channel_id=call.channel_id, kind=kind, text=text, user_id=call.user_id, now=call.now
+                session,
+                team_id=call.team_id,
+                channel_id=call.channel_id,
+                kind=kind,
+                text=text,
+                user_id=call.user_id,
+                now=call.now,
             )
-        lines = [f":memo: {what[0].upper() + what[1:]} recorded for the postmortem by <@{call.user_id}>:", f"> {safe_mrkdwn(text)}"]
+        lines = [
+            f":memo: {what[0].upper() + what[1:]} recorded for the postmortem by <@{call.user_id}>:",
+            f"> {safe_mrkdwn(text)}",
+        ]
         if kind in CHECKED_KINDS:
-            lines += [f":mag: Blameless check: “{safe_mrkdwn(flag.phrase)}” may name a person as the cause. {flag.hint}" for flag in find_blame(text)]
+            lines += [
+                f":mag: Blameless check: “{safe_mrkdwn(flag.phrase)}” may name a person as the cause. {flag.hint}"
+                for flag in find_blame(text)
+            ]
         return Reply("\n".join(lines), public=True)
 
 
@@ -101,7 +129,13 @@ def surprised(call: CommandCall) -> Reply:
     text = check_text(call.args, what="note")
     with call.write() as session:
         incidents.add_entry(
-            session, team_id=call.team_id, channel_id=call.channel_id, kind="surprised", text=text, user_id=call.user_id, now=call.now
+            session,
+            team_id=call.team_id,
+            channel_id=call.channel_id,
+            kind="surprised",
+            text=text,
+            user_id=call.user_id,
+            now=call.now,
         )
     reason = f"\n> {safe_mrkdwn(text)}" if text else ""
     return Reply(

@@ -34,8 +34,13 @@ def start(call: CommandCall) -> Reply:
         if started.created or since is not None:
             # Can the bot read the channel, and what was said before the command: after the answer.
             accept_start_checks(
-                session, team_id=call.team_id, channel_id=call.channel_id, user_id=call.user_id,
-                oldest=backfill_oldest(call.now, since), response_url=call.response_url, now=call.now,
+                session,
+                team_id=call.team_id,
+                channel_id=call.channel_id,
+                user_id=call.user_id,
+                oldest=backfill_oldest(call.now, since),
+                response_url=call.response_url,
+                now=call.now,
             )
     if not started.created:
         return Reply(
@@ -76,7 +81,9 @@ def mark(call: CommandCall) -> Reply:
         f", marked by <@{call.user_id}>."
     ]
     if marked.previous_at is not None:
-        lines.append(f"Corrected from {marked.previous_at:%Y-%m-%d %H:%M} UTC; the earlier marker stays in the history.")
+        lines.append(
+            f"Corrected from {marked.previous_at:%Y-%m-%d %H:%M} UTC; the earlier marker stays in the history."
+        )
     if note:
         lines.append(f"> {safe_mrkdwn(note)}")
     progress = _durations_line(PhaseTimes(**marked.phases))
@@ -92,9 +99,17 @@ def note(call: CommandCall) -> Reply:
     text = parse_text(call.args, what="note", example="/incident note Rolled back to v1.42")
     with call.write() as session:
         incidents.add_entry(
-            session, team_id=call.team_id, channel_id=call.channel_id, kind="note", text=text, user_id=call.user_id, now=call.now
+            session,
+            team_id=call.team_id,
+            channel_id=call.channel_id,
+            kind="note",
+            text=text,
+            user_id=call.user_id,
+            now=call.now,
         )
-    return Reply(f":pushpin: Key event noted by <@{call.user_id}> at {call.now:%H:%M} UTC:\n> {safe_mrkdwn(text)}", public=True)
+    return Reply(
+        f":pushpin: Key event noted by <@{call.user_id}> at {call.now:%H:%M} UTC:\n> {safe_mrkdwn(text)}", public=True
+    )
 
 
 @subcommand("status")

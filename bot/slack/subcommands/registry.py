@@ -60,7 +60,9 @@ class CommandCall:
             if zone is None:
                 if not self.after_answer:
                     raise NeedsSlack("the typist's timezone")
-                zone = user_zone(self.deps.sessions, team_id=self.team_id, user_id=self.user_id, now=self.now, fetch=self.fetch_user)
+                zone = user_zone(
+                    self.deps.sessions, team_id=self.team_id, user_id=self.user_id, now=self.now, fetch=self.fetch_user
+                )
             self._zone = zone
         return self._zone
 
@@ -85,8 +87,12 @@ class CommandCall:
                         raise repeats.Repeated("This command was already carried out; nothing was done again.")
                 else:
                     repeats.claim_command(
-                        session, team_id=self.team_id, channel_id=self.channel_id, user_id=self.user_id,
-                        text=self.text, now=self.now,
+                        session,
+                        team_id=self.team_id,
+                        channel_id=self.channel_id,
+                        user_id=self.user_id,
+                        text=self.text,
+                        now=self.now,
                     )
                 self._claimed = True
             yield session
