@@ -1,9 +1,10 @@
-"""The WSGI application: Bolt's request handler plus a health check and input limits."""
+"""The WSGI application: Bolt's request handler plus a health check, input limits and the other
+HTTP surfaces (webhooks, pages), each mounted under a path prefix of its own."""
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from slack_bolt import App
@@ -13,15 +14,22 @@ MAX_BODY_BYTES = 1_000_000
 """Slack's payloads are far smaller; anything bigger is refused before it is read."""
 
 StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 def create_wsgi_app(
-    app: App, *, health: Callable[[], bool] | None = None
-) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    app: App, *, health: Callable[[], bool] | None = None, mounts: Mapping[str, WsgiApp] | None = None
+) -> WsgiApp:
+    """``mounts`` maps a path prefix (``"/webhooks/"``, ``"/ui/"``) to the WSGI app that serves every
+    path under it; that app applies its own limits and authentication."""
     slack = SlackRequestHandler(app, path="/slack/events")
+    prefixes = sorted((mounts or {}).items(), key=lambda item: len(item[0]), reverse=True)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        for prefix, mounted in prefixes:
+            if path.startswith(prefix) or path == prefix.rstrip("/"):
+                return contextvars.copy_context().run(mounted, environ, start_response)
         if path == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             ok = health() if health else True
             return _plain(

@@ -125,3 +125,26 @@ def test_the_bots_own_messages_are_not_recorded_twice(scribe: Scribe) -> None:
     assert scribe.slack.event(own).status == 200
     with scribe.sessions() as session:
         assert session.execute(text("SELECT count(*) FROM messages")).scalar() == 0
+
+
+def test_a_mounted_surface_serves_every_path_under_its_prefix_and_nothing_else(scribe: Scribe) -> None:
+    seen: list[str] = []
+
+    def mounted(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.append(environ["PATH_INFO"])
+        start_response("204 No Content", [])
+        return [b""]
+
+    wsgi = create_wsgi_app(build_app(scribe.deps), mounts={"/webhooks/": mounted})
+
+    def get(path: str) -> str:
+        statuses: list[str] = []
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "wsgi.input": io.BytesIO(b""), "CONTENT_LENGTH": "0"}
+        b"".join(wsgi(environ, lambda status, headers, *_: statuses.append(status)))
+        return statuses[0]
+
+    assert get("/webhooks/pagerduty") == "204 No Content"
+    assert get("/webhooks") == "204 No Content"
+    assert get("/webhooksX") != "204 No Content"
+    assert get("/healthz") == "200 OK"
+    assert seen == ["/webhooks/pagerduty", "/webhooks"]
