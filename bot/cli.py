@@ -204,8 +204,8 @@ def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _services_set(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.error_budgets import set_slo
     from bot.services.errors import UserFacingError
-    from bot.services.services_config import set_slo
 
     _migrate(settings, args)
     try:
@@ -223,7 +223,7 @@ def _services_set(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _services_list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.services_config import list_slos
+    from bot.services.error_budgets import list_slos
 
     with _sessions(settings)() as session:
         slos = list_slos(session)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.commands import CommandError
+from bot.core.grammar import CommandError
 from bot.core.slackts import is_ts, ts_sort_key
 
 DEFAULT_LOOKBACK = timedelta(hours=24)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from bot.core.typed_input import TimeParseError, clean_input, show, split_prefix, unreadable
+from bot.core.typed_words import TimeParseError, clean_input, show, split_prefix, unreadable
 
 MAX_DUE_AHEAD = relativedelta(years=2)
 MAX_DUE_TOKENS = 3

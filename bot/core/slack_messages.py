@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.messages import MessageChange, MessageDeletion, MessagePost, NotRecorded, SharedFile
+from bot.core.message_changes import MessageChange, MessageDeletion, MessagePost, NotRecorded, SharedFile
 from bot.core.slackts import is_ts, ts_to_datetime
 
 # Subtypes that carry what people said (or what an alert bot posted).

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.core.typed_input import TimeParseError, clean_input, show, split_prefix, unreadable
+from bot.core.typed_words import TimeParseError, clean_input, show, split_prefix, unreadable
 
 MAX_LOOKBACK = timedelta(days=365)
 MAX_TIME_TOKENS = 4
@@ -25,7 +25,50 @@ TIME_EXAMPLES = (
 # Abbreviations people commonly type that name more than one zone (IST, CST, BST...) or hide
 # whether daylight saving applies; refused rather than guessed.
 AMBIGUOUS_ABBREVIATIONS = frozenset(
-    ["acdt", "acst", "adt", "aedt", "aest", "akdt", "akst", "ast", "awst", "bst", "cat", "cdt", "cest", "cet", "cst", "ct", "eat", "edt", "eest", "eet", "est", "et", "hkt", "hst", "ist", "jst", "kst", "mdt", "msk", "mst", "mt", "nzdt", "nzst", "pdt", "pht", "pst", "pt", "sast", "sgt", "wat", "west", "wet"]
+    [
+        "acdt",
+        "acst",
+        "adt",
+        "aedt",
+        "aest",
+        "akdt",
+        "akst",
+        "ast",
+        "awst",
+        "bst",
+        "cat",
+        "cdt",
+        "cest",
+        "cet",
+        "cst",
+        "ct",
+        "eat",
+        "edt",
+        "eest",
+        "eet",
+        "est",
+        "et",
+        "hkt",
+        "hst",
+        "ist",
+        "jst",
+        "kst",
+        "mdt",
+        "msk",
+        "mst",
+        "mt",
+        "nzdt",
+        "nzst",
+        "pdt",
+        "pht",
+        "pst",
+        "pt",
+        "sast",
+        "sgt",
+        "wat",
+        "west",
+        "wet",
+    ]
 )
 
 _FLAGS = re.IGNORECASE | re.ASCII | re.VERBOSE

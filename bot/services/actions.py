@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from bot.core.review import order_items_for_owner
 from bot.core.stats import ReviewItem
 from bot.services import outbox
+from bot.services.error_budgets import team_budgets
 from bot.services.errors import UserFacingError
 from bot.services.incidents import require_incident
-from bot.services.services_config import team_budgets
 from storage import actions as repo
 from storage.action_models import ActionItem
 from storage.actions import ItemRow
@@ -61,7 +61,7 @@ def check_due(due: date, *, today: date) -> None:
         )
 
 
-def check_text(text: str) -> str:
+def check_item_text(text: str) -> str:
     text = " ".join(text.split())
     if not text:
         raise UserFacingError(
@@ -92,7 +92,7 @@ def create_item(
         incident_id=incident.id,
         owner_id=owner_id,
         due=due,
-        text=check_text(text),
+        text=check_item_text(text),
         created_by=user_id,
         now=now,
     )

@@ -15,10 +15,10 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.backfill import thread_parents, threads_active_since
-from bot.core.messages import MessageChange
+from bot.core.message_changes import MessageChange
 from bot.core.slack_messages import parse_stored_message
 from bot.core.slackts import datetime_to_ts, is_ts, ts_sort_key
-from bot.services.stored_messages import store_changes
+from bot.services.bulk_capture import store_changes
 from storage import incidents as repo
 
 MAX_PAGES = 10_000

@@ -25,8 +25,8 @@ from bot.core.nudges import NudgeItem, NudgeKind, NudgePolicy, due_nudges
 from bot.core.review import Review, ReviewIncident, build_review
 from bot.core.stats import DEFAULT_WINDOW
 from bot.services.actions import review_item
+from bot.services.error_budgets import team_budgets
 from bot.services.people import CACHE_FOR
-from bot.services.services_config import team_budgets
 from bot.settings import Settings
 from storage import followup_queries as repo
 from storage import outbox as outbox_repo

@@ -20,19 +20,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from bot.core import phases as phase_rules
-from bot.core.action_args import parse_owner
-from bot.core.commands import CommandError, StartArgs, parse_mark, parse_severity, parse_start
+from bot.core.action_grammar import parse_owner
+from bot.core.commands_in_text import commands_in_text
 from bot.core.duedate import parse_due_prefix
-from bot.core.messages import MessageChange, MessageDeletion, MessagePost
+from bot.core.grammar import CommandError, StartArgs, parse_mark, parse_severity, parse_start
+from bot.core.message_changes import MessageChange, MessageDeletion, MessagePost
 from bot.core.record import PHASES
 from bot.core.slack_messages import parse_stored_message
 from bot.core.slackts import is_ts, ts_to_datetime
 from bot.core.timeparse import TimeParseError, parse_at_clause, parse_moment
-from bot.core.typed_commands import typed_commands
-from bot.services.actions import check_text
+from bot.services.actions import check_item_text
+from bot.services.bulk_capture import store_changes
 from bot.services.errors import UserFacingError
 from bot.services.slack_export import ExportChannel, SlackExport
-from bot.services.stored_messages import store_changes
 from storage import actions as actions_repo
 from storage import incidents as repo
 from storage import people
@@ -171,7 +171,7 @@ def _read_typed(read: ReadChannel, post: MessagePost, record: Mapping[str, Any])
     author = post.user
     person = read.people.get(author or "")
     zone = _zone(person.tz if person else None)
-    for command in typed_commands(post.text):
+    for command in commands_in_text(post.text):
         try:
             if command.name == "mark":
                 args = parse_mark(command.args)
@@ -188,7 +188,7 @@ def _read_typed(read: ReadChannel, post: MessagePost, record: Mapping[str, Any])
                 owner, rest = parse_owner(command.args)
                 due, text = parse_due_prefix(rest, today=post.posted_at.astimezone(zone).date())
                 read.items.append(
-                    TypedItem(owner_id=owner, due=due, text=check_text(text), at=post.posted_at, user_id=post.user)
+                    TypedItem(owner_id=owner, due=due, text=check_item_text(text), at=post.posted_at, user_id=post.user)
                 )
             elif command.name in TYPED_ENTRY_KINDS and (command.args or command.name == "surprised"):
                 read.entries.append(

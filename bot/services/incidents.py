@@ -8,14 +8,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.core import phases as phase_rules
-from bot.core.commands import StartArgs
-from bot.core.messages import MessageChange, MessageDeletion, MessagePost
+from bot.core.grammar import StartArgs
+from bot.core.message_changes import MessageChange, MessageDeletion, MessagePost
 from bot.core.record import PHASES
 from bot.services.errors import NotAnIncident, UserFacingError
 from storage import incidents as repo
-from storage import messages as message_repo
+from storage import message_store as message_repo
 from storage.group_commit import GroupCommit
-from storage.live_messages import LiveRow, live_row
+from storage.live_writer import LiveRow, live_row
 from storage.models import Incident
 
 

@@ -36,7 +36,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from bot.core.slack_messages import parse_message_event
 from bot.services import incidents
 from storage.group_commit import GroupCommit
-from storage.live_messages import LiveRow
+from storage.live_writer import LiveRow
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session
 
-from bot.core.commands import StartArgs
+from bot.core.grammar import StartArgs
 from bot.core.record import SEVERITIES
 from bot.core.slug import incident_channel_name
 from bot.services import deferred, incidents, outbox, workspace_channels

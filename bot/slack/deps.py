@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from storage.group_commit import GroupCommit
-from storage.live_messages import LiveRow, live_message_commits
+from storage.live_writer import LiveRow, live_message_commits
 
 
 def utc_now() -> datetime:

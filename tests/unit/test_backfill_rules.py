@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.core.backfill import backfill_oldest, split_since, thread_parents
-from bot.core.commands import CommandError
+from bot.core.grammar import CommandError
 
 NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from bot.core.messages import MessageDeletion, MessagePost, NotRecorded
+from bot.core.message_changes import MessageDeletion, MessagePost, NotRecorded
 from bot.core.slack_messages import parse_message_event, parse_stored_message
 
 

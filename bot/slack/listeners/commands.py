@@ -17,7 +17,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 import bot.slack.subcommands  # noqa: F401  (registers the subcommands)
-from bot.core.commands import CommandError, split_command
+from bot.core.grammar import CommandError, split_command
 from bot.core.timeparse import TimeParseError
 from bot.services import deferred, repeats
 from bot.services.deferred import Work

@@ -15,7 +15,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.core.commands import CommandError
+from bot.core.grammar import CommandError
 from bot.services import actions, deferred, outbox, repeats
 from bot.services.deferred import Work
 from bot.services.errors import UserFacingError

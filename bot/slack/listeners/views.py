@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.core.commands import MAX_TITLE_CHARS, CommandError, StartArgs, check_text
+from bot.core.grammar import MAX_TITLE_CHARS, CommandError, StartArgs, check_text
 from bot.core.repeats import view_key
 from bot.services import repeats
 from bot.services.errors import UserFacingError

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.core.action_args import ACTION_USAGE, parse_owner
-from bot.core.commands import CommandError
+from bot.core.action_grammar import ACTION_USAGE, parse_owner
 from bot.core.duedate import parse_due_date, parse_due_prefix
+from bot.core.grammar import CommandError
 from bot.services import actions, followup
+from bot.services.error_budgets import set_incident_service, team_budgets
 from bot.services.incidents import require_incident
-from bot.services.services_config import set_incident_service, team_budgets
 from bot.slack import action_blocks as blocks
 from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand

@@ -8,7 +8,7 @@ channel; any public channel with the chat:write.public scope).
 
 from __future__ import annotations
 
-from bot.core.commands import CommandError
+from bot.core.grammar import CommandError
 from bot.services import workspace_channels
 from bot.services.followup import ReviewSchedule
 from bot.slack.oauth import serves_one_workspace

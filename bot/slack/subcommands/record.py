@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.core.backfill import backfill_oldest, split_since
-from bot.core.commands import HELP_TEXT, parse_mark, parse_start, parse_text
 from bot.core.durations import format_duration, measure_phases
+from bot.core.grammar import HELP_TEXT, parse_mark, parse_start, parse_text
 from bot.core.phases import PHASE_LABELS
 from bot.core.record import PHASES, PhaseTimes
 from bot.core.timeparse import format_local, parse_at_clause, parse_moment

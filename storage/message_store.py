@@ -1,6 +1,6 @@
 """Message upserts that end in the latest state whatever order Slack delivers events in.
 
-The same rules as the live writer (storage/live_messages.py), for backfills and imports. The
+The same rules as the live writer (storage/live_writer.py), for backfills and imports. The
 unique key (team_id, channel_id, ts) decides. A message is written only into an open incident
 (the INSERT selects the incident row, so a closed one yields no row); a post never overwrites a
 row that exists; an edit wins only over an older edit of a message of the same incident; a
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.core.messages import MessageDeletion, MessagePost
+from bot.core.message_changes import MessageDeletion, MessagePost
 from storage.models import Incident, KeyMark, Message
 from storage.upsert import insert_for
 

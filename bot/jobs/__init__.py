@@ -99,6 +99,6 @@ def run_scheduler(deps: Deps, client: WebClient) -> None:
     scheduler.start()
 
 
-import bot.followup_jobs  # noqa: E402  (registers the follow-up jobs)
-import bot.retention_jobs  # noqa: E402  (registers the retention job)
-import bot.spool_jobs  # noqa: E402,F401  (registers the spool replay)
+import bot.jobs.followup  # noqa: E402  (registers the follow-up jobs)
+import bot.jobs.retention  # noqa: E402  (registers the retention job)
+import bot.jobs.spool  # noqa: E402,F401  (registers the spool replay)

@@ -25,7 +25,7 @@ Every write is idempotent and independent of the order of the others: the unique
 edit of a message of the same (open) incident, a deletion wins over everything and is never
 undone. A deletion also reaches a message of a closed incident (deleted means gone, whatever
 the incident's state); nothing else changes a closed incident's record. So a batch need not be
-atomic: after any failure each of its writes can simply be written again. storage/messages.py
+atomic: after any failure each of its writes can simply be written again. storage/message_store.py
 writes the same rules through SQLAlchemy Core for backfills and imports.
 """
 
@@ -44,7 +44,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 
-from bot.core.messages import MessageDeletion, MessagePost
+from bot.core.message_changes import MessageDeletion, MessagePost
 from bot.core.slackts import ts_to_datetime
 from storage.group_commit import GroupCommit
 from storage.models import Message

@@ -6,7 +6,7 @@ message text, so typed commands in an export read the same way.
 
 from __future__ import annotations
 
-from bot.core.commands import CommandError
+from bot.core.grammar import CommandError
 from bot.core.mentions import USER_MENTION
 
 ACTION_USAGE = (
