@@ -1,104 +1,42 @@
 """The clock: work that is due at a moment, run once by `scribe jobs run` or by the scheduler.
 
 Each job looks at the database to decide what is due at ``now``, so a restart or a missed run
-only catches up. Jobs register themselves with :func:`job`.
+only catches up. This module is the list of jobs: the modules that hold them know nothing of it.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from slack_sdk import WebClient
 
-import bot.slack.app
-from bot.services import drafts, outbox
-from bot.slack.after_answer import run_work
+from bot.jobs.clock import Job, run_on_clock, run_once
+from bot.jobs.delivery import build_reserved_drafts, deliver_outbox, finish_deferred_work
+from bot.jobs.followup import send_nudges, send_weekly_review
+from bot.jobs.retention import purge_old_message_text
+from bot.jobs.spool import replay_spool
 from bot.slack.deps import Deps
-from bot.slack.draft_blocks import draft_message
-from bot.slack.oauth import clients, senders
 
-log = logging.getLogger(__name__)
+JOBS: tuple[Job, ...] = (
+    Job("deferred", finish_deferred_work, every_seconds=15),
+    Job("drafts", build_reserved_drafts, every_seconds=60),
+    Job("outbox", deliver_outbox, every_seconds=15),
+    Job("nudges", send_nudges, every_seconds=300),
+    Job("weekly-review", send_weekly_review, every_seconds=900),
+    Job("retention", purge_old_message_text, every_seconds=3600),
+    Job("spool", replay_spool, every_seconds=60),
+)
+"""Every job, in the order one pass runs them (deferred work and the outbox before the jobs
+that queue more posts)."""
 
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    run: Callable[[Deps, WebClient, datetime], None]
-    every_seconds: int = 60
-
-
-JOBS: list[Job] = []
-
-
-def job(
-    name: str, *, every_seconds: int = 60
-) -> Callable[[Callable[[Deps, WebClient, datetime], None]], Callable[[Deps, WebClient, datetime], None]]:
-    def register(function: Callable[[Deps, WebClient, datetime], None]) -> Callable[[Deps, WebClient, datetime], None]:
-        JOBS.append(Job(name, function, every_seconds))
-        return function
-
-    return register
-
-
-@job("deferred", every_seconds=15)
-def finish_deferred_work(deps: Deps, client: WebClient, now: datetime) -> None:
-    """Finish work accepted in an answer whose process died before doing it (or that failed
-    and waits for a retry); a request's own lazy listener normally does it at once."""
-    report = run_work(deps, clients(deps, client), team_id=None)
-    if report.done or report.failed or report.retried or report.recovered:
-        log.info("deferred work: %s", report)
-
-
-@job("drafts", every_seconds=60)
-def build_reserved_drafts(deps: Deps, client: WebClient, now: datetime) -> None:
-    """Catch up on postmortem drafts reserved by a process that died before building them."""
-    queued = drafts.enqueue_reserved_drafts(deps.sessions, settings=deps.settings, message_for=draft_message)
-    if queued:
-        log.info("drafts: queued %d reserved draft versions", queued)
-
-
-@job("outbox", every_seconds=15)
-def deliver_outbox(deps: Deps, client: WebClient, now: datetime) -> None:
-    """Send (or retry) every post the app owes Slack."""
-    report = outbox.deliver_due(deps.sessions, senders(deps, client), clock=outbox.running_from(now))
-    if report.sent or report.failed or report.retried or report.uncertain or report.lost_claims:
-        log.info("outbox: %s", report)
+__all__ = ["JOBS", "Job", "deliver_outbox", "run_due", "run_scheduler"]
 
 
 def run_due(deps: Deps, client: WebClient, now: datetime) -> list[str]:
     """Run every job once for ``now``; a failing job is logged and does not stop the others."""
-    ran = []
-    for registered in JOBS:
-        try:
-            registered.run(deps, client, now)
-            ran.append(registered.name)
-        except Exception:
-            log.exception("job %s failed", registered.name)
-    return ran
+    return run_once(JOBS, deps, client, now)
 
 
 def run_scheduler(deps: Deps, client: WebClient) -> None:
-    """Long-running clock: APScheduler in UTC, coalesced, one instance of each job at a time."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    scheduler = BlockingScheduler(
-        timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
-    )
-    for registered in JOBS:
-        scheduler.add_job(
-            lambda r=registered: r.run(deps, client, deps.clock()),
-            "interval",
-            seconds=registered.every_seconds,
-            id=registered.name,
-            next_run_time=deps.clock(),
-        )
-    log.info("scheduler started with %d jobs", len(JOBS))
-    scheduler.start()
-
-
-import bot.jobs.followup  # noqa: E402  (registers the follow-up jobs)
-import bot.jobs.retention  # noqa: E402  (registers the retention job)
-import bot.jobs.spool  # noqa: E402,F401  (registers the spool replay)
+    """Run every job on its interval until the process is stopped."""
+    run_on_clock(JOBS, deps, client)

@@ -12,7 +12,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.jobs import deliver_outbox, job
+from bot.jobs.delivery import deliver_outbox
 from bot.services import followup, workspace_channels
 from bot.slack import action_blocks as blocks
 from bot.slack.client import name_and_zone
@@ -22,7 +22,6 @@ from bot.slack.oauth import clients, serves_one_workspace
 log = logging.getLogger(__name__)
 
 
-@job("nudges", every_seconds=300)
 def send_nudges(deps: Deps, client: WebClient, now: datetime) -> None:
     client_for = clients(deps, client)
 
@@ -42,7 +41,6 @@ def send_nudges(deps: Deps, client: WebClient, now: datetime) -> None:
         deliver_outbox(deps, client, now)
 
 
-@job("weekly-review", every_seconds=900)
 def send_weekly_review(deps: Deps, client: WebClient, now: datetime) -> None:
     one_workspace = serves_one_workspace(deps.settings)
 
