@@ -266,6 +266,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.errors import UserFacingError
     from bot.services.importer import parse_marker_options, read_channel, store_import
     from bot.services.slack_export import SlackExport
+    from bot.slack.payloads import parse_stored_message
 
     try:
         zone = ZoneInfo(args.zone)
@@ -276,7 +277,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     try:
         with SlackExport(Path(args.path)) as export:
-            read = read_channel(export, args.channel)
+            read = read_channel(export, args.channel, parse=parse_stored_message)
         options = {phase: getattr(args, phase) for phase in ("detected", "acknowledged", "mitigated", "resolved")}
         markers = parse_marker_options(options, reference=read.last_at, now=now, zone=zone)
         with _sessions(settings).begin() as session:

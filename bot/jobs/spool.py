@@ -7,8 +7,9 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.services.spool import Spool, store_kept_event
+from bot.services.spool import Spool
 from bot.slack.deps import Deps
+from bot.slack.listeners.events import store_kept_event
 
 
 def replay_spool(deps: Deps, client: WebClient, now: datetime) -> None:

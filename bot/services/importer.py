@@ -1,6 +1,7 @@
 """Import an incident from a Slack export: the full record, as if the app had been there.
 
-Messages go through the same rules as live capture (``bot.core.slack_messages``); names and zones
+Messages go through the same rules as live capture (the Slack adapter's ``parse_stored_message``,
+handed in by the caller); names and zones
 come from ``users.json`` (kept in the user cache so drafts can show names); phase markers come
 from ``/incident mark …`` written in messages (read in the author's zone, relative to the
 message's own time) and from the command line, which wins; ``/incident action @owner DUE TEXT``
@@ -11,7 +12,7 @@ author's zone. Importing again changes nothing that is already recorded.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -26,7 +27,6 @@ from bot.core.duedate import parse_due_prefix
 from bot.core.grammar import CommandError, StartArgs, parse_mark, parse_severity, parse_start
 from bot.core.message_changes import MessageChange, MessageDeletion, MessagePost
 from bot.core.record import PHASES
-from bot.core.slack_messages import parse_stored_message
 from bot.core.slackts import is_ts, ts_to_datetime
 from bot.core.timeparse import TimeParseError, parse_at_clause, parse_moment
 from bot.services.actions import check_item_text
@@ -153,14 +153,15 @@ def _zone(name: str | None) -> ZoneInfo:
         return UTC_ZONE
 
 
-def read_channel(export: SlackExport, wanted: str) -> ReadChannel:
-    """Translate one channel of the export into plain values (nothing stored yet)."""
+def read_channel(export: SlackExport, wanted: str, *, parse: Callable[[dict[str, Any]], MessageChange]) -> ReadChannel:
+    """Translate one channel of the export into plain values (nothing stored yet); ``parse``
+    reads one stored Slack message."""
     channel = export.channel(wanted)
     users = export.users()
     read = ReadChannel(channel=channel, team_id=team_of_export(users), people=_people(users))
     records = sorted((m for m in export.messages(channel) if is_ts(m.get("ts"))), key=lambda m: ts_to_datetime(m["ts"]))
     for record in records:
-        change = parse_stored_message(record)
+        change = parse(record)
         read.changes.append(change)
         if isinstance(change, MessagePost) and change.user:
             _read_typed(read, change, record)

@@ -24,7 +24,7 @@ from bot.services.deferred import Work
 from bot.services.errors import UserFacingError
 from bot.slack.after_answer import drain, new_key, received_at, tell, warm_people, work_kind
 from bot.slack.deps import Deps
-from bot.slack.parse import team_of
+from bot.slack.payloads import team_of
 from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands.registry import SUBCOMMANDS, CommandCall, NeedsSlack, Reply
 
