@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.nudges import NudgeItem, NudgeKind, NudgePolicy, due_nudges
+from bot.core.record import ItemWithIncident
 from bot.core.review import Review, ReviewIncident, build_review
 from bot.core.stats import DEFAULT_WINDOW
 from bot.services.actions import review_item
@@ -31,7 +32,6 @@ from bot.settings import Settings
 from storage import followup_queries as repo
 from storage import outbox as outbox_repo
 from storage import people
-from storage.actions import ItemRow
 from storage.followup_queries import IncidentFacts
 from storage.outbox import Post
 
@@ -56,7 +56,7 @@ def policy_from(settings: Settings) -> NudgePolicy:
 class Nudge:
     kind: NudgeKind
     key: str
-    item: ItemRow
+    item: ItemWithIncident
     local_date: date
     """The owner's local date when the nudge was found due."""
 
