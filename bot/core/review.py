@@ -26,8 +26,6 @@ from bot.core.stats import (
 
 __all__ = [
     "Review",
-    "ReviewIncident",
-    "ReviewItem",
     "ReviewLine",
     "ServiceGroup",
     "build_review",

@@ -29,8 +29,6 @@ JOBS: tuple[Job, ...] = (
 """Every job, in the order one pass runs them (deferred work and the outbox before the jobs
 that queue more posts)."""
 
-__all__ = ["JOBS", "Job", "deliver_outbox", "run_due", "run_scheduler"]
-
 
 def run_due(deps: Deps, client: WebClient, now: datetime) -> list[str]:
     """Run every job once for ``now``; a failing job is logged and does not stop the others."""

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.nudges import NudgeItem, NudgeKind, NudgePolicy, due_nudges
 from bot.core.record import ItemWithIncident
-from bot.core.review import Review, ReviewIncident, build_review
-from bot.core.stats import DEFAULT_WINDOW
+from bot.core.review import Review, build_review
+from bot.core.stats import DEFAULT_WINDOW, ReviewIncident
 from bot.services.actions import review_item
 from bot.services.error_budgets import team_budgets
 from bot.services.people import CACHE_FOR
