@@ -12,6 +12,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot.core.review import ReviewSchedule
 from bot.jobs.delivery import deliver_outbox
 from bot.services import followup, workspace_channels
 from bot.slack import action_blocks as blocks
@@ -49,7 +50,7 @@ def send_weekly_review(deps: Deps, client: WebClient, now: datetime) -> None:
             session, deps.settings, team_id=team_id, purpose="review", one_workspace=one_workspace
         )
 
-    schedule = followup.ReviewSchedule.parse(deps.settings.review_at)
+    schedule = ReviewSchedule.parse(deps.settings.review_at)
     queued = followup.queue_weekly_reviews(
         deps.sessions, now=now, channel_for=channel_for, schedule=schedule, render=blocks.review_post
     )
