@@ -99,9 +99,10 @@ def create_item(
     return _row(session, team_id, item.id)
 
 
-def incident_items(session: Session, *, team_id: str, channel_id: str) -> tuple[Incident, list[ItemWithIncident]]:
+def incident_items(session: Session, *, team_id: str, channel_id: str) -> tuple[str, list[ItemWithIncident]]:
+    """The title of the channel's incident, and its items."""
     incident = require_incident(session, team_id, channel_id)
-    return incident, repo.incident_items(session, team_id, incident.id)
+    return incident.title, repo.incident_items(session, team_id, incident.id)
 
 
 def my_items(session: Session, *, team_id: str, user_id: str, now: datetime) -> list[ItemWithIncident]:
@@ -224,14 +225,23 @@ def review_item(row: ItemWithIncident) -> ReviewItem:
 
 
 @dataclass(frozen=True)
+class HomeIncident:
+    """An incident the user took part in, as the App Home lists it."""
+
+    channel_id: str
+    title: str
+    status: str
+
+
+@dataclass(frozen=True)
 class Home:
     items: list[ItemWithIncident]
     """Open items, overdue first."""
-    incidents: list[Incident]
+    incidents: list[HomeIncident]
 
 
 def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> Home:
     return Home(
         my_items(session, team_id=team_id, user_id=user_id, now=now),
-        list(repo.incidents_of_user(session, team_id, user_id)),
+        [HomeIncident(i.channel_id, i.title, i.status) for i in repo.incidents_of_user(session, team_id, user_id)],
     )

@@ -94,10 +94,10 @@ def list_actions(call: CommandCall) -> Reply:
     if call.args.strip():
         raise CommandError("Use `/incident actions` for this incident's items or `/incident actions mine` for yours.")
     with call.deps.sessions() as session:
-        incident, rows = actions.incident_items(session, team_id=call.team_id, channel_id=call.channel_id)
+        title, rows = actions.incident_items(session, team_id=call.team_id, channel_id=call.channel_id)
     return Reply(
         blocks.items_text(
-            f"Action items of {safe_mrkdwn(incident.title)}",
+            f"Action items of {safe_mrkdwn(title)}",
             rows,
             today=today,
             empty=f"No action items yet. Add one with {ACTION_USAGE}.",
