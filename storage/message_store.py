@@ -1,20 +1,25 @@
 """Message upserts that end in the latest state whatever order Slack delivers events in.
 
-The same rules as the live writer (storage/live_writer.py), for backfills and imports. The
-unique key (team_id, channel_id, ts) decides. A message is written only into an open incident
-(the INSERT selects the incident row, so a closed one yields no row); a post never overwrites a
-row that exists; an edit wins only over an older edit of a message of the same incident; a
-deletion wins over everything, is never undone, and also reaches a message a closed incident
-keeps.
+The rules are written here once, as SQLAlchemy Core statements: backfills and imports run them
+through the session, and the live writer (storage/live_writer.py) runs the same statements,
+compiled, on its driver connection. The unique key (team_id, channel_id, ts) decides. A message
+is written only into an open incident (the INSERT selects the incident row, so a closed one
+yields no row); a post never overwrites a row that exists; an edit wins only over an older
+edit of a message of the same incident; a deletion wins over everything, is never undone, and
+also reaches a message a closed incident keeps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, null, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from bot.core.message_changes import MessageDeletion, MessagePost
@@ -67,56 +72,160 @@ def _values(post: MessagePost, *, incident_id: int, team_id: str, channel_id: st
     }
 
 
-def _into_open_incident(session: Session) -> Any:
-    """``INSERT … SELECT`` of one row of bound values per open incident ``:incident_id`` (none
-    when it is closed); run with one dict of values or many (executemany)."""
+KINDS = ("post", "edit", "delete")
+"""The three rules: a post never overwrites; an edit wins only over an older edit of a message
+of the same incident, never over a deletion; a deletion wins over everything, for good."""
+
+
+@functools.lru_cache(maxsize=16)
+def _upsert(dialect: str, kind: str, into: str) -> Any:
+    """The statement of one rule, for one row of bound values (or many, run as executemany).
+
+    The row is written only into an open incident: ``into="incident"`` the bound
+    ``:incident_id`` when it is open; ``into="channel"`` the open incident of the bound
+    ``:team_id`` and ``:channel_id``. A closed incident yields no row to insert."""
     row = [bindparam(name, type_=_TABLE.c[name].type) for name in _COLUMNS]
-    source = select(Incident.id, *row).where(Incident.id == bindparam("incident_id"), Incident.closed_at.is_(None))
-    return insert_for(session, _TABLE).from_select(["incident_id", *_COLUMNS], source)
+    if into == "incident":
+        which = [Incident.id == bindparam("incident_id")]
+    else:
+        team, channel = row[_COLUMNS.index("team_id")], row[_COLUMNS.index("channel_id")]
+        which = [Incident.team_id == team, Incident.channel_id == channel]
+    source = select(Incident.id, *row).where(*which, Incident.closed_at.is_(None))
+    stmt = _INSERTS[dialect](_TABLE).from_select(["incident_id", *_COLUMNS], source)
+    if kind == "post":
+        return stmt.on_conflict_do_nothing(index_elements=_KEY)
+    if kind == "edit":
+        return stmt.on_conflict_do_update(
+            index_elements=_KEY,
+            set_={"text": stmt.excluded.text, "files": stmt.excluded.files, "edited_at": stmt.excluded.edited_at},
+            where=and_(
+                Message.deleted_at.is_(None),
+                or_(Message.edited_at.is_(None), Message.edited_at < stmt.excluded.edited_at),
+                Message.incident_id == stmt.excluded.incident_id,
+            ),
+        )
+    return stmt.on_conflict_do_update(
+        index_elements=_KEY,
+        set_={"text": null(), "files": null(), "deleted_at": stmt.excluded.deleted_at},
+        where=Message.deleted_at.is_(None),
+    )
+
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+_DELETE_ANYWHERE = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.team_id == bindparam("key_team_id"),
+        _TABLE.c.channel_id == bindparam("key_channel_id"),
+        _TABLE.c.ts == bindparam("key_ts"),
+        _TABLE.c.deleted_at.is_(None),
+    )
+    .values(text=null(), files=null(), deleted_at=bindparam("deletion_at", type_=_TABLE.c.deleted_at.type))
+)
+"""After a deletion's upsert: the same deletion of a message a closed incident keeps."""
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A statement compiled for one database, to run on its driver: the SQL, the name of the
+    value each placeholder takes (in order, for positional placeholders), and the model's own
+    conversion of each value (aware UTC datetimes, JSON)."""
+
+    sql: str
+    names: tuple[str, ...]
+    convert: Mapping[str, Callable[[Any], Any]]
+
+    def values(self, row: Mapping[str, Any]) -> list[Any]:
+        """The row's values for positional placeholders (SQLite's ``?``)."""
+        return [self.convert[name](row[name]) for name in self.names]
+
+    def named_values(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The row's values for named placeholders (psycopg's ``%(name)s``)."""
+        return {name: convert(row[name]) for name, convert in self.convert.items()}
+
+
+@functools.lru_cache(maxsize=16)
+def driver_upsert(dialect: Dialect, kind: str) -> DriverStatement:
+    """The rule of ``kind`` into the channel's open incident, for the live writer."""
+    return _for_driver(_upsert(dialect.name, kind, "channel"), dialect)
+
+
+@functools.lru_cache(maxsize=4)
+def driver_delete_anywhere(dialect: Dialect) -> DriverStatement:
+    """The deletion of a message a closed incident keeps, for the live writer; its values are
+    ``key_team_id``, ``key_channel_id``, ``key_ts`` and ``deletion_at``."""
+    return _for_driver(_DELETE_ANYWHERE, dialect)
+
+
+@functools.lru_cache(maxsize=16)
+def conflict_clause(dialect: Dialect, kind: str) -> str:
+    """The ``ON CONFLICT …`` clause of the rule of ``kind``: the part of the statement that
+    decides, for a writer that brings its rows another way (many rows in one statement)."""
+    sql = _for_driver(_upsert(dialect.name, kind, "channel"), dialect).sql
+    clause = sql[sql.index(" ON CONFLICT ") + 1 :]
+    if "?" in clause or "%" in clause:
+        raise AssertionError(f"the conflict rule of {kind!r} takes no values: {clause}")
+    return clause
+
+
+def _for_driver(stmt: Any, dialect: Dialect) -> DriverStatement:
+    compiled = stmt.compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ())
+    convert: dict[str, Callable[[Any], Any]] = {}
+    for name, param in compiled.binds.items():
+        processor = param.type._cached_bind_processor(dialect)
+        convert[name] = processor if processor is not None else _unchanged
+    return DriverStatement(compiled.string, names, convert)
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+def upsert_rows(
+    connection: Connection | Session, kind: str, rows: Sequence[Mapping[str, Any]], *, into: str = "incident"
+) -> None:
+    """Write rows (every column of ``_COLUMNS``, and ``incident_id`` when ``into="incident"``)
+    by the rule of ``kind``."""
+    if not rows:
+        return
+    bind = connection.get_bind() if isinstance(connection, Session) else connection
+    connection.execute(_upsert(bind.dialect.name, kind, into), list(rows))
+    if kind == "delete":
+        keys = [
+            {
+                "key_team_id": r["team_id"],
+                "key_channel_id": r["channel_id"],
+                "key_ts": r["ts"],
+                "deletion_at": r["deleted_at"],
+            }
+            for r in rows
+        ]
+        connection.execute(_DELETE_ANYWHERE, keys)
 
 
 def save_post(
     session: Session, post: MessagePost, *, incident_id: int, team_id: str, channel_id: str, source: str = "live"
 ) -> None:
     """Store a message; an edit updates it if it is newer than what is stored and not deleted."""
-    stmt = _into_open_incident(session)
     values = _values(post, incident_id=incident_id, team_id=team_id, channel_id=channel_id, source=source)
-    if post.edited_at is None:
-        session.execute(stmt.on_conflict_do_nothing(index_elements=_KEY), values)
-        return
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=_KEY,
-            set_={
-                "text": stmt.excluded.text,
-                "files": stmt.excluded.files,
-                "edited_at": stmt.excluded.edited_at,
-            },
-            where=and_(
-                Message.deleted_at.is_(None),
-                or_(Message.edited_at.is_(None), Message.edited_at < stmt.excluded.edited_at),
-                Message.incident_id == stmt.excluded.incident_id,
-            ),
-        ),
-        values,
-    )
+    upsert_rows(session, "post" if post.edited_at is None else "edit", [values])
 
 
 def save_posts(
     session: Session, posts: list[MessagePost], *, incident_id: int, team_id: str, channel_id: str, source: str
 ) -> None:
     """Bulk form of save_post for posts that are not edits (backfill, import)."""
-    if not posts:
-        return
     rows = [_values(p, incident_id=incident_id, team_id=team_id, channel_id=channel_id, source=source) for p in posts]
-    session.execute(_into_open_incident(session).on_conflict_do_nothing(index_elements=_KEY), rows)
+    upsert_rows(session, "post", rows)
 
 
 def save_deletion(
     session: Session, deletion: MessageDeletion, *, posted_at: datetime, incident_id: int, team_id: str, channel_id: str
 ) -> None:
-    """Remove the text; leave a tombstone so a late redelivery of the post cannot restore it."""
-    stmt = _into_open_incident(session)
+    """Remove the text; leave a tombstone so a late redelivery of the post cannot restore it.
+    A message a closed incident keeps loses its text too."""
     values = dict.fromkeys(_COLUMNS) | {
         "incident_id": incident_id,
         "team_id": team_id,
@@ -126,25 +235,7 @@ def save_deletion(
         "deleted_at": deletion.deleted_at,
         "source": "live",
     }
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=_KEY,
-            set_={"text": None, "files": None, "deleted_at": stmt.excluded.deleted_at},
-            where=Message.deleted_at.is_(None),
-        ),
-        values,
-    )
-    # A message a closed incident keeps loses its text too (the insert above found no open one).
-    session.execute(
-        update(_TABLE)
-        .where(
-            _TABLE.c.team_id == team_id,
-            _TABLE.c.channel_id == channel_id,
-            _TABLE.c.ts == deletion.ts,
-            _TABLE.c.deleted_at.is_(None),
-        )
-        .values(text=None, files=None, deleted_at=deletion.deleted_at)
-    )
+    upsert_rows(session, "delete", [values])
 
 
 def messages_for(session: Session, incident_id: int, *, batch: int = 5000) -> Iterator[Message]:

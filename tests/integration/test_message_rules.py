@@ -1,7 +1,7 @@
-"""The two message writers — the live one (SQL on the driver, storage/live_writer.py) and the
-one backfill and imports use (SQLAlchemy Core, storage/message_store.py) — follow the same rules:
-whatever order posts, edits and deletions arrive in, a message ends in its latest state, and a
-deleted message never gets its text back."""
+"""The two message writers — the live one (batches on the driver, storage/live_writer.py) and the
+one backfill and imports use (through the session, storage/message_store.py) — run the same rules,
+written once in storage/message_store.py: whatever order posts, edits and deletions arrive in, a
+message ends in its latest state, and a deleted message never gets its text back."""
 
 from __future__ import annotations
 
