@@ -11,8 +11,8 @@ from datetime import datetime
 from slack_sdk import WebClient
 
 from bot.jobs.clock import Job, run_on_clock, run_once
-from bot.jobs.delivery import build_reserved_drafts, deliver_outbox, finish_deferred_work
 from bot.jobs.followup import send_nudges, send_weekly_review
+from bot.jobs.owed import build_reserved_drafts, deliver_outbox, finish_deferred_work
 from bot.jobs.retention import purge_old_message_text
 from bot.jobs.spool import replay_spool
 from bot.slack.deps import Deps

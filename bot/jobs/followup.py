@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.core.review import ReviewSchedule
-from bot.jobs.delivery import deliver_outbox
+from bot.jobs.owed import deliver_outbox
 from bot.services import followup, workspace_channels
 from bot.slack import action_blocks as blocks
 from bot.slack.client import name_and_zone

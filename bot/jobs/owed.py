@@ -1,4 +1,4 @@
-"""Scheduled delivery: the deferred work, the reserved drafts and the outbox, caught up on."""
+"""Work already owed, caught up on: the deferred work, the reserved drafts and the outbox."""
 
 from __future__ import annotations
 
