@@ -25,6 +25,9 @@ HELP_TEXT = """*Incident Scribe* keeps the record of this incident channel.
    A time without a zone is read in your own Slack timezone.
 • `/incident note TEXT` — add a key event to the timeline
 • `/incident status` — phases and durations so far
+• `/incident link URL_OR_ID` — join an alert to this incident; its events write the timeline
+   a PagerDuty incident URL or id, an Opsgenie alert URL, id, tiny id or alias, an Alertmanager/Grafana
+   alertname, fingerprint or group key · `/incident links` — the links · `/incident unlink N` — remove one
 • `/incident impact TEXT` — who was affected, for how long, how many (for the postmortem)
 • `/incident cause TEXT` — the root cause: something in the system you can change
 • `/incident factor TEXT` — a contributing factor

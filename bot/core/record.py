@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from bot.core.alert_events import AlertEvent
+
+if TYPE_CHECKING:
+    from bot.core.alert_phases import AlertPhases
 
 PHASES: tuple[str, ...] = ("detected", "acknowledged", "mitigated", "resolved")
 SEVERITIES: tuple[str, ...] = ("sev1", "sev2", "sev3", "sev4")
@@ -89,3 +95,7 @@ class IncidentRecord:
     went_poorly: tuple[str, ...] = ()
     surprised: bool = False
     extra: dict[str, object] = field(default_factory=dict)
+    alerts: tuple[AlertEvent, ...] = ()
+    """The linked alert events, oldest first (their entries are in ``timeline`` as kind ``alert``)."""
+    alert_phases: AlertPhases | None = None
+    """Where detection and acknowledgment come from when alerts are linked; ``phases`` holds the result."""
