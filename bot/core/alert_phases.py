@@ -39,7 +39,7 @@ ACTION_WORDS: dict[AlertAction, str] = {
 
 
 @dataclass(frozen=True)
-class Marked:
+class TypedMark:
     """A phase a person marked: when, and who."""
 
     at: datetime
@@ -63,7 +63,7 @@ class PhaseSource:
     """The time the incident uses: the mark, else the alert's (when it keeps the order), else None."""
     used: str | None
     """``"marked"``, ``"alert"`` or None."""
-    marked: Marked | None
+    marked: TypedMark | None
     alert: FromAlert | None
     alert_out_of_order: bool = False
     """The alert's time was not used because it would break the order against the marks."""
@@ -106,7 +106,7 @@ def alerts_resolved_at(events: Iterable[AlertEvent]) -> datetime | None:
     return max(event.at for event in latest.values())
 
 
-def combine_phases(marks: Mapping[str, Marked], events: Iterable[AlertEvent]) -> AlertPhases:
+def combine_phases(marks: Mapping[str, TypedMark], events: Iterable[AlertEvent]) -> AlertPhases:
     """The incident's phases from what people marked and what the linked alerts say."""
     events = list(events)
     from_alerts = alert_phase_times(events)

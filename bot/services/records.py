@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.alert_phases import Marked, alert_entries, combine_phases
+from bot.core.alert_phases import TypedMark, alert_entries, combine_phases
 from bot.core.record import PHASES, IncidentRecord, PhaseTimes, TimelineEntry
 from bot.core.timeline import merge_timeline, permalink
 from storage import actions as action_repo
@@ -79,12 +79,12 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
     events = alert_repo.linked_events(session, incident)
     combined = None
     if events:
-        combined = combine_phases({phase: Marked(mark.at, mark.user_id) for phase, mark in current.items()}, events)
+        combined = combine_phases({phase: TypedMark(mark.at, mark.user_id) for phase, mark in current.items()}, events)
         phases = combined.phases
         others += alert_entries(events)
     by_kind: dict[str, tuple[str, ...]] = {}
     for entry in entries:
-        by_kind[entry.kind] = by_kind.get(entry.kind, ()) + (entry.text,)
+        by_kind[entry.kind] = (*by_kind.get(entry.kind, ()), entry.text)
     timeline = tuple(merge_timeline(_message_entries(session, incident, base_url), others))
     return IncidentRecord(
         channel=incident.channel_id,

@@ -17,7 +17,7 @@ from bot.core.alert_links import (
     route_matches,
     url_key,
 )
-from bot.core.alert_phases import Marked, alert_entries, combine_phases, describe_source
+from bot.core.alert_phases import TypedMark, alert_entries, combine_phases, describe_source
 from bot.core.commands import CommandError
 
 PD = AlertSource.PAGERDUTY
@@ -188,7 +188,7 @@ def test_detection_is_the_earliest_trigger_and_acknowledgment_the_first_by_a_per
 
 def test_a_typed_mark_wins_and_both_are_shown_when_they_differ() -> None:
     events = [event(AlertAction.TRIGGERED, at(13, 50)), event(AlertAction.ACKNOWLEDGED, at(13, 55), by="Ada")]
-    combined = combine_phases({"acknowledged": Marked(at(14, 2), "U1ADA")}, events)
+    combined = combine_phases({"acknowledged": TypedMark(at(14, 2), "U1ADA")}, events)
     assert combined.phases.acknowledged == at(14, 2)
     ack = combined.sources[1]
     assert ack.used == "marked"
@@ -198,7 +198,7 @@ def test_a_typed_mark_wins_and_both_are_shown_when_they_differ() -> None:
 
 def test_an_alert_time_that_would_break_the_order_is_shown_not_used() -> None:
     events = [event(AlertAction.TRIGGERED, at(14, 30))]
-    combined = combine_phases({"mitigated": Marked(at(14, 10), "U1")}, events)
+    combined = combine_phases({"mitigated": TypedMark(at(14, 10), "U1")}, events)
     assert combined.phases.detected is None
     assert combined.sources[0].alert_out_of_order
     assert "not used" in describe_source(combined.sources[0])
@@ -217,7 +217,7 @@ def test_alert_resolution_is_suggested_and_never_resolves() -> None:
     assert combined.alerts_resolved_at == at(14, 45)
     assert combined.phases.mitigated is None
     assert combined.phases.resolved is None
-    marked = combine_phases({"resolved": Marked(at(14, 50), "U1")}, events)
+    marked = combine_phases({"resolved": TypedMark(at(14, 50), "U1")}, events)
     assert marked.alerts_resolved_at is None
 
 

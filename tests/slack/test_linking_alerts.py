@@ -1,0 +1,160 @@
+"""/incident link, links and unlink through Bolt's request path: linked alerts write the timeline."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.core.alert_events import AlertAction
+from bot.services.drafts import draft_json, draft_markdown, record_for_channel
+from storage.alert_link_models import AlertLink
+from tests.conftest import Scribe
+from tests.support.alerts import pagerduty_event, store_alerts
+
+INCIDENT_URL = "https://acme.pagerduty.com/incidents/Q2K7ABCXYZ1234"
+
+
+@pytest.fixture
+def incident(scribe: Scribe) -> Scribe:
+    scribe.clock.set("2026-11-29T13:50:00Z")
+    assert scribe.command("start sev1 Checkout errors in eu-west", channel="C1", user="U1").status == 200
+    return scribe
+
+
+def triggered_and_acknowledged(scribe: Scribe) -> None:
+    store_alerts(
+        scribe.sessions,
+        "T111",
+        pagerduty_event("Q2K7ABCXYZ1234", AlertAction.TRIGGERED, "2026-11-29T13:48:10Z"),
+        pagerduty_event("Q2K7ABCXYZ1234", AlertAction.ACKNOWLEDGED, "2026-11-29T13:55:00Z", by="Ada Okafor"),
+        received_at=scribe.clock(),
+    )
+
+
+def draft(scribe: Scribe) -> dict:  # type: ignore[type-arg]
+    with scribe.sessions() as session:
+        return draft_json(session, "C1", now=scribe.clock(), settings=scribe.settings)
+
+
+def test_a_link_pulls_in_the_events_that_arrived_before_it(incident: Scribe) -> None:
+    triggered_and_acknowledged(incident)
+    incident.clock.set("2026-11-29T14:00:00Z")
+    body = incident.answer(f"link {INCIDENT_URL}", channel="C1", user="U1")
+    assert body["response_type"] == "in_channel"
+    assert "2 alert events" in body["text"]
+    result = draft(incident)
+    assert result["phases"]["detected"] == "2026-11-29T13:48:10Z"
+    assert result["phases"]["acknowledged"] == "2026-11-29T13:55:00Z"
+    assert [alert["action"] for alert in result["alerts"]] == ["triggered", "acknowledged"]
+    assert result["alerts"][1]["by"] == "Ada Okafor"
+    assert result["alerts"][0]["link"] == INCIDENT_URL
+    assert {entry["kind"] for entry in result["timeline"]} <= {"detected", "acknowledged", "note", "message"}
+    assert result["phase_sources"]["detected"]["used"] == "alert"
+
+
+def test_events_arriving_after_the_link_join_the_incident(incident: Scribe) -> None:
+    incident.answer("link Q2K7ABCXYZ1234", channel="C1", user="U1")
+    assert "alerts" not in draft(incident)
+    triggered_and_acknowledged(incident)
+    assert draft(incident)["phases"]["detected"] == "2026-11-29T13:48:10Z"
+
+
+def test_the_timeline_and_transcript_show_alert_entries_at_the_sources_time_with_a_link(incident: Scribe) -> None:
+    triggered_and_acknowledged(incident)
+    incident.answer(f"link {INCIDENT_URL}", channel="C1", user="U1")
+    incident.clock.set("2026-11-29T14:30:00Z")
+    incident.answer("mark resolved", channel="C1", user="U1")
+    with incident.sessions() as session:
+        markdown = draft_markdown(session, "C1", now=incident.clock(), settings=incident.settings)
+    assert f"- [13:48]({INCIDENT_URL}) **Alert** — PagerDuty triggered: [#1234] Checkout 5xx above 2%" in markdown
+    assert "PagerDuty acknowledged by Ada Okafor" in markdown
+    transcript = markdown.split("## Appendix: Transcript", 1)[1]
+    assert f"[13:55]({INCIDENT_URL}) PagerDuty (bot): PagerDuty acknowledged by Ada Okafor" in transcript
+    assert "Time to acknowledge: 6m" in markdown
+
+
+def test_a_typed_mark_beats_the_alert_time_and_both_are_shown(incident: Scribe) -> None:
+    triggered_and_acknowledged(incident)
+    incident.answer(f"link {INCIDENT_URL}", channel="C1", user="U1")
+    incident.clock.set("2026-11-29T14:05:00Z")
+    incident.answer("mark ack at 14:02 UTC", channel="C1", user="U1")
+    result = draft(incident)
+    assert result["phases"]["acknowledged"] == "2026-11-29T14:02:00Z"
+    assert result["phase_sources"]["acknowledged"]["used"] == "marked"
+    assert result["phase_sources"]["acknowledged"]["alert"]["at"] == "2026-11-29T13:55:00Z"
+    status = incident.answer("status", channel="C1", user="U1")["text"]
+    assert "PagerDuty: acknowledged 13:55 UTC by Ada Okafor; marked 14:02 UTC by @Ada" in status
+    assert "<@U1>" not in status
+
+
+def test_alert_resolution_is_suggested_and_never_resolves_the_incident(incident: Scribe) -> None:
+    triggered_and_acknowledged(incident)
+    store_alerts(
+        incident.sessions,
+        "T111",
+        pagerduty_event("Q2K7ABCXYZ1234", AlertAction.RESOLVED, "2026-11-29T14:20:00Z", by="Ada Okafor"),
+        received_at=incident.clock(),
+    )
+    incident.answer(f"link {INCIDENT_URL}", channel="C1", user="U1")
+    result = draft(incident)
+    assert result["phases"]["mitigated"] is None
+    assert result["phases"]["resolved"] is None
+    assert result["incident"]["status"] == "active"
+    assert result["alerts_resolved_at"] == "2026-11-29T14:20:00Z"
+    status = incident.answer("status", channel="C1", user="U1")["text"]
+    assert "`/incident mark resolved at 2026-11-29 14:20 UTC`" in status
+
+
+def test_unlink_removes_the_alerts_from_the_record(incident: Scribe) -> None:
+    triggered_and_acknowledged(incident)
+    incident.answer(f"link {INCIDENT_URL}", channel="C1", user="U1")
+    listed = incident.answer("links", channel="C1", user="U1")["text"]
+    assert f"1. `{INCIDENT_URL}`, linked by <@U1>: 2 alert events" in listed
+    body = incident.answer("unlink 1", channel="C1", user="U2")
+    assert body["response_type"] == "in_channel"
+    assert "unlinked" in body["text"]
+    result = draft(incident)
+    assert result["phases"]["detected"] is None
+    assert "alerts" not in result
+    assert "No alerts are linked" in incident.answer("links", channel="C1", user="U1")["text"]
+    assert "no alerts linked" in incident.answer("unlink 1", channel="C1", user="U1")["text"]
+
+
+def test_linking_the_same_alert_again_adds_nothing(incident: Scribe) -> None:
+    incident.answer(f"link {INCIDENT_URL}", channel="C1", user="U1")
+    incident.clock.set("2026-11-29T14:10:00Z")
+    body = incident.answer(f"link <{INCIDENT_URL}>", channel="C1", user="U2")
+    assert "already linked" in body["text"]
+    with incident.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AlertLink)) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("link", "Say which alert to link"),
+        ("link https://example.com/incidents/PABC123", "not a PagerDuty incident"),
+        ("link two words", "more than one word"),
+        ("unlink 7", "no alerts linked"),
+    ],
+)
+def test_bad_input_is_explained_privately_and_writes_nothing(incident: Scribe, typed: str, reason: str) -> None:
+    body = incident.answer(typed, channel="C1", user="U1")
+    assert body["response_type"] == "ephemeral"
+    assert reason in body["text"]
+    with incident.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AlertLink)) == 0
+
+
+def test_a_link_outside_an_incident_channel_says_how_to_start_one(scribe: Scribe) -> None:
+    body = scribe.answer(f"link {INCIDENT_URL}", channel="C9", user="U1")
+    assert body["response_type"] == "ephemeral"
+    assert "not an incident channel" in body["text"]
+
+
+def test_a_record_without_alerts_is_unchanged(incident: Scribe) -> None:
+    with incident.sessions() as session:
+        record = record_for_channel(session, "C1")
+    assert record.alerts == ()
+    assert record.alert_phases is None
+    assert set(draft(incident)) == {"incident", "phases", "timeline", "action_items", "sections", "draft"}
