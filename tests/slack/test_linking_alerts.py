@@ -9,6 +9,7 @@ from bot.core.alert_events import AlertAction
 from bot.services.drafts import draft_json, draft_markdown, record_for_channel
 from storage.alert_link_models import AlertLink
 from tests.conftest import Scribe
+from tests.support.action_items import run_jobs
 from tests.support.alerts import pagerduty_event, store_alerts
 
 INCIDENT_URL = "https://acme.pagerduty.com/incidents/Q2K7ABCXYZ1234"
@@ -158,3 +159,41 @@ def test_a_record_without_alerts_is_unchanged(incident: Scribe) -> None:
     assert record.alerts == ()
     assert record.alert_phases is None
     assert set(draft(incident)) == {"incident", "phases", "timeline", "action_items", "sections", "draft"}
+
+
+def notes(scribe: Scribe) -> list[str]:
+    return [call.params["text"] for call in scribe.fake.calls_to("chat.postMessage") if ":link:" in call.params["text"]]
+
+
+def test_a_posted_incident_url_links_it_and_says_so_once(incident: Scribe) -> None:
+    triggered_and_acknowledged(incident)
+    before = len(incident.fake.calls)
+    text = f"Triggered: <{INCIDENT_URL}|#1234 Checkout 5xx above 2%> on PA2P440"
+    response = incident.slack.message("C1", "1764424200.000100", text, user="U2", bot_id="BPAGERDUTY")
+    assert response.status == 200
+    assert incident.fake.calls[before:] == []  # answered without a Web API call
+    assert draft(incident)["phases"]["detected"] == "2026-11-29T13:48:10Z"
+    assert incident.slack.message("C1", "1764424200.000100", text, user="U2").status == 200  # Slack's retry
+    assert incident.slack.message("C1", "1764424260.000200", f"same one: {INCIDENT_URL}", user="U1").status == 200
+    run_jobs(incident, "2026-11-29T14:00:00Z")
+    run_jobs(incident, "2026-11-29T14:01:00Z")
+    assert notes(incident) == [
+        ":link: Linked PagerDuty incident Q2K7ABCXYZ1234 to this incident (it was posted here): its events now "
+        "write the timeline. `/incident links` lists the links; `/incident unlink N` removes one."
+    ]
+    assert "found in a message from <@U2>" in incident.answer("links", channel="C1", user="U1")["text"]
+
+
+def test_an_unlinked_alert_is_not_linked_again_by_a_later_message(incident: Scribe) -> None:
+    incident.slack.message("C1", "1764424200.000100", f"see {INCIDENT_URL}", user="U2")
+    incident.answer("unlink 1", channel="C1", user="U1")
+    incident.slack.message("C1", "1764424300.000100", f"still {INCIDENT_URL}", user="U2")
+    assert "No alerts are linked" in incident.answer("links", channel="C1", user="U1")["text"]
+    incident.answer(f"link {INCIDENT_URL}", channel="C1", user="U1")  # a person can bring it back
+    assert "1. " in incident.answer("links", channel="C1", user="U1")["text"]
+
+
+def test_a_message_in_a_channel_without_an_incident_links_nothing(scribe: Scribe) -> None:
+    assert scribe.slack.message("C9", "1764424200.000100", f"see {INCIDENT_URL}").status == 200
+    with scribe.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AlertLink)) == 0
