@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -183,7 +182,9 @@ def add_route(session: Session, *, team_id: str, route: RouteSpec, now: datetime
     return row.id, False
 
 
-def routes(session: Session, *, team_id: str | None = None, source: AlertSource | None = None) -> list[Any]:
+def routes(
+    session: Session, *, team_id: str | None = None, source: AlertSource | None = None
+) -> list[tuple[int, str, RouteSpec]]:
     """``(id, team_id, RouteSpec)`` for every route (of a workspace, of a source), oldest first."""
     stmt = select(AlertRoute).order_by(AlertRoute.id)
     if team_id is not None:

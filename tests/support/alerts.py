@@ -7,9 +7,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.alert_events import AlertAction, AlertEvent, AlertKey, AlertSource
+from bot.services import alert_routes
 from storage import alert_events
 
 PD = AlertSource.PAGERDUTY
+AM = AlertSource.ALERTMANAGER
 
 
 def pagerduty_event(
@@ -52,3 +54,35 @@ def store_alerts(sessions: sessionmaker[Session], team_id: str, *events: AlertEv
             session, team_id=team_id, delivery_id=delivery_id, events=events, received_at=received_at
         )
     return len(stored)
+
+
+def deliver(sessions: sessionmaker[Session], team_id: str, *events: AlertEvent, received_at: datetime) -> int:
+    """What a webhook delivery does with its events, in one transaction: keep the new ones, then
+    let the routes declare from them. How many were new."""
+    body = "[" + ",".join(f'"{event.external_id}"' for event in events) + "]"
+    with sessions.begin() as session:
+        delivery_id, _new = alert_events.store_delivery(
+            session, team_id=team_id, source=events[0].source, body=body, received_at=received_at
+        )
+        stored = alert_events.store_events(
+            session, team_id=team_id, delivery_id=delivery_id, events=events, received_at=received_at
+        )
+        alert_routes.declare_from_new_events(session, team_id=team_id, events=stored, now=received_at)
+    return len(stored)
+
+
+def alertmanager_firing(fingerprint: str, group: str, at: str, *, alertname: str = "HighErrorRate") -> AlertEvent:
+    """One alert of an Alertmanager webhook (v4) group, firing."""
+    when = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    own = AlertKey(AM, "fingerprint", fingerprint)
+    return AlertEvent(
+        source=AM,
+        external_id=f"{fingerprint}:firing:{at}",
+        action=AlertAction.FIRING,
+        at=when,
+        title=f"{alertname}: checkout 5xx above 2%",
+        group=own,
+        keys=frozenset({own, AlertKey(AM, "group", group), AlertKey(AM, "alertname", alertname)}),
+        link=f"http://prometheus.example:9090/graph?g0.expr=job%3Acheckout_5xx&fp={fingerprint}",
+        fields={"alertname": alertname, "severity": "critical", "service": "checkout"},
+    )
