@@ -136,9 +136,9 @@ def opsgenie_action(
     action: str,
     *,
     updated_at_ns: int,
-    created_at_ms: int = 1_764_683_407_123,
+    created_at_ms: int = 1_796_219_407_123,
     username: str = "ada@example.com",
-    alert_id: str = "70413a06-38d6-4c85-92b8-5ebc900d42e2-1764683407123",
+    alert_id: str = "70413a06-38d6-4c85-92b8-5ebc900d42e2-1796219407123",
 ) -> dict[str, Any]:
     """An alert action as the webhook integration posts it (``createdAt`` ms, ``updatedAt`` ns)."""
     return {
