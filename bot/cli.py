@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from bot import cli_alerts, cli_webhooks
 from bot.logs import configure_logging
 from bot.settings import Settings, shown_url
 
@@ -86,26 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     service_set.set_defaults(run=_services_set)
     services_sub.add_parser("list", help="list the configured services").set_defaults(run=_services_list)
 
-    alerts = sub.add_parser("alerts", help="declare incidents from alerts: routes")
-    alerts_sub = alerts.add_subparsers(dest="alerts_command", required=True, metavar="WHAT")
-    route = alerts_sub.add_parser("route", help="routes: a matching trigger declares an incident")
-    route_sub = route.add_subparsers(dest="route_command", required=True, metavar="ACTION")
-    route_add = route_sub.add_parser(
-        "add",
-        help="add a route, e.g. `scribe alerts route add pagerduty service=PA2P440 urgency=high --declare sev1`",
-    )
-    route_add.add_argument("source", metavar="SOURCE", help="pagerduty, opsgenie, alertmanager or grafana")
-    route_add.add_argument("matches", metavar="FIELD=VALUE", nargs="*", help="fields the trigger must have")
-    route_add.add_argument("--declare", required=True, metavar="sevN", help="the severity to declare: sev1..sev4")
-    route_add.add_argument("--team", default="*", help="workspace id it applies to (default: every workspace)")
-    route_add.set_defaults(run=_route_add)
-    route_list = route_sub.add_parser("list", help="list the routes")
-    route_list.add_argument("--team", default=None, help="only this workspace's routes")
-    route_list.set_defaults(run=_route_list)
-    route_remove = route_sub.add_parser("remove", help="remove a route by its id (`scribe alerts route list`)")
-    route_remove.add_argument("route_id", metavar="ID", type=int)
-    route_remove.add_argument("--team", default=None, help="the workspace the route belongs to")
-    route_remove.set_defaults(run=_route_remove)
+    cli_webhooks.register(sub, sessions=_sessions, migrate=_migrate)
+    cli_alerts.register(sub, sessions=_sessions, migrate=_migrate)
 
     postmortem = sub.add_parser("postmortem", help="print the draft postmortem of an incident channel")
     postmortem.add_argument("channel", metavar="CHANNEL_ID")
@@ -237,8 +220,10 @@ def _services_set(settings: Settings, args: argparse.Namespace) -> int:
     except UserFacingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    where = "every workspace" if slo.team_id == "*" else slo.team_id
-    print(f"{slo.name}: {slo.target_percent:g}% over {_window(slo.window)} ({where})")
+    print(
+        f"{slo.name}: {slo.target_percent:g}% over {_window(slo.window)} "
+        f"({'every workspace' if slo.team_id == '*' else slo.team_id})"
+    )
     return 0
 
 
@@ -259,59 +244,6 @@ def _services_list(settings: Settings, args: argparse.Namespace) -> int:
 def _window(window: timedelta) -> str:
     seconds = int(window.total_seconds())
     return f"{seconds // 86400}d" if seconds % 86400 == 0 else f"{seconds // 3600}h"
-
-
-def _route_add(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.core.alert_links import describe_route
-    from bot.services.alert_routes import add_route
-    from bot.services.errors import UserFacingError
-
-    _migrate(settings, args)
-    try:
-        with _sessions(settings).begin() as session:
-            route, new = add_route(
-                session,
-                source=args.source,
-                matches=args.matches,
-                severity=args.declare,
-                team_id=args.team,
-                now=datetime.now(UTC),
-            )
-    except UserFacingError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    where = "every workspace" if route.team_id == "*" else route.team_id
-    print(f"route #{route.id}{'' if new else ' (already there)'}: {describe_route(route.spec)} ({where})")
-    return 0
-
-
-def _route_list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.core.alert_links import describe_route
-    from bot.services.alert_routes import list_routes
-
-    _migrate(settings, args)
-    with _sessions(settings)() as session:
-        found = list_routes(session, team_id=args.team)
-    if not found:
-        print("no routes; add one with: scribe alerts route add SOURCE [FIELD=VALUE…] --declare sevN")
-    for route in found:
-        print(f"#{route.id}\t{describe_route(route.spec)}\t{route.team_id}")
-    return 0
-
-
-def _route_remove(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.alert_routes import remove_route
-    from bot.services.errors import UserFacingError
-
-    _migrate(settings, args)
-    try:
-        with _sessions(settings).begin() as session:
-            remove_route(session, route_id=args.route_id, team_id=args.team)
-    except UserFacingError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(f"route #{args.route_id} removed")
-    return 0
 
 
 def _postmortem(settings: Settings, args: argparse.Namespace) -> int:
