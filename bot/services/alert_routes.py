@@ -20,6 +20,7 @@ from bot.core.alert_events import AlertKey, AlertSource
 from bot.core.alert_links import RouteSpec, describe_key, first_route, parse_route
 from bot.core.commands import MAX_TITLE_CHARS, CommandError
 from bot.services import deferred
+from bot.services.alert_intake import after_recording
 from bot.services.errors import UserFacingError
 from storage import alert_events as event_repo
 from storage import alert_links as repo
@@ -116,6 +117,12 @@ def declare_from_new_events(
         )
         claimed.append(declaration_id)
     return claimed
+
+
+@after_recording
+def _declare_on_delivery(session: Session, team_id: str, stored: Sequence[StoredAlert], now: datetime) -> None:
+    """The webhook delivery's hook: routes see every newly stored event, in its transaction."""
+    declare_from_new_events(session, team_id=team_id, events=stored, now=now)
 
 
 def link_declared_incident(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.alert_events import AlertEvent, AlertSource
 from bot.core.webhook_signatures import bearer_matches, grafana_signed, pagerduty_signed
 from bot.logs import tag_request
+from bot.services import alert_routes  # noqa: F401  (its routes declare incidents from new events)
 from bot.services.alert_intake import record_alert_events
 from bot.services.webhook_endpoints import Credentials, OperatorWebhooks, credentials_for
 from bot.webhooks import alertmanager, grafana, opsgenie, pagerduty

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.alert_events import AlertAction, AlertEvent, AlertKey, AlertSource
-from bot.services import alert_routes
+from bot.services import alert_routes  # noqa: F401  (registers the routes' hook)
+from bot.services.alert_intake import record_alert_events
 from storage import alert_events
 
 PD = AlertSource.PAGERDUTY
@@ -57,17 +58,13 @@ def store_alerts(sessions: sessionmaker[Session], team_id: str, *events: AlertEv
 
 
 def deliver(sessions: sessionmaker[Session], team_id: str, *events: AlertEvent, received_at: datetime) -> int:
-    """What a webhook delivery does with its events, in one transaction: keep the new ones, then
-    let the routes declare from them. How many were new."""
+    """What a webhook delivery does with its events, in one transaction: the intake keeps the new
+    ones and runs what follows them (the routes). How many were new."""
     body = "[" + ",".join(f'"{event.external_id}"' for event in events) + "]"
     with sessions.begin() as session:
-        delivery_id, _new = alert_events.store_delivery(
-            session, team_id=team_id, source=events[0].source, body=body, received_at=received_at
+        stored = record_alert_events(
+            session, team_id=team_id, source=events[0].source, events=events, raw_body=body, now=received_at
         )
-        stored = alert_events.store_events(
-            session, team_id=team_id, delivery_id=delivery_id, events=events, received_at=received_at
-        )
-        alert_routes.declare_from_new_events(session, team_id=team_id, events=stored, now=received_at)
     return len(stored)
 
 
