@@ -108,6 +108,10 @@ def mark_phase(
     if phase == "resolved":
         incident.status = "resolved"
         incident.resolved_at = at
+    events = alert_repo.linked_events(session, incident)
+    if events:  # what the incident now uses, alert times filling what nobody marked
+        marks = {name: TypedMark(when, None) for name, when in times.items() if when is not None}
+        times = combine_phases(marks, events).phases.as_dict()
     return Marked(phase=phase, at=at, previous_at=previous, phases=times)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -197,3 +199,25 @@ def test_a_message_in_a_channel_without_an_incident_links_nothing(scribe: Scribe
     assert scribe.slack.message("C9", "1764424200.000100", f"see {INCIDENT_URL}").status == 200
     with scribe.sessions() as session:
         assert session.scalar(select(func.count()).select_from(AlertLink)) == 0
+
+
+def test_the_posted_draft_says_where_each_phase_came_from(incident: Scribe) -> None:
+    triggered_and_acknowledged(incident)
+    incident.answer(f"link {INCIDENT_URL}", channel="C1", user="U1")
+    incident.clock.set("2026-11-29T14:05:00Z")
+    incident.answer("mark ack at 14:02 UTC", channel="C1", user="U1")
+    confirmation = incident.answer("mark mitigated", channel="C1", user="U1")["text"]
+    assert "Time from detection: to acknowledge 13m, to mitigate 16m." in confirmation  # detected by the alert
+    incident.clock.set("2026-11-29T14:30:00Z")
+    incident.answer("mark resolved", channel="C1", user="U1")
+    run_jobs(incident, "2026-11-29T14:31:00Z")
+    [summary] = [
+        call.params for call in incident.fake.calls_to("chat.postMessage") if "Postmortem draft" in str(call.params)
+    ]
+    blocks = json.loads(summary["blocks"]) if isinstance(summary["blocks"], str) else summary["blocks"]
+    contexts = [element["text"] for block in blocks if block["type"] == "context" for element in block["elements"]]
+    assert any("Detected: PagerDuty: detected 13:48 UTC" in text for text in contexts)
+    assert any(
+        "Acknowledged: PagerDuty: acknowledged 13:55 UTC by Ada Okafor; marked 14:02 UTC by @Ada" in text
+        for text in contexts
+    )
