@@ -114,10 +114,19 @@ def linked_events(session: Session, incident: Incident) -> list[AlertEvent]:
     if incident.closed_at is not None:
         stmt = stmt.where(StoredAlert.at <= incident.closed_at)
     rows = session.scalars(stmt.order_by(StoredAlert.at, StoredAlert.id)).all()
-    return [as_event(row) for row in rows]
+    keys: dict[int, set[AlertKey]] = {}
+    if rows:
+        found = session.execute(
+            select(AlertEventKey.event_id, AlertEventKey.source, AlertEventKey.kind, AlertEventKey.value).where(
+                AlertEventKey.event_id.in_(ids)
+            )
+        )
+        for event_id, source, kind, value in found:
+            keys.setdefault(event_id, set()).add(AlertKey(AlertSource(source), kind, value))
+    return [as_event(row, keys.get(row.id, ())) for row in rows]
 
 
-def as_event(row: StoredAlert) -> AlertEvent:
+def as_event(row: StoredAlert, keys: Iterable[AlertKey] = ()) -> AlertEvent:
     source = AlertSource(row.source)
     return AlertEvent(
         source=source,
@@ -126,6 +135,7 @@ def as_event(row: StoredAlert) -> AlertEvent:
         at=row.at,
         title=row.title,
         group=AlertKey(source, row.group_kind, row.group_value),
+        keys=frozenset(keys),
         service=row.service,
         link=row.link,
         by=row.by,

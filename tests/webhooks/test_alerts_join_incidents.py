@@ -23,6 +23,7 @@ from tests.support.alert_senders import (
     ADA,
     Senders,
     alertmanager_group,
+    opsgenie_action,
     pagerduty_incident_event,
     prometheus_alert,
 )
@@ -164,3 +165,20 @@ def test_a_routed_alertmanager_group_declares_once_and_its_resolution_only_sugge
     assert draft["phases"]["resolved"] is None
     assert draft["alerts_resolved_at"] == "2026-11-29T14:21:00Z"
     assert [a["action"] for a in draft["alerts"]] == ["firing", "firing", "resolved-alert", "resolved-alert"]
+
+
+def test_an_opsgenie_alert_joins_by_tiny_id_and_by_its_url_posted_in_the_channel(app: App) -> None:
+    app.clock.set("2026-12-02T14:00:00Z")
+    created = opsgenie_action("Create", updated_at_ns=1_796_219_407_123_456_789)
+    acknowledged = opsgenie_action("Acknowledge", updated_at_ns=1_796_219_700_987_654_321)
+    assert app.send.opsgenie(created).status == 200
+    app.command("start sev2 Checkout errors", channel="C1", user="U1")
+    app.command("start sev2 Checkout errors again", channel="C2", user="U1")
+    assert "1 alert event so far" in app.command("link 1791", channel="C1", user="U1")["text"]
+    assert app.send.opsgenie(acknowledged).status == 200
+    phases = app.draft("C1")["phases"]
+    assert phases["detected"] == "2026-12-02T13:50:07.123000Z"
+    assert phases["acknowledged"].startswith("2026-12-02T13:55:00.987654")
+    url = f"https://acme.app.eu.opsgenie.com/alert/detail/{created['alert']['alertId']}/details"
+    assert app.slack.message("C2", "1796220000.000100", f"Opsgenie: <{url}|#1791 Checkout error rate>").status == 200
+    assert [a["action"] for a in app.draft("C2")["alerts"]] == ["triggered", "acknowledged"]

@@ -30,9 +30,15 @@ def link(call: CommandCall) -> Reply:
     if not linked.new:
         return Reply(f"`{shown}` is already linked to this incident ({_events(linked.events)}).")
     readings = ", ".join(safe_mrkdwn(describe_key(key)) for key in sorted(target.keys, key=str))
+    found = (
+        "No alert event of it has arrived yet; each one that does writes the timeline."
+        if linked.events == 0
+        else f"{_events(linked.events).capitalize()} so far {'writes' if linked.events == 1 else 'write'} "
+        "the timeline, and so will every later one."
+    )
     return Reply(
-        f":link: <@{call.user_id}> linked `{shown}` to this incident ({readings}): {_events(linked.events)} so far, "
-        "and every later one, write the timeline. `/incident links` lists the links.",
+        f":link: <@{call.user_id}> linked `{shown}` to this incident ({readings}). {found} "
+        "`/incident links` lists the links.",
         public=True,
     )
 
