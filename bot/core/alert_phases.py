@@ -172,3 +172,25 @@ def alert_entries(events: Iterable[AlertEvent]) -> list[TimelineEntry]:
         )
         for event in sorted(events, key=lambda event: (event.at, event.external_id))
     ]
+
+
+def phase_entries(combined: AlertPhases) -> list[TimelineEntry]:
+    """The phases alerts set (nobody marked them), as the timeline's phase entries: the draft's
+    timeline has detection and acknowledgment marked either way."""
+    entries = []
+    for source in combined.sources:
+        if source.used != "alert" or source.alert is None:
+            continue
+        alert = source.alert
+        by = f" by {alert.by}" if alert.by and source.phase == "acknowledged" else ""
+        entries.append(
+            TimelineEntry(
+                at=alert.at,
+                kind=source.phase,
+                text=f"from {SOURCE_LABELS[alert.source]}{by}",
+                bot=SOURCE_LABELS[alert.source],
+                key=True,
+                permalink=alert.link,
+            )
+        )
+    return entries

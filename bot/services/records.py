@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.alert_phases import TypedMark, alert_entries, combine_phases
+from bot.core.alert_phases import TypedMark, alert_entries, combine_phases, phase_entries
 from bot.core.record import PHASES, IncidentRecord, PhaseTimes, TimelineEntry
 from bot.core.timeline import merge_timeline, permalink
 from storage import actions as action_repo
@@ -81,7 +81,7 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
     if events:
         combined = combine_phases({phase: TypedMark(mark.at, mark.user_id) for phase, mark in current.items()}, events)
         phases = combined.phases
-        others += alert_entries(events)
+        others += alert_entries(events) + phase_entries(combined)
     by_kind: dict[str, tuple[str, ...]] = {}
     for entry in entries:
         by_kind[entry.kind] = (*by_kind.get(entry.kind, ()), entry.text)

@@ -53,6 +53,10 @@ def test_a_link_pulls_in_the_events_that_arrived_before_it(incident: Scribe) -> 
     assert result["alerts"][0]["link"] == INCIDENT_URL
     assert {entry["kind"] for entry in result["timeline"]} <= {"detected", "acknowledged", "note", "message"}
     assert result["phase_sources"]["detected"]["used"] == "alert"
+    detected = [entry for entry in result["timeline"] if entry["kind"] == "detected"]
+    assert [(e["at"], e["text"], e["permalink"]) for e in detected] == [
+        ("2026-11-29T13:48:10Z", "from PagerDuty", INCIDENT_URL)
+    ]
 
 
 def test_events_arriving_after_the_link_join_the_incident(incident: Scribe) -> None:
@@ -71,6 +75,7 @@ def test_the_timeline_and_transcript_show_alert_entries_at_the_sources_time_with
         markdown = draft_markdown(session, "C1", now=incident.clock(), settings=incident.settings)
     assert f"- [13:48]({INCIDENT_URL}) **Alert** — PagerDuty triggered: [#1234] Checkout 5xx above 2%" in markdown
     assert "PagerDuty acknowledged by Ada Okafor" in markdown
+    assert f"- [13:55]({INCIDENT_URL}) **ACKNOWLEDGED** — from PagerDuty by Ada Okafor · PagerDuty (bot)" in markdown
     transcript = markdown.split("## Appendix: Transcript", 1)[1]
     assert f"[13:55]({INCIDENT_URL}) PagerDuty (bot): PagerDuty acknowledged by Ada Okafor" in transcript
     assert "Time to acknowledge: 6m" in markdown
