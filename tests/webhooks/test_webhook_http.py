@@ -115,3 +115,15 @@ def test_a_failure_after_recording_stores_nothing_and_asks_the_sender_to_retry(
     assert alerts.stored() == []
     monkeypatch.setattr(alert_intake, "AFTER_RECORDING", [])
     assert alerts.send.pagerduty(payload).json()["new"] == 1
+
+
+def test_the_same_delivery_arriving_eight_times_at_once_is_stored_once(alerts: Alerts) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    payload = pagerduty_incident_event("incident.triggered", event_id="01RACE", occurred_at="2026-12-02T13:50:07Z")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: alerts.send.pagerduty(payload), range(8)))
+    assert [a.status for a in answers] == [200] * 8
+    assert sum(a.json()["new"] for a in answers) == 1
+    assert len(alerts.stored()) == 1
+    assert alerts.deliveries() == 1

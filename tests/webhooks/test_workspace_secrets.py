@@ -8,7 +8,13 @@ from collections.abc import Callable
 import pytest
 
 from bot.cli import main
-from tests.support.alert_senders import alertmanager_group, opsgenie_action, pagerduty_incident_event, prometheus_alert
+from tests.support.alert_senders import (
+    alertmanager_group,
+    grafana_notification,
+    opsgenie_action,
+    pagerduty_incident_event,
+    prometheus_alert,
+)
 from tests.webhooks.conftest import Alerts
 
 TRIGGERED = pagerduty_incident_event("incident.triggered", event_id="01WS", occurred_at="2026-12-02T13:50:07Z")
@@ -145,3 +151,22 @@ def test_the_same_event_id_in_two_workspaces_is_kept_for_each(
 def test_a_team_id_that_is_not_one_is_refused(scribe_webhooks: Callable[..., tuple[int, str, str]]) -> None:
     with pytest.raises(SystemExit, match="not a Slack team id"):
         scribe_webhooks("add", "grafana", "--team", "../etc")
+
+
+def test_a_workspaces_grafana_secret_with_a_timestamp_header_refuses_a_stale_delivery(
+    oauth_alerts: Alerts, scribe_webhooks: Callable[..., tuple[int, str, str]]
+) -> None:
+    code, out, _ = scribe_webhooks("add", "grafana", "--team", "TAAA1", "--timestamp-header", "X-Scribe-Timestamp")
+    assert code == 0
+    secret = re.search(r"secret \(shown once\): (\S+)", out)[1]  # type: ignore[index]
+    assert f"Secret: {secret}" in out
+    path, now = "/webhooks/grafana/TAAA1", int(oauth_alerts.clock().timestamp())
+    firing = prometheus_alert("firing", alertname="Disk", fingerprint="ffee", starts_at="2026-12-02T13:00:00Z")
+    body = grafana_notification(firing)
+    sent = {"secret": secret, "path": path, "timestamp_header": "X-Scribe-Timestamp"}
+    assert oauth_alerts.send.grafana(body, timestamp=now - 600, **sent).status == 401
+    assert oauth_alerts.send.grafana(body, **sent).status == 401
+    assert oauth_alerts.send.grafana(body, timestamp=now, **sent).status == 200
+    _, listed, _ = scribe_webhooks("list")
+    assert "timestamp header X-Scribe-Timestamp" in listed
+    assert secret not in listed
