@@ -165,6 +165,8 @@ def _head_blocks(prepared: PreparedDraft, quiet: Quiet) -> list[Block]:
         )
     blocks.append(_section(fit_text(quiet(draft.summary), MAX_SECTION_CHARS)))
     blocks.append({"type": "section", "fields": [_phase_field(line) for line in draft.phases]})
+    if draft.phase_notes:  # where alert-set phases come from, and the alerts' resolution as a suggestion
+        blocks.append(_context(fit_text("\n".join(quiet(note) for note in draft.phase_notes), 2900)))
     if not draft.final and draft.not_final_reason:
         blocks.append(_section(f":warning: *Not final:* {draft.not_final_reason}"))
     return blocks
@@ -193,7 +195,8 @@ def _phase_field(line: Any) -> Block:
 
 def _section_blocks(draft: Draft, quiet: Quiet) -> list[Block]:
     durations = "  ".join(
-        f"Time to {line.phase[:-1] if line.phase.endswith('ed') else line.phase}: {line.since_detection or 'not measured'}"
+        f"Time to {line.phase[:-1] if line.phase.endswith('ed') else line.phase}: "
+        f"{line.since_detection or 'not measured'}"
         for line in draft.phases[1:]
     )
     blocks = [_text_section(draft.impact, quiet, lead=durations)]

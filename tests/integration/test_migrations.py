@@ -135,9 +135,7 @@ def test_datetimes_come_back_aware_in_utc_whatever_zone_they_were_stored_in(sess
 def test_a_naive_datetime_is_refused_at_the_database_boundary(sessions) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(Exception, match="naive datetime refused"), sessions.begin() as session:
         session.add(
-            Incident(
-                team_id="T1", channel_id="C1", title="t", status="active", started_at=datetime(2026, 6, 1, 12, 0)
-            )
+            Incident(team_id="T1", channel_id="C1", title="t", status="active", started_at=datetime(2026, 6, 1, 12, 0))
         )
         session.flush()
 
