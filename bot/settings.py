@@ -21,7 +21,9 @@ HOW_TO_GET: dict[str, str] = {
     "SCRIBE_REVIEW_CHANNEL": "the id (C…) of the channel that gets the weekly review (channel details → About), or run /incident review here in it",
 }
 
-SECRET_FIELDS = frozenset({"slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret"})
+SECRET_FIELDS = frozenset(
+    {"slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret", "session_secret"}
+)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -61,6 +63,8 @@ class Settings:
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    session_secret: str | None = None
+    """Signs the ``/ui/`` session cookie (``SCRIBE_SESSION_SECRET``)."""
     port: int = 3000
     review_channel: str | None = None
     announce_channel: str | None = None
@@ -108,6 +112,7 @@ class Settings:
             slack_client_id=get("SLACK_CLIENT_ID"),
             slack_client_secret=get("SLACK_CLIENT_SECRET"),
             slack_api_url=api_url,
+            session_secret=get("SCRIBE_SESSION_SECRET"),
             port=_int(get("PORT"), "PORT", 3000),
             review_channel=get("SCRIBE_REVIEW_CHANNEL"),
             announce_channel=get("SCRIBE_ANNOUNCE_CHANNEL"),
