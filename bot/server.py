@@ -14,6 +14,7 @@ def build_wsgi(settings: Settings) -> Any:
 
     from bot.slack.app import build_app
     from bot.slack.deps import Deps
+    from bot.ui.app import build_ui
     from bot.web import create_wsgi_app
     from storage.session import make_engine, make_session_factory
 
@@ -28,7 +29,7 @@ def build_wsgi(settings: Settings) -> Any:
         except Exception:
             return False
 
-    return create_wsgi_app(build_app(deps), health=healthy)
+    return create_wsgi_app(build_app(deps), health=healthy, mounts={"/ui/": build_ui(deps)})
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]

@@ -21,6 +21,7 @@ from bot.slack.app import build_app
 from bot.slack.background import wait_for_background
 from bot.slack.deps import Deps
 from bot.slack.listeners.commands import DEFERRED
+from bot.ui.app import build_ui
 from bot.web import create_wsgi_app
 from storage.migrate import upgrade_to_head
 from storage.session import make_engine, make_session_factory
@@ -167,9 +168,15 @@ def settings_for(database_url: str, fake: FakeSlack, **overrides: Any) -> Settin
 
 @pytest.fixture
 def scribe(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock) -> Iterator[Scribe]:
-    settings = settings_for(database_url, fake_slack)
+    settings = settings_for(
+        database_url,
+        fake_slack,
+        slack_client_id=fake_slack.client_id,
+        slack_client_secret=fake_slack.client_secret,
+        session_secret="test-session-secret",
+    )
     deps = Deps(settings=settings, sessions=sessions, clock=clock)
-    wsgi = create_wsgi_app(build_app(deps))
+    wsgi = create_wsgi_app(build_app(deps), mounts={"/ui/": build_ui(deps)})
     yield Scribe(
         SlackRequests(wsgi, response_url=fake_slack.respond_url()), fake_slack, sessions, clock, settings, deps, wsgi
     )

@@ -1,0 +1,50 @@
+"""What every page answer carries, and the CSRF check every form goes through."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import MutableMapping
+from typing import Any
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        # Mermaid writes the chart's styles as a <style> element and style attributes inside
+        # the SVG it draws; without 'unsafe-inline' for styles (not scripts) the chart is
+        # drawn unstyled black on black. No page writes styles of its own inline.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    )
+)
+
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+CSRF_FIELD = "csrf_token"
+
+
+def csrf_token(session: MutableMapping[str, Any]) -> str:
+    """The session's token, made on first use: every form carries it back."""
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def csrf_ok(session: MutableMapping[str, Any], sent: str | None) -> bool:
+    expected = session.get("csrf")
+    return isinstance(expected, str) and isinstance(sent, str) and hmac.compare_digest(expected, sent)
