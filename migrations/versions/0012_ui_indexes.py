@@ -1,7 +1,7 @@
 """indexes the web pages read by: a workspace's incidents newest first, a thread's replies
 
 Revision ID: 0012_ui_indexes
-Revises: 0008_close_incidents
+Revises: 0011_timeline_curation
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0012_ui_indexes"
-down_revision: str | Sequence[str] | None = "0008_close_incidents"
+down_revision: str | Sequence[str] | None = "0011_timeline_curation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
