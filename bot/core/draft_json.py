@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.core.curation import EntryCuration
 from bot.core.record import PHASES, IncidentRecord, TimelineEntry
 
 
@@ -17,7 +18,7 @@ def iso_z(at: datetime | None) -> str | None:
     return text.replace("+00:00", "Z")
 
 
-def _entry(entry: TimelineEntry) -> dict[str, Any]:
+def _entry(entry: TimelineEntry, curated: EntryCuration | None = None) -> dict[str, Any]:
     item: dict[str, Any] = {
         "at": iso_z(entry.at),
         "kind": entry.kind,
@@ -40,11 +41,30 @@ def _entry(entry: TimelineEntry) -> dict[str, Any]:
         item["files"] = list(entry.files)
     if entry.permalink:
         item["permalink"] = entry.permalink
+    if entry.entry_id is not None:
+        item["entry"] = entry.entry_id
+    if curated is not None and curated.curated:
+        item["curation"] = {
+            "starred": curated.starred,
+            "hidden": curated.hidden,
+            "text": curated.text,
+            "at": iso_z(curated.time),
+        }
     return item
 
 
+def _curated(record: IncidentRecord, entry: TimelineEntry) -> EntryCuration | None:
+    if not record.curation or entry.entry_id is None:
+        return None
+    return record.curation.get(entry.entry_id)
+
+
 def record_to_json(record: IncidentRecord) -> dict[str, Any]:
-    """``{"incident", "phases", "timeline", "action_items"}`` as the contract fixes them."""
+    """``{"incident", "phases", "timeline", "action_items"}`` as the contract fixes them.
+
+    The timeline is the whole record as captured, in its recorded order, with the recorded
+    ``at`` and ``text``; each entry carries its ``entry`` id, and a curated one a ``curation``
+    (``starred``, ``hidden``, the corrected ``text`` and ``at`` or null) that the draft applies."""
     return {
         "incident": {
             "channel": record.channel,
@@ -54,7 +74,7 @@ def record_to_json(record: IncidentRecord) -> dict[str, Any]:
             "service": record.service,
         },
         "phases": {phase: iso_z(record.phases.get(phase)) for phase in PHASES},
-        "timeline": [_entry(entry) for entry in record.timeline],
+        "timeline": [_entry(entry, _curated(record, entry)) for entry in record.timeline],
         "action_items": [
             {
                 "id": item.id,

@@ -6,8 +6,11 @@ the core turns them into timelines, drafts and reports. Every datetime is aware 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from bot.core.curation import EntryCuration
 
 PHASES: tuple[str, ...] = ("detected", "acknowledged", "mitigated", "resolved")
 SEVERITIES: tuple[str, ...] = ("sev1", "sev2", "sev3", "sev4")
@@ -55,6 +58,8 @@ class TimelineEntry:
     files: tuple[str, ...] = ()
     """File names (with links where known) shared in the message."""
     permalink: str | None = None
+    entry_id: str | None = None
+    """The entry's stable id (``msg:<ts>``, ``note:<id>``, ``phase:<name>``; bot/core/curation.py)."""
 
 
 @dataclass(frozen=True)
@@ -89,3 +94,5 @@ class IncidentRecord:
     went_poorly: tuple[str, ...] = ()
     surprised: bool = False
     extra: dict[str, object] = field(default_factory=dict)
+    curation: Mapping[str, EntryCuration] = field(default_factory=dict)
+    """Curated entries by entry id (stars, hides, corrections in effect); absent ones are as recorded."""

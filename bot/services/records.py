@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.curation import curate, message_entry_id, note_entry_id, phase_entry_id
 from bot.core.record import PHASES, IncidentRecord, PhaseTimes, TimelineEntry
 from bot.core.timeline import merge_timeline, permalink
 from storage import actions as action_repo
+from storage import curation as curation_repo
 from storage import incidents as repo
 from storage import messages as message_repo
 from storage.models import Incident, Message
@@ -52,6 +54,7 @@ def _message_entries(session: Session, incident: Incident, base_url: str | None)
             key=ts in keys or (bot_id is not None and deleted_at is None),
             files=tuple(_file_label(f) for f in files or ()),
             permalink=permalink(base_url, channel, ts, thread_ts),
+            entry_id=message_entry_id(ts),
         )
 
 
@@ -65,17 +68,31 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
     current = repo.current_phase_marks(session, incident.id)
     entries = repo.entries_for(session, incident.id)
     others = [
-        TimelineEntry(at=mark.at, kind=mark.phase, text=mark.note, user=mark.user_id, key=True)
+        TimelineEntry(
+            at=mark.at,
+            kind=mark.phase,
+            text=mark.note,
+            user=mark.user_id,
+            key=True,
+            entry_id=phase_entry_id(mark.phase),
+        )
         for mark in current.values()
     ]
     others += [
-        TimelineEntry(at=entry.at, kind=entry.kind, text=entry.text, user=entry.user_id, key=True)
+        TimelineEntry(
+            at=entry.at,
+            kind=entry.kind,
+            text=entry.text,
+            user=entry.user_id,
+            key=True,
+            entry_id=note_entry_id(entry.id),
+        )
         for entry in entries
         if entry.kind in ENTRY_KINDS_IN_TIMELINE
     ]
     by_kind: dict[str, tuple[str, ...]] = {}
     for entry in entries:
-        by_kind[entry.kind] = by_kind.get(entry.kind, ()) + (entry.text,)
+        by_kind[entry.kind] = (*by_kind.get(entry.kind, ()), entry.text)
     timeline = tuple(merge_timeline(_message_entries(session, incident, base_url), others))
     return IncidentRecord(
         channel=incident.channel_id,
@@ -94,4 +111,5 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
         went_well=by_kind.get("went_well", ()),
         went_poorly=by_kind.get("went_poorly", ()),
         surprised="surprised" in by_kind,
+        curation=curate(curation_repo.changes_for(session, incident.id)),
     )

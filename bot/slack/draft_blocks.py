@@ -191,10 +191,14 @@ def _phase_field(line: Any) -> Block:
     return {"type": "mrkdwn", "text": f"*{line.phase.capitalize()}*\n{value}"}
 
 
+def _verb(phase: str) -> str:
+    """The phase as the Impact lines write it: "acknowledged" → "acknowledge"."""
+    return phase[:-1] if phase.endswith("ed") else phase
+
+
 def _section_blocks(draft: Draft, quiet: Quiet) -> list[Block]:
     durations = "  ".join(
-        f"Time to {line.phase[:-1] if line.phase.endswith('ed') else line.phase}: {line.since_detection or 'not measured'}"
-        for line in draft.phases[1:]
+        f"Time to {_verb(line.phase)}: {line.since_detection or 'not measured'}" for line in draft.phases[1:]
     )
     blocks = [_text_section(draft.impact, quiet, lead=durations)]
     blocks += [
@@ -261,7 +265,8 @@ def _event_lines(draft: Draft, quiet: Quiet) -> list[str]:
         text = quiet(_one_line(line.text or ""))
         body = f"{label} — {text}" if label and text else (label or text)
         who = f" ({quiet(line.bot)})" if line.bot else ""
-        lines.append(fit_text(f"• {time} {body}{who}", MAX_LINE_CHARS))
+        curated = (" :star:" if line.starred else "") + (" _(corrected)_" if line.corrected else "")
+        lines.append(fit_text(f"• {time} {body}{who}{curated}", MAX_LINE_CHARS))
     return lines
 
 
