@@ -105,13 +105,20 @@ def _is_key(incident: Incident) -> Any:
 
 
 def top_level_page(
-    session: Session, incident: Incident, *, after: tuple[datetime, str] | None, limit: int, key_only: bool
+    session: Session,
+    incident: Incident,
+    *,
+    after: tuple[datetime, str] | None,
+    limit: int,
+    key_only: bool,
+    starred: Sequence[str] = (),
 ) -> list[Any]:
     """Up to ``limit`` messages that start a line of the record (not replies to a message in
-    it), from just after ``after``, oldest first. ``key_only``: key events only, replies too."""
+    it), from just after ``after``, oldest first. ``key_only``: key events only (pinned or 📌,
+    alert-bot posts, and the ``starred`` ts), replies too."""
     stmt = select(*MESSAGE_COLUMNS).where(Message.incident_id == incident.id)
     if key_only:
-        stmt = stmt.where(_is_key(incident))
+        stmt = stmt.where(or_(_is_key(incident), Message.ts.in_(starred)) if starred else _is_key(incident))
     else:
         parent = aliased(Message)
         has_parent = exists().where(

@@ -11,13 +11,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.core.curation import Change, EntryCuration, message_entry_id, note_entry_id, phase_entry_id
 from bot.core.durations import PhaseDurations, measure_phases
+from bot.core.insights import Insights, build_insights
 from bot.core.record import PHASES, ActionItemView, PhaseTimes, TimelineEntry
 from bot.core.review import Review, build_review
 from bot.core.stats import DEFAULT_WINDOW
 from bot.core.timeline import permalink
+from bot.services import curation
 from bot.services.actions import review_item
 from bot.services.followup import review_incident
+from bot.services.insights import insight_incident
 from bot.services.services_config import team_budgets
 from storage import actions as action_repo
 from storage import followup_queries
@@ -107,8 +111,19 @@ class Line:
     its replies (the first ``REPLIES_SHOWN``) and how many there are in all."""
 
     entry: TimelineEntry
-    replies: tuple[TimelineEntry, ...] = ()
+    replies: tuple[Reply, ...] = ()
     reply_count: int = 0
+    entry_id: str | None = None
+    """The entry's id for curation (``msg:TS``, ``note:ID``, ``phase:NAME``)."""
+    curation: EntryCuration | None = None
+    """What curating made of it; None when nobody did."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    entry: TimelineEntry
+    entry_id: str
+    curation: EntryCuration | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +141,8 @@ class IncidentPage:
     timeline: TimelinePage
     action_items: tuple[ActionItemView, ...]
     drafts: list[tuple[int, datetime]]
+    changes: list[Change]
+    """The curation change log, oldest first."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -180,6 +197,7 @@ def incident_page(
         timeline=timeline,
         action_items=action_repo.item_views(session, incident.id),
         drafts=q.draft_versions(session, incident),
+        changes=curation.change_log(session, incident.id),
     )
 
 
@@ -205,10 +223,14 @@ def timeline_page(
 ) -> TimelinePage:
     """One page: ``LINES_PER_PAGE`` messages from just after ``after`` (threads kept together
     under their parent), with the phase markers and notes that fall among them."""
+    curated = curation.curation_for(session, incident.id)
     if view == "alerts":
         rows = q.alert_page(session, incident, after=after, limit=LINES_PER_PAGE + 1)
     else:
-        rows = q.top_level_page(session, incident, after=after, limit=LINES_PER_PAGE + 1, key_only=view == "key")
+        starred = [e.removeprefix("msg:") for e, c in curated.items() if c.starred and e.startswith("msg:")]
+        rows = q.top_level_page(
+            session, incident, after=after, limit=LINES_PER_PAGE + 1, key_only=view == "key", starred=starred
+        )
     more = len(rows) > LINES_PER_PAGE
     rows = rows[:LINES_PER_PAGE]
     keys = q.key_ts_among(session, incident, [r.ts for r in rows])
@@ -220,13 +242,24 @@ def timeline_page(
     lines = [
         Line(
             _entry(row, incident, base_url, keys),
-            tuple(_entry(r, incident, base_url, reply_keys) for r in replies.get(row.ts, ())),
+            tuple(
+                Reply(
+                    _entry(r, incident, base_url, reply_keys),
+                    message_entry_id(r.ts),
+                    curated.get(message_entry_id(r.ts)),
+                )
+                for r in replies.get(row.ts, ())
+            ),
             counts.get(row.ts, 0),
+            message_entry_id(row.ts),
+            curated.get(message_entry_id(row.ts)),
         )
         for row in rows
     ]
     if view != "alerts":
-        lines = _with_marks_and_notes(session, incident, lines, after=after, until=rows[-1].posted_at if more else None)
+        lines = _with_marks_and_notes(
+            session, incident, lines, curated, after=after, until=rows[-1].posted_at if more else None
+        )
     cursor = _cursor(rows[-1].posted_at, rows[-1].ts) if more and rows else None
     return TimelinePage(view, lines, cursor, q.message_count(session, incident.id))
 
@@ -235,14 +268,24 @@ def _with_marks_and_notes(
     session: Session,
     incident: Incident,
     lines: list[Line],
+    curated: dict[str, EntryCuration],
     *,
     after: tuple[datetime, str] | None,
     until: datetime | None,
 ) -> list[Line]:
     marks, notes = q.marks_and_notes(session, incident.id)
-    others = [TimelineEntry(at=m.at, kind=m.phase, text=m.note, user=m.user_id, key=True) for m in marks]
-    others += [TimelineEntry(at=n.at, kind="note", text=n.text, user=n.user_id, key=True) for n in notes]
-    inside = [Line(e) for e in others if (after is None or e.at > after[0]) and (until is None or e.at <= until)]
+    others = [
+        (TimelineEntry(at=m.at, kind=m.phase, text=m.note, user=m.user_id, key=True), phase_entry_id(m.phase))
+        for m in marks
+    ]
+    others += [
+        (TimelineEntry(at=n.at, kind="note", text=n.text, user=n.user_id, key=True), note_entry_id(n.id)) for n in notes
+    ]
+    inside = [
+        Line(e, entry_id=entry_id, curation=curated.get(entry_id))
+        for e, entry_id in others
+        if (after is None or e.at > after[0]) and (until is None or e.at <= until)
+    ]
     return sorted(lines + inside, key=lambda line: (line.entry.at, line.entry.kind != "message", line.entry.ts or ""))
 
 
@@ -318,3 +361,17 @@ def follow_up(session: Session, *, team_id: str, user_id: str, now: datetime) ->
     budgets = team_budgets(session, team_id, now=now, facts=facts)
     review = build_review((review_item(r) for r in rows), (review_incident(f) for f in facts), budgets, now=now)
     return FollowUp(review, {f.channel_id: f.id for f in sorted(facts, key=lambda f: f.id)})
+
+
+def insights(session: Session, *, team_id: str, user_id: str, now: datetime, weeks: int = 12) -> Insights:
+    """The insights figures (bot/services/insights.py) over the incidents this person may read,
+    for incidents begun in the last ``weeks`` ISO weeks."""
+    visible = q.readable_incident_keys(session, team_id=team_id, user_id=user_id)
+    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = monday - timedelta(weeks=weeks - 1)
+    facts = [f for f in followup_queries.incident_facts(session, team_id) if f.id in visible]
+    rows = [r for r in followup_queries.team_items(session, team_id, closed_since=since) if r.incident_id in visible]
+    budgets = team_budgets(session, team_id, now=now, facts=facts)
+    return build_insights(
+        (insight_incident(f) for f in facts), (review_item(r) for r in rows), budgets, now=now, since=since
+    )

@@ -16,17 +16,19 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from bot.services import channel_access, pages
+from bot.services import channel_access, page_curation, pages
+from bot.services.errors import UserFacingError
 from bot.settings import Settings
 from bot.slack.background import executor
 from bot.slack.deps import Deps
 from bot.slack.signin import ChannelLists, SignInFailed, SlackSignIn, channel_lists
 from bot.ui import security, views
+from bot.ui.charts import charts_of
 from storage.page_queries import IncidentFilter
 
 log = logging.getLogger(__name__)
@@ -234,6 +236,58 @@ def create_ui(deps: UiDeps) -> Flask:
             shown = pages.follow_up(db, team_id=g.team, user_id=g.user, now=deps.clock())
             names = views.names_of(db, g.team, {line.item.owner for g_ in shown.review.groups for line in g_.lines})
         return render_template("followup.html", page=shown, names=names)
+
+    @app.post("/ui/incidents/<int:incident_id>/curate")
+    @signed_in
+    def curate(incident_id: int) -> Response:
+        form = request.form
+        back = _safe_next(form.get("back")) or url_for("incident", incident_id=incident_id)
+        try:
+            with deps.sessions.begin() as db:
+                changed = page_curation.change_entry(
+                    db,
+                    team_id=g.team,
+                    user_id=g.user,
+                    incident_id=incident_id,
+                    entry_id=form.get("entry", ""),
+                    action=form.get("action", ""),
+                    text=form.get("text"),
+                    at=form.get("at"),
+                    now=deps.clock(),
+                )
+        except pages.NotFound:
+            abort(404, "There is no such incident here, or it is in a private channel you are not in.")
+        except (UserFacingError, pages.BadRequest) as error:
+            flash(str(error))
+            return redirect(back, code=303)
+        if not changed:
+            flash("That entry already was so: nothing changed.")
+        return redirect(f"{back}#{form.get('entry', '')}", code=303)
+
+    @app.post("/ui/incidents/<int:incident_id>/undo")
+    @signed_in
+    def undo(incident_id: int) -> Response:
+        back = _safe_next(request.form.get("back")) or url_for("incident", incident_id=incident_id)
+        change = request.form.get("change", "")
+        if not change.isdigit():
+            abort(400, "Which change to undo is missing.")
+        try:
+            with deps.sessions.begin() as db:
+                page_curation.undo(
+                    db, team_id=g.team, user_id=g.user, incident_id=incident_id, change_id=int(change), now=deps.clock()
+                )
+        except pages.NotFound:
+            abort(404, "There is no such incident here, or it is in a private channel you are not in.")
+        except UserFacingError as error:
+            flash(str(error))
+        return redirect(back, code=303)
+
+    @app.get("/ui/insights")
+    @signed_in
+    def insights() -> str:
+        with deps.sessions() as db:
+            figures = pages.insights(db, team_id=g.team, user_id=g.user, now=deps.clock())
+        return render_template("insights.html", figures=figures, charts=charts_of(figures))
 
     @app.errorhandler(400)
     @app.errorhandler(404)

@@ -49,7 +49,8 @@ def names_on(session: Session, team_id: str, page: IncidentPage) -> dict[str, st
     entries: list[Any] = []
     for line in page.timeline.lines:
         entries.append(line.entry)
-        entries.extend(line.replies)
+        entries.extend(reply.entry for reply in line.replies)
     users = {e.user for e in entries if e.user} | {i.owner for i in page.action_items if i.owner}
+    users |= {change.user_id for change in page.changes}
     users |= mentioned_users(e.text for e in entries)
     return names_of(session, team_id, users)

@@ -305,3 +305,93 @@ def test_signing_out_needs_the_forms_csrf_token(scribe: Scribe) -> None:
     token = person.csrf("/ui/incidents")
     assert person.post("/ui/logout", {"csrf_token": token}).status_code == 302
     assert person.get("/ui/incidents").status_code == 302
+
+
+def curate(person: Visitor, number: int, **form: str) -> str:
+    token = person.csrf(f"/ui/incidents/{number}")
+    answer = person.post(f"/ui/incidents/{number}/curate", {"csrf_token": token, **form})
+    assert answer.status_code == 303, answer.text
+    return person.get(f"/ui/incidents/{number}").text
+
+
+def note_entry(scribe: Scribe, number: int) -> str:
+    from storage.models import Entry
+
+    with scribe.sessions() as session:
+        note = session.query(Entry).filter_by(incident_id=number, kind="note").one()
+        return f"note:{note.id}"
+
+
+def test_a_correction_on_the_page_keeps_the_original_and_changes_the_next_draft(scribe: Scribe) -> None:
+    number = start_incident(scribe)
+    scribe.answer("mark detected at 14:00 UTC", channel="C1")
+    scribe.answer("note rolled back the deploy", channel="C1")
+    person = visitor(scribe)
+    person.sign_in("U1", name="Ada")
+    entry = note_entry(scribe, number)
+    page = curate(person, number, entry=entry, action="correct", text="rolled back deploy 42 at the edge")
+    assert "rolled back deploy 42 at the edge" in page
+    assert "as recorded: <q>rolled back the deploy</q>" in page
+    assert f'<a href="#{entry}">{entry}</a>' in page  # the change log names the entry
+    scribe.answer("postmortem", channel="C1")
+    draft = person.get(f"/ui/incidents/{number}/drafts").text
+    assert "rolled back deploy 42 at the edge" in draft
+
+
+def test_starring_and_hiding_on_the_page_show_in_the_change_log_and_can_be_undone(scribe: Scribe) -> None:
+    number = start_incident(scribe)
+    scribe.slack.message("C1", ts(10), "the dashboard shows 5xx")
+    person = visitor(scribe)
+    person.sign_in("U1")
+    assert "the dashboard shows 5xx" not in person.get(f"/ui/incidents/{number}?view=key").text
+    starred = curate(person, number, entry=f"msg:{ts(10)}", action="star")
+    assert "★ starred" in starred
+    assert "Unstar" in starred
+    assert "the dashboard shows 5xx" in person.get(f"/ui/incidents/{number}?view=key").text
+    hidden = curate(person, number, entry=f"msg:{ts(10)}", action="hide")
+    assert "hidden from the draft" in hidden
+    change = re.findall(r'name="change" value="(\d+)"', hidden)[-1]
+    token = person.csrf(f"/ui/incidents/{number}")
+    person.post(f"/ui/incidents/{number}/undo", {"csrf_token": token, "change": change})
+    after = person.get(f"/ui/incidents/{number}").text
+    assert "hidden from the draft" not in after
+    assert "no, undone" in after
+
+
+def test_someone_who_took_no_part_is_told_they_cannot_curate_and_nothing_is_written(scribe: Scribe) -> None:
+    number = start_incident(scribe)
+    scribe.slack.message("C1", ts(10), "a line")
+    outsider = visitor(scribe)
+    outsider.sign_in("U3")
+    scribe.fake.add_channel("C1", members=("U1", "U2", "U3"))
+    page = curate(outsider, number, entry=f"msg:{ts(10)}", action="star")
+    assert "Only people who took part" in page
+    assert "Nobody has curated this timeline yet" in page
+
+
+def test_a_curation_form_without_its_csrf_token_is_refused(scribe: Scribe) -> None:
+    number = start_incident(scribe)
+    scribe.slack.message("C1", ts(10), "a line")
+    person = visitor(scribe)
+    person.sign_in("U1")
+    refused = person.post(f"/ui/incidents/{number}/curate", {"entry": f"msg:{ts(10)}", "action": "star"})
+    assert refused.status_code == 403
+    assert "Nobody has curated" in person.get(f"/ui/incidents/{number}").text
+
+
+def test_the_insights_page_draws_each_chart_from_the_numbers_in_its_table(scribe: Scribe) -> None:
+    start_incident(scribe)
+    scribe.answer("service checkout", channel="C1")
+    scribe.answer("mark detected at 14:00 UTC", channel="C1")
+    scribe.answer("mark acknowledged at 14:10 UTC", channel="C1")
+    scribe.answer("mark resolved at 15:00 UTC", channel="C1")
+    scribe.answer("cause config: a flag flipped", channel="C1")
+    person = visitor(scribe)
+    person.sign_in("U1")
+    page = person.get("/ui/insights").text
+    assert page.count("<canvas") == 6
+    assert "vendor/chart.umd.min.js" in page
+    assert "Incidents per service" in page
+    assert '<th scope="row">checkout</th>' in page
+    assert '<th scope="row">config</th>' in page
+    assert "10m / 10m" in page  # time to acknowledge, median / p90, in the severity table
