@@ -8,7 +8,7 @@ import re
 from tests.conftest import Scribe
 from tests.support.web_pages import Visitor, follow_authorize, query_of
 
-T0 = 1764424800  # 2026-11-29 14:00:00 UTC
+T0 = 1795960800  # 2026-11-29 14:00:00 UTC
 
 
 def ts(seconds: int, micro: int = 1) -> str:
