@@ -80,6 +80,10 @@ def create_ui(deps: UiDeps) -> Flask:
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.update(security.HEADERS)
+        mermaid = request.endpoint == "drafts"
+        response.headers["Content-Security-Policy"] = (
+            security.MERMAID_POLICY if mermaid else security.CONTENT_SECURITY_POLICY
+        )
         if not request.path.startswith("/ui/static/"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -97,6 +97,7 @@ def test_every_page_carries_a_strict_content_security_policy(scribe: Scribe) -> 
     assert "unsafe-eval" not in policy
     assert "script-src 'self' 'unsafe-inline'" not in policy
     assert "frame-ancestors 'none'" in policy
+    assert "style-src 'self';" in policy  # only the draft page lets Mermaid's SVG styles in
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert "<script>" not in page.text  # no inline script on any page
 
@@ -274,7 +275,11 @@ def test_the_draft_page_shows_each_version_its_chart_and_what_changed(scribe: Sc
     incident = person.get(f"/ui/incidents/{number}").text
     assert "v1" in incident
     assert "v2" in incident
-    draft = person.get(f"/ui/incidents/{number}/drafts").text
+    answer = person.get(f"/ui/incidents/{number}/drafts")
+    policy = answer.headers["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy  # Mermaid's SVG styles, on this page only
+    assert "script-src 'self';" in policy
+    draft = answer.text
     assert "Postmortem draft v2" in draft
     assert '<pre class="mermaid">' in draft
     assert "vendor/mermaid.min.js" in draft
