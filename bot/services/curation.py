@@ -157,18 +157,16 @@ def correct_entry(
     The original stays in the record; the draft shows the correction and what it replaced."""
     if text is None and at is None:
         raise CurationRefused("Say what to correct: the text, the time, or both.")
-    results = []
-    try:
-        if text is not None:
-            cleaned = check_text(text)
-            results.append(
-                _change(session, team_id, incident_id, entry_id, user_id, now, ChangeAction.TEXT, text=cleaned)
-            )
-        if at is not None:
-            when = check_time(at, now=now)
-            results.append(_change(session, team_id, incident_id, entry_id, user_id, now, ChangeAction.TIME, time=when))
+    try:  # both checked before anything is written: a refusal writes nothing
+        cleaned = None if text is None else check_text(text)
+        when = None if at is None else check_time(at, now=now)
     except CurationError as error:
         raise CurationRefused(str(error)) from None
+    results = []
+    if cleaned is not None:
+        results.append(_change(session, team_id, incident_id, entry_id, user_id, now, ChangeAction.TEXT, text=cleaned))
+    if when is not None:
+        results.append(_change(session, team_id, incident_id, entry_id, user_id, now, ChangeAction.TIME, time=when))
     return results
 
 
