@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.core.channels import ConfiguredChannels
+from bot.core.pages import PublicUrlError, public_base_url
 
 DEFAULT_DATABASE_URL = "sqlite:///scribe.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -17,8 +18,10 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 HOW_TO_GET: dict[str, str] = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) under OAuth & Permissions of your app at api.slack.com/apps",
     "SLACK_SIGNING_SECRET": "the Signing Secret under Basic Information of your app at api.slack.com/apps",
-    "SLACK_APP_TOKEN": "an App-Level Token (xapp-…) with connections:write, under Basic Information → App-Level Tokens of your app at api.slack.com/apps",
-    "SCRIBE_REVIEW_CHANNEL": "the id (C…) of the channel that gets the weekly review (channel details → About), or run /incident review here in it",
+    "SLACK_APP_TOKEN": "an App-Level Token (xapp-…) with connections:write, under Basic Information → "
+    "App-Level Tokens of your app at api.slack.com/apps",
+    "SCRIBE_REVIEW_CHANNEL": "the id (C…) of the channel that gets the weekly review (channel details → About), "
+    "or run /incident review here in it",
 }
 
 SECRET_FIELDS = frozenset(
@@ -84,6 +87,8 @@ class Settings:
     review_at: str = "mon 09:00"
     """Weekday and UTC time of the weekly review."""
     log_level: str = "INFO"
+    public_url: str | None = None
+    """Where people open the web pages (``SCRIBE_PUBLIC_URL``); Slack posts link to them when set."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -129,6 +134,7 @@ class Settings:
             escalate_after_overdue=_int(get("SCRIBE_ESCALATE_AFTER_OVERDUE"), "SCRIBE_ESCALATE_AFTER_OVERDUE", 2),
             review_at=_review_at(get("SCRIBE_REVIEW_AT")),
             log_level=_log_level(get("LOG_LEVEL")),
+            public_url=_public_url(get("SCRIBE_PUBLIC_URL")),
             extra={k: v for k, v in env.items() if k.startswith("SCRIBE_")},
         )
 
@@ -170,6 +176,13 @@ def _database_url(value: str | None) -> str:
             "postgresql+psycopg://USER:PASSWORD@HOST:5432/DATABASE or sqlite:///scribe.db."
         ) from None
     return value
+
+
+def _public_url(value: str | None) -> str | None:
+    try:
+        return public_base_url(value)
+    except PublicUrlError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 def _log_level(value: str | None) -> str:

@@ -47,7 +47,7 @@ def _entry(entry: TimelineEntry, curated: EntryCuration | None = None) -> dict[s
         item["curation"] = {
             "starred": curated.starred,
             "hidden": curated.hidden,
-            "text": curated.text,
+            "text": None if entry.deleted else curated.text,
             "at": iso_z(curated.time),
         }
     return item
@@ -64,7 +64,8 @@ def record_to_json(record: IncidentRecord) -> dict[str, Any]:
 
     The timeline is the whole record as captured, in its recorded order, with the recorded
     ``at`` and ``text``; each entry carries its ``entry`` id, and a curated one a ``curation``
-    (``starred``, ``hidden``, the corrected ``text`` and ``at`` or null) that the draft applies."""
+    (``starred``, ``hidden``, the corrected ``text`` and ``at`` or null) that the draft applies.
+    A message deleted in Slack shows no corrected text either: its words are gone for good."""
     return {
         "incident": {
             "channel": record.channel,

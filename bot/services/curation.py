@@ -41,6 +41,7 @@ from bot.core.curation import (
     undoable,
 )
 from bot.services.errors import UserFacingError
+from bot.services.incidents import require_incident
 from storage import actions as action_repo
 from storage import curation as repo
 from storage.curation import RecordedEntry
@@ -64,6 +65,9 @@ class ChangeResult:
     """The id of the change appended, or None when nothing was."""
     curation: EntryCuration
     """The entry's curation after the call."""
+    incident_id: int
+    shown_text: str | None = None
+    """The entry's text as the draft shows it (corrected, else recorded); None for an undo."""
 
 
 def incident_of(session: Session, *, team_id: str, incident_id: int) -> Incident:
@@ -80,6 +84,24 @@ def read_entry_ref(text: str, *, incident: Incident) -> EntryRef:
         return parse_entry_ref(text, channel_id=incident.channel_id)
     except CurationError as error:
         raise CurationRefused(str(error)) from None
+
+
+MARKS: dict[str, ChangeAction] = {
+    "star": ChangeAction.STAR,
+    "unstar": ChangeAction.UNSTAR,
+    "hide": ChangeAction.HIDE,
+    "unhide": ChangeAction.UNHIDE,
+}
+"""The marks a person can set or clear by naming an entry (the Slack subcommands' words)."""
+
+
+def mark_entry_in_channel(
+    session: Session, *, team_id: str, channel_id: str, mark: str, entry: str, user_id: str, now: datetime
+) -> ChangeResult:
+    """Star, unstar, hide or unhide an entry of the channel's incident (the open one, else the
+    most recent: a closed incident is tidied before its review), named as a person types it."""
+    incident = require_incident(session, team_id, channel_id)
+    return _change(session, team_id, incident.id, entry, user_id, now, MARKS[mark])
 
 
 def curation_for(session: Session, incident_id: int) -> dict[str, EntryCuration]:
@@ -135,18 +157,16 @@ def correct_entry(
     The original stays in the record; the draft shows the correction and what it replaced."""
     if text is None and at is None:
         raise CurationRefused("Say what to correct: the text, the time, or both.")
-    results = []
-    try:
-        if text is not None:
-            cleaned = check_text(text)
-            results.append(
-                _change(session, team_id, incident_id, entry_id, user_id, now, ChangeAction.TEXT, text=cleaned)
-            )
-        if at is not None:
-            when = check_time(at, now=now)
-            results.append(_change(session, team_id, incident_id, entry_id, user_id, now, ChangeAction.TIME, time=when))
+    try:  # both checked before anything is written: a refusal writes nothing
+        cleaned = None if text is None else check_text(text)
+        when = None if at is None else check_time(at, now=now)
     except CurationError as error:
         raise CurationRefused(str(error)) from None
+    results = []
+    if cleaned is not None:
+        results.append(_change(session, team_id, incident_id, entry_id, user_id, now, ChangeAction.TEXT, text=cleaned))
+    if when is not None:
+        results.append(_change(session, team_id, incident_id, entry_id, user_id, now, ChangeAction.TIME, time=when))
     return results
 
 
@@ -164,7 +184,7 @@ def undo_change(
         changes = repo.changes_of_entry(session, incident.id, target.entry_id)
         current = curation_of(curate(changes), target.entry_id)
         if not any(change.id == target.id and change.in_effect for change in current.changes):
-            return ChangeResult(target.entry_id, ChangeAction.UNDO, False, None, current)
+            return ChangeResult(target.entry_id, ChangeAction.UNDO, False, None, current, incident.id)
         new_id = repo.append_change(
             session,
             incident_id=incident.id,
@@ -177,7 +197,7 @@ def undo_change(
         )
         if new_id is not None:
             after = curation_of(curate(repo.changes_of_entry(session, incident.id, target.entry_id)), target.entry_id)
-            return ChangeResult(target.entry_id, ChangeAction.UNDO, True, new_id, after)
+            return ChangeResult(target.entry_id, ChangeAction.UNDO, True, new_id, after, incident.id)
     raise CurationRefused("Others are changing this entry right now; try again in a moment.")
 
 
@@ -203,7 +223,7 @@ def _change(
         changes = repo.changes_of_entry(session, incident.id, ref.entry_id)
         current = curation_of(curate(changes), ref.entry_id)
         if not changes_anything(current, action, text=text, time=time):
-            return ChangeResult(ref.entry_id, action, False, None, current)
+            return ChangeResult(ref.entry_id, action, False, None, current, incident.id, _shown(current, recorded))
         new_id = repo.append_change(
             session,
             incident_id=incident.id,
@@ -217,8 +237,12 @@ def _change(
         )
         if new_id is not None:
             after = curation_of(curate(repo.changes_of_entry(session, incident.id, ref.entry_id)), ref.entry_id)
-            return ChangeResult(ref.entry_id, action, True, new_id, after)
+            return ChangeResult(ref.entry_id, action, True, new_id, after, incident.id, _shown(after, recorded))
     raise CurationRefused("Others are changing this entry right now; try again in a moment.")
+
+
+def _shown(curated: EntryCuration, recorded: RecordedEntry) -> str | None:
+    return curated.text if curated.text is not None else recorded.text
 
 
 def _next_seq(changes: list[Change]) -> int:

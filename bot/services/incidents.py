@@ -124,6 +124,7 @@ class Status:
     started_at: datetime
     phases: dict[str, datetime | None]
     message_count: int
+    incident_id: int = 0
 
 
 def incident_status(session: Session, *, team_id: str, channel_id: str) -> Status:
@@ -135,4 +136,5 @@ def incident_status(session: Session, *, team_id: str, channel_id: str) -> Statu
         started_at=incident.started_at,
         phases=phase_times(session, incident.id),
         message_count=message_repo.count_messages(session, incident.id),
+        incident_id=incident.id,
     )

@@ -59,6 +59,12 @@ def draft_message(prepared: PreparedDraft) -> dict[str, Any]:
     head = _head_blocks(prepared, quiet)
     sections = _section_blocks(draft, quiet) if draft.full else []
     tail = [_context(_file_note(prepared))]
+    if prepared.page_url:
+        tail.append(
+            _context(
+                f":link: <{prepared.page_url}|The incident's page>: the record, the timeline to curate, every version."
+            )
+        )
     text = fit_text(
         f"Postmortem draft{_version(draft)} for {quiet(draft.title)}: {quiet(draft.summary)}", MAX_FALLBACK_CHARS
     )

@@ -256,3 +256,20 @@ def test_two_writers_on_one_entry_cannot_append_on_the_same_state(sessions: sess
         assert after.changed
         assert after.curation.starred
         assert after.curation.hidden
+
+
+def test_a_correction_refused_in_part_writes_nothing(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        incident_id = seed(session)
+        with pytest.raises(CurationRefused, match="future"):
+            curation.correct_entry(
+                session,
+                team_id="T1",
+                incident_id=incident_id,
+                entry_id=TS,
+                user_id="U1",
+                now=NOW,
+                text="a fine text",
+                at=NOW + timedelta(hours=1),
+            )
+        assert count_changes(session) == 0

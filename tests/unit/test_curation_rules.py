@@ -21,6 +21,8 @@ from bot.core.curation import (
     in_effect,
     parse_entry_ref,
 )
+from bot.core.draft_json import record_to_json
+from bot.core.record import IncidentRecord, PhaseTimes, TimelineEntry
 
 NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
 ENTRY = "msg:1764428700.000100"
@@ -158,3 +160,21 @@ def test_a_corrected_time_must_be_aware_and_not_in_the_future() -> None:
         check_time(NOW + timedelta(seconds=1), now=NOW)
     with pytest.raises(ValueError, match="aware"):
         check_time(datetime(2026, 11, 29, 14, 0), now=NOW)  # noqa: DTZ001 -- naive on purpose
+
+
+def test_the_json_of_a_message_deleted_in_slack_shows_no_corrected_text() -> None:
+    gone = TimelineEntry(
+        at=NOW, kind="message", text=None, user="U1", ts="1764428700.000100", deleted=True, entry_id=ENTRY
+    )
+    record = IncidentRecord(
+        channel="C1",
+        title="t",
+        severity=None,
+        status="active",
+        phases=PhaseTimes(),
+        timeline=(gone,),
+        curation={ENTRY: EntryCuration(ENTRY, hidden=True, text="what it said", text_by="U1")},
+    )
+    [entry] = record_to_json(record)["timeline"]
+    assert entry["entry"] == ENTRY
+    assert entry["curation"] == {"starred": False, "hidden": True, "text": None, "at": None}

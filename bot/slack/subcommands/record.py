@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.backfill import backfill_oldest, split_since
 from bot.core.commands import HELP_TEXT, parse_mark, parse_start, parse_text
 from bot.core.durations import format_duration, measure_phases
+from bot.core.pages import incident_page
 from bot.core.phases import PHASE_LABELS
 from bot.core.record import PHASES, PhaseTimes
 from bot.core.timeparse import format_local, parse_at_clause, parse_moment
@@ -126,6 +127,9 @@ def status(call: CommandCall) -> Reply:
     progress = _durations_line(PhaseTimes(**current.phases))
     if progress:
         lines.append(progress)
+    page = incident_page(call.deps.settings.public_url, current.incident_id)
+    if page:
+        lines.append(f"The record, the timeline and the draft: <{page}|the incident's page>")
     return Reply("\n".join(lines))
 
 
