@@ -147,7 +147,7 @@ def create_ui(deps: UiDeps) -> Flask:
         assert deps.signin is not None
         state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         session["signin"] = {"state": state, "nonce": nonce, "next": _safe_next(request.args.get("next"))}
-        url = deps.signin.authorize_url(redirect_uri=url_for("callback", _external=True), state=state, nonce=nonce)
+        url = deps.signin.authorize_url(redirect_uri=_callback_url(), state=state, nonce=nonce)
         return redirect(url)
 
     @app.get("/ui/login/callback")
@@ -161,9 +161,7 @@ def create_ui(deps: UiDeps) -> Flask:
         ):
             return _login_problem("That sign-in link was not started here or has expired. Start again.")
         try:
-            who = deps.signin.identify(
-                code=request.args.get("code", ""), redirect_uri=url_for("callback", _external=True)
-            )
+            who = deps.signin.identify(code=request.args.get("code", ""), redirect_uri=_callback_url())
         except SignInFailed as error:
             return _login_problem(f"{error}. Start again.")
         if who.nonce != started.get("nonce"):
@@ -178,6 +176,14 @@ def create_ui(deps: UiDeps) -> Flask:
         except Exception:
             log.warning("could not read the channel lists of %s at sign-in", who.user_id, exc_info=True)
         return redirect(started.get("next") or url_for("incidents"))
+
+    def _callback_url() -> str:
+        """Where Slack sends the person back: under SCRIBE_PUBLIC_URL when it is set (behind a
+        proxy the request's own host may not be the public one), else this request's host."""
+        public = deps.settings.public_url
+        if public:
+            return public.rstrip("/") + url_for("callback")
+        return url_for("callback", _external=True)
 
     def _login_problem(problem: str) -> tuple[str, int]:
         return render_template("login.html", next=None, problem=problem), 400

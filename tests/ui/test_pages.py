@@ -400,3 +400,15 @@ def test_the_insights_page_draws_each_chart_from_the_numbers_in_its_table(scribe
     assert '<th scope="row">checkout</th>' in page
     assert '<th scope="row">config</th>' in page
     assert "10m / 10m" in page  # time to acknowledge, median / p90, in the severity table
+
+
+def test_with_a_public_url_slack_is_asked_to_send_people_back_there(scribe: Scribe) -> None:
+    from dataclasses import replace
+
+    from bot.slack.deps import Deps
+    from bot.ui.app import build_ui
+
+    settings = replace(scribe.settings, public_url="https://incidents.example.com")
+    pages = build_ui(Deps(settings=settings, sessions=scribe.sessions, clock=scribe.clock, writes=scribe.deps.writes))
+    start = Visitor(pages, scribe.fake).get("/ui/login/slack")
+    assert query_of(start.headers["Location"])["redirect_uri"] == "https://incidents.example.com/ui/login/callback"
