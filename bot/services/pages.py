@@ -4,27 +4,18 @@ an incident they may not read is indistinguishable from one that does not exist.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.core.curation import Change, EntryCuration, message_entry_id, note_entry_id, phase_entry_id
 from bot.core.durations import PhaseDurations, measure_phases
-from bot.core.insights import Insights, build_insights
 from bot.core.record import PHASES, ActionItemView, PhaseTimes, TimelineEntry
-from bot.core.review import Review, build_review
-from bot.core.stats import DEFAULT_WINDOW
 from bot.core.timeline import permalink
 from bot.services import curation
-from bot.services.actions import review_item
-from bot.services.followup import review_incident
-from bot.services.insights import insight_incident
-from bot.services.services_config import team_budgets
 from storage import actions as action_repo
-from storage import followup_queries
 from storage import incidents as incident_repo
 from storage import page_queries as q
 from storage.models import Incident
@@ -178,18 +169,7 @@ def incident_page(
         raise BadRequest(f"There is no timeline view {view!r}: choose key events, alerts or every message.")
     incident = readable(session, team_id=team_id, user_id=user_id, incident_id=incident_id)
     base_url = incident_repo.workspace_url(session, team_id)
-    phases = _phases({p: m.at for p, m in incident_repo.current_phase_marks(session, incident.id).items()})
-    row = IncidentRow(
-        incident.id,
-        incident.channel_id,
-        incident.title,
-        incident.severity,
-        _status(incident),
-        incident.service,
-        incident.started_at,
-        phases,
-        measure_phases(phases),
-    )
+    row = incident_row(incident, current_phases(session, incident))
     timeline = timeline_page(session, incident, base_url=base_url, view=view, after=parse_cursor(after))
     return IncidentPage(
         incident=row,
@@ -289,40 +269,8 @@ def _with_marks_and_notes(
     return sorted(lines + inside, key=lambda line: (line.entry.at, line.entry.kind != "message", line.entry.ts or ""))
 
 
-@dataclass(frozen=True)
-class DraftPage:
-    incident: IncidentRow
-    version: int
-    versions: list[tuple[int, datetime]]
-    markdown: str
-    mermaid: str | None
-    diff_against: int | None
-    diff: list[str]
-
-
-def draft_page(
-    session: Session, *, team_id: str, user_id: str, incident_id: int, version: int | None, against: int | None
-) -> DraftPage:
-    incident = readable(session, team_id=team_id, user_id=user_id, incident_id=incident_id)
-    versions = q.draft_versions(session, incident)
-    numbers = [number for number, _ in versions]
-    if not numbers:
-        raise NotFound(incident_id)
-    version = numbers[-1] if version is None else version
-    if version not in numbers:
-        raise BadRequest(f"There is no draft version {version} of this incident.")
-    if against is None:
-        earlier = [n for n in numbers if n < version]
-        against = earlier[-1] if earlier else None
-    elif against not in numbers:
-        raise BadRequest(f"There is no draft version {against} to compare with.")
-    markdown = q.draft_markdown(session, incident, version) or ""
-    diff: list[str] = []
-    if against is not None:
-        before = (q.draft_markdown(session, incident, against) or "").splitlines()
-        diff = list(difflib.unified_diff(before, markdown.splitlines(), f"v{against}", f"v{version}", n=2, lineterm=""))
-    phases = _phases({p: m.at for p, m in incident_repo.current_phase_marks(session, incident.id).items()})
-    row = IncidentRow(
+def incident_row(incident: Incident, phases: PhaseTimes) -> IncidentRow:
+    return IncidentRow(
         incident.id,
         incident.channel_id,
         incident.title,
@@ -333,45 +281,7 @@ def draft_page(
         phases,
         measure_phases(phases),
     )
-    return DraftPage(row, version, versions, markdown, mermaid_of(markdown), against, diff)
 
 
-def mermaid_of(markdown: str) -> str | None:
-    """The draft's phase chart: the body of its first ```mermaid block."""
-    start = markdown.find("```mermaid\n")
-    if start < 0:
-        return None
-    end = markdown.find("\n```", start + len("```mermaid\n"))
-    return markdown[start + len("```mermaid\n") : end] if end > 0 else None
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    review: Review
-    incident_ids: dict[str, int]
-    """Channel → the incident to link to (its latest)."""
-
-
-def follow_up(session: Session, *, team_id: str, user_id: str, now: datetime) -> FollowUp:
-    """The weekly review's figures and open items, over the incidents this person may read."""
-    visible = q.readable_incident_keys(session, team_id=team_id, user_id=user_id)
-    facts = [f for f in followup_queries.incident_facts(session, team_id) if f.id in visible]
-    rows = followup_queries.team_items(session, team_id, closed_since=now - DEFAULT_WINDOW - timedelta(days=1))
-    rows = [r for r in rows if r.incident_id in visible]
-    budgets = team_budgets(session, team_id, now=now, facts=facts)
-    review = build_review((review_item(r) for r in rows), (review_incident(f) for f in facts), budgets, now=now)
-    return FollowUp(review, {f.channel_id: f.id for f in sorted(facts, key=lambda f: f.id)})
-
-
-def insights(session: Session, *, team_id: str, user_id: str, now: datetime, weeks: int = 12) -> Insights:
-    """The insights figures (bot/services/insights.py) over the incidents this person may read,
-    for incidents begun in the last ``weeks`` ISO weeks."""
-    visible = q.readable_incident_keys(session, team_id=team_id, user_id=user_id)
-    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    since = monday - timedelta(weeks=weeks - 1)
-    facts = [f for f in followup_queries.incident_facts(session, team_id) if f.id in visible]
-    rows = [r for r in followup_queries.team_items(session, team_id, closed_since=since) if r.incident_id in visible]
-    budgets = team_budgets(session, team_id, now=now, facts=facts)
-    return build_insights(
-        (insight_incident(f) for f in facts), (review_item(r) for r in rows), budgets, now=now, since=since
-    )
+def current_phases(session: Session, incident: Incident) -> PhaseTimes:
+    return _phases({p: m.at for p, m in incident_repo.current_phase_marks(session, incident.id).items()})

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from bot.services import channel_access, page_curation, pages
+from bot.services import channel_access, draft_pages, page_curation, page_figures, pages
 from bot.services.errors import UserFacingError
 from bot.settings import Settings
 from bot.slack.background import executor
@@ -233,7 +233,7 @@ def create_ui(deps: UiDeps) -> Flask:
         version, against = _number("v"), _number("against")
         with deps.sessions() as db:
             shown = _or_error(
-                lambda: pages.draft_page(
+                lambda: draft_pages.draft_page(
                     db, team_id=g.team, user_id=g.user, incident_id=incident_id, version=version, against=against
                 )
             )
@@ -243,7 +243,7 @@ def create_ui(deps: UiDeps) -> Flask:
     @signed_in
     def follow_up() -> str:
         with deps.sessions() as db:
-            shown = pages.follow_up(db, team_id=g.team, user_id=g.user, now=deps.clock())
+            shown = page_figures.follow_up(db, team_id=g.team, user_id=g.user, now=deps.clock())
             names = views.names_of(db, g.team, {line.item.owner for g_ in shown.review.groups for line in g_.lines})
         return render_template("followup.html", page=shown, names=names)
 
@@ -296,7 +296,7 @@ def create_ui(deps: UiDeps) -> Flask:
     @signed_in
     def insights() -> str:
         with deps.sessions() as db:
-            figures = pages.insights(db, team_id=g.team, user_id=g.user, now=deps.clock())
+            figures = page_figures.insights(db, team_id=g.team, user_id=g.user, now=deps.clock())
         return render_template("insights.html", figures=figures, charts=charts_of(figures))
 
     @app.errorhandler(400)
