@@ -128,6 +128,14 @@ def test_the_incident_page_shows_phases_threads_and_a_script_in_a_message_as_tex
     assert "<script>alert('x')</script>" in shown.inner_text()
     assert page.locator("script:not([src])").count() == 0
     shots.take(page, "incident")
+    page.keyboard.press("Tab")  # the first stop is the skip link, and it leads to the content
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    curate = page.locator("li.entry.kind-note summary").first
+    curate.focus()
+    page.keyboard.press("Enter")  # the curation forms open from the keyboard too
+    assert page.locator("li.entry.kind-note details").first.get_attribute("open") is not None
     page.get_by_role("link", name="Alerts").click()
     assert page.locator("ol.timeline > li").count() == 2
     assert page.problems == []  # type: ignore[attr-defined]
