@@ -260,7 +260,7 @@ def _recorded(session: Session, incident: Incident, ref: EntryRef) -> RecordedEn
         if note is None:
             raise CurationRefused(f"This incident has no note {ref.entry_id}.")
         return note
-    message = repo.recorded_message(session, incident.id, ref.key)
+    message = repo.recorded_message(session, incident, ref.key)
     if message is None:
         raise CurationRefused(
             "That message is not in this incident's record (it may be from before the incident started, "
