@@ -105,12 +105,14 @@ def mark_entry_in_channel(
 
 
 def curation_for(session: Session, incident_id: int) -> dict[str, EntryCuration]:
-    """Every curated entry of the incident (entry id → curation); absent entries are as recorded."""
+    """Every curated entry of the incident (entry id → curation); absent entries are as recorded.
+    One query. Not scoped by workspace: read it for an incident the reader may see (``incident_of``)."""
     return curate(repo.changes_for(session, incident_id))
 
 
 def change_log(session: Session, incident_id: int) -> list[Change]:
-    """The incident's change log, oldest first, each change marked ``in_effect`` or not."""
+    """The incident's change log, oldest first, each change marked ``in_effect`` or not (who
+    made it: ``user_id``; when: ``made_at``). Scoped like :func:`curation_for`."""
     curations = curation_for(session, incident_id)
     return sorted((change for item in curations.values() for change in item.changes), key=lambda change: change.id)
 
