@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.core.curation import Change, ChangeAction
-from storage.models import Base, Entry, Message
+from storage.models import Base, Entry, Incident, Message
 from storage.upsert import insert_for
 
 
@@ -122,11 +122,14 @@ class RecordedEntry:
     deleted: bool
 
 
-def recorded_message(session: Session, incident_id: int, ts: str) -> RecordedEntry | None:
-    """The incident's message of that ts, if it was recorded."""
+def recorded_message(session: Session, incident: Incident, ts: str) -> RecordedEntry | None:
+    """The incident's message of that ts, if it was recorded (found by the unique message key)."""
     row = session.execute(
         select(Message.text, Message.posted_at, Message.deleted_at).where(
-            Message.incident_id == incident_id, Message.ts == ts
+            Message.team_id == incident.team_id,
+            Message.channel_id == incident.channel_id,
+            Message.ts == ts,
+            Message.incident_id == incident.id,
         )
     ).first()
     return None if row is None else RecordedEntry(row.text, row.posted_at, row.deleted_at is not None)

@@ -105,12 +105,14 @@ def mark_entry_in_channel(
 
 
 def curation_for(session: Session, incident_id: int) -> dict[str, EntryCuration]:
-    """Every curated entry of the incident (entry id → curation); absent entries are as recorded."""
+    """Every curated entry of the incident (entry id → curation); absent entries are as recorded.
+    One query. Not scoped by workspace: read it for an incident the reader may see (``incident_of``)."""
     return curate(repo.changes_for(session, incident_id))
 
 
 def change_log(session: Session, incident_id: int) -> list[Change]:
-    """The incident's change log, oldest first, each change marked ``in_effect`` or not."""
+    """The incident's change log, oldest first, each change marked ``in_effect`` or not (who
+    made it: ``user_id``; when: ``made_at``). Scoped like :func:`curation_for`."""
     curations = curation_for(session, incident_id)
     return sorted((change for item in curations.values() for change in item.changes), key=lambda change: change.id)
 
@@ -260,7 +262,7 @@ def _recorded(session: Session, incident: Incident, ref: EntryRef) -> RecordedEn
         if note is None:
             raise CurationRefused(f"This incident has no note {ref.entry_id}.")
         return note
-    message = repo.recorded_message(session, incident.id, ref.key)
+    message = repo.recorded_message(session, incident, ref.key)
     if message is None:
         raise CurationRefused(
             "That message is not in this incident's record (it may be from before the incident started, "
