@@ -100,6 +100,8 @@ class Incidents:
     fake: FakeSlack
     items: dict[str, int] = field(default_factory=dict)
     """Action item id by owner, once the `action` commands have made them."""
+    posted: dict[int, str] = field(default_factory=dict)
+    """The ts of the message event sent to each channel, for `star` to name."""
 
     def channel(self, i: int) -> str:
         return f"CANSWER{self.number}X{i:04d}"
@@ -112,7 +114,11 @@ class Incidents:
 
     def message(self, slack: SlackRequests, i: int) -> Response:
         ts = f"{int(time.time()) - 60}.{i:06d}"
+        self.posted[i] = ts
         return slack.message(self.channel(i), ts, "error rate back under 1%", user=STARTER)
+
+    def star(self, slack: SlackRequests, i: int) -> Response:
+        return slack.command(f"star {self.posted[i]}", channel=self.channel(i), user=STARTER)
 
     def mark(self, slack: SlackRequests, i: int) -> Response:
         user = f"UMARK{self.number}X{i:04d}"  # nobody the app has seen: its zone is not cached
@@ -190,6 +196,7 @@ class Incidents:
 KINDS: tuple[tuple[str, str], ...] = (
     ("start", "start"),
     ("message event", "message"),
+    ("star", "star"),
     ("mark at 14:05", "mark"),
     ("note", "note"),
     ("action", "action"),
@@ -336,7 +343,8 @@ def run(args: argparse.Namespace) -> tuple[list[Round], dict[tuple[str, str], Me
                     notes.append(f"{round_.label}: work after the answers {settled}")
             lines = log.read_text(errors="replace").splitlines()
             notes.append(
-                f"server log: {sum(' WARNING ' in line for line in lines)} warnings, {sum(' ERROR ' in line for line in lines)} errors"
+                f"server log: {sum(' WARNING ' in line for line in lines)} warnings, "
+                f"{sum(' ERROR ' in line for line in lines)} errors"
             )
     finally:
         fake.stop()
@@ -375,7 +383,8 @@ def main() -> None:
     args = parser.parse_args()
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"answer time in ms, p50 / p99, {database}, {args.workers} workers, {args.count} of each kind, {args.concurrency} at a time; ! = p99 >= {TARGET_MS:.0f} ms"
+        f"answer time in ms, p50 / p99, {database}, {args.workers} workers, {args.count} of each kind, "
+        f"{args.concurrency} at a time; ! = p99 >= {TARGET_MS:.0f} ms"
     )
     print("columns: Web API latency; '429 first': the round's first users.info answers 429 Retry-After 5")
     rounds, table, notes = run(args)

@@ -10,11 +10,13 @@ from bot.settings import Settings
 
 
 def http_app(deps: Any, *, health: Any = None, client: Any = None) -> Any:
-    """Everything served over HTTP: Bolt's ``/slack/events``, the health check and the webhooks
-    under ``/webhooks/``. Production and the tests build it here, the same way."""
+    """Everything served over HTTP: Bolt's ``/slack/events``, the health check, the webhooks
+    under ``/webhooks/`` and the pages under ``/ui/``. Production and the tests build it here, the
+    same way."""
     from bot.services.webhook_endpoints import OperatorWebhooks
     from bot.slack.app import build_app
     from bot.slack.oauth import single_workspace_team
+    from bot.ui.app import build_ui
     from bot.web import create_wsgi_app
     from bot.webhooks.app import create_webhooks_app
 
@@ -25,7 +27,7 @@ def http_app(deps: Any, *, health: Any = None, client: Any = None) -> Any:
             deps.settings, team_id=single_workspace_team(deps.settings, app.client)
         )
     webhooks = create_webhooks_app(sessions=deps.sessions, operator=operator, clock=deps.clock)
-    return create_wsgi_app(app, health=health, mounts={"/webhooks/": webhooks})
+    return create_wsgi_app(app, health=health, mounts={"/webhooks/": webhooks, "/ui/": build_ui(deps)})
 
 
 def build_wsgi(settings: Settings) -> Any:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.core.channels import ConfiguredChannels
+from bot.core.pages import PublicUrlError, public_base_url
 from bot.core.review import ReviewSchedule
 
 DEFAULT_DATABASE_URL = "sqlite:///scribe.db"
@@ -38,6 +39,7 @@ SECRET_FIELDS = frozenset(
         "opsgenie_webhook_token",
         "alertmanager_webhook_token",
         "grafana_webhook_secret",
+        "session_secret",
     }
 )
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -81,6 +83,8 @@ class Settings:
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    session_secret: str | None = None
+    """Signs the ``/ui/`` session cookie (``SCRIBE_SESSION_SECRET``)."""
     port: int = 3000
     review_channel: str | None = None
     announce_channel: str | None = None
@@ -107,6 +111,8 @@ class Settings:
     grafana_webhook_secret: tuple[str, ...] = ()
     grafana_webhook_timestamp_header: str | None = None
     """The header in which Grafana sends the signed timestamp, when its contact point names one."""
+    public_url: str | None = None
+    """Where people open the web pages (``SCRIBE_PUBLIC_URL``); Slack posts link to them when set."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -135,6 +141,7 @@ class Settings:
             slack_client_id=get("SLACK_CLIENT_ID"),
             slack_client_secret=get("SLACK_CLIENT_SECRET"),
             slack_api_url=api_url,
+            session_secret=get("SCRIBE_SESSION_SECRET"),
             port=_int(get("PORT"), "PORT", 3000),
             review_channel=get("SCRIBE_REVIEW_CHANNEL"),
             announce_channel=get("SCRIBE_ANNOUNCE_CHANNEL"),
@@ -156,6 +163,7 @@ class Settings:
             alertmanager_webhook_token=_several(get("ALERTMANAGER_WEBHOOK_TOKEN")),
             grafana_webhook_secret=_several(get("GRAFANA_WEBHOOK_SECRET")),
             grafana_webhook_timestamp_header=get("GRAFANA_WEBHOOK_TIMESTAMP_HEADER"),
+            public_url=_public_url(get("SCRIBE_PUBLIC_URL")),
             extra={k: v for k, v in env.items() if k.startswith("SCRIBE_")},
         )
 
@@ -202,6 +210,13 @@ def _database_url(value: str | None) -> str:
 def _several(value: str | None) -> tuple[str, ...]:
     """A comma-separated list of secrets: every one is accepted (secret rotation)."""
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _public_url(value: str | None) -> str | None:
+    try:
+        return public_base_url(value)
+    except PublicUrlError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 def _log_level(value: str | None) -> str:

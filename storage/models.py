@@ -66,6 +66,7 @@ class Incident(Base):
             postgresql_where=text("closed_at IS NULL"),
         ),
         Index("ix_incidents_team_id_channel_id", "team_id", "channel_id"),
+        Index("ix_incidents_team_id_started_at", "team_id", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +96,7 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "channel_id", "ts"),
         Index("ix_messages_incident_id_posted_at", "incident_id", "posted_at"),
+        Index("ix_messages_incident_id_thread_ts", "incident_id", "thread_ts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,9 +5,11 @@ not imported here is invisible to migrations. Add new model modules below.
 """
 
 from storage import (
+    access_models,  # noqa: F401
     action_models,  # noqa: F401
     alert_link_models,  # noqa: F401
     alert_models,  # noqa: F401
+    curation,  # noqa: F401
     models,  # noqa: F401
     oauth_models,  # noqa: F401
     postmortems,  # noqa: F401

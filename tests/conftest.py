@@ -166,7 +166,13 @@ def settings_for(database_url: str, fake: FakeSlack, **overrides: Any) -> Settin
 
 @pytest.fixture
 def scribe(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock) -> Iterator[Scribe]:
-    settings = settings_for(database_url, fake_slack)
+    settings = settings_for(
+        database_url,
+        fake_slack,
+        slack_client_id=fake_slack.client_id,
+        slack_client_secret=fake_slack.client_secret,
+        session_secret="test-session-secret",
+    )
     deps = Deps(settings=settings, sessions=sessions, clock=clock)
     wsgi = http_app(deps)
     yield Scribe(

@@ -42,6 +42,19 @@ class TimelineLine:
     user: str | None
     bot: str | None
     permalink: str | None
+    entry_id: str | None = None
+    starred: bool = False
+    """Starred as a key event by someone curating the timeline."""
+    original_text: str | None = None
+    """The recorded text, when ``text`` is a correction of it; None otherwise."""
+    original_time: str | None = None
+    """The recorded time (formatted as ``time``), when ``time`` is a correction; None otherwise."""
+    corrected_by: tuple[str, ...] = ()
+    """Who made the corrections in effect (user ids), text first; empty when not corrected."""
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrected_by)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.core.alert_events import SOURCE_LABELS
 from bot.core.alert_phases import ACTION_WORDS, ALERT_KIND, alert_entry_text
+from bot.core.curation import EntryCuration
 from bot.core.record import PHASES, IncidentRecord, PhaseSource, TimelineEntry
 
 
@@ -19,7 +20,7 @@ def iso_z(at: datetime | None) -> str | None:
     return text.replace("+00:00", "Z")
 
 
-def _entry(entry: TimelineEntry) -> dict[str, Any]:
+def _entry(entry: TimelineEntry, curated: EntryCuration | None = None) -> dict[str, Any]:
     item: dict[str, Any] = {
         "at": iso_z(entry.at),
         "kind": entry.kind,
@@ -42,6 +43,15 @@ def _entry(entry: TimelineEntry) -> dict[str, Any]:
         item["files"] = list(entry.files)
     if entry.permalink:
         item["permalink"] = entry.permalink
+    if entry.entry_id is not None:
+        item["entry"] = entry.entry_id
+    if curated is not None and curated.curated:
+        item["curation"] = {
+            "starred": curated.starred,
+            "hidden": curated.hidden,
+            "text": None if entry.deleted else curated.text,
+            "at": iso_z(curated.time),
+        }
     return item
 
 
@@ -90,9 +100,21 @@ def alerts_to_json(record: IncidentRecord) -> dict[str, Any]:
     return result
 
 
+def _curated(record: IncidentRecord, entry: TimelineEntry) -> EntryCuration | None:
+    if not record.curation or entry.entry_id is None:
+        return None
+    return record.curation.get(entry.entry_id)
+
+
 def record_to_json(record: IncidentRecord) -> dict[str, Any]:
-    """``{"incident", "phases", "timeline", "action_items"}`` as the contract fixes them, and
-    with linked alerts, the keys of :func:`alerts_to_json`."""
+    """``{"incident", "phases", "timeline", "action_items"}`` as the contract fixes them.
+
+    The timeline is the whole record as captured, in its recorded order, with the recorded
+    ``at`` and ``text``; each entry carries its ``entry`` id, and a curated one a ``curation``
+    (``starred``, ``hidden``, the corrected ``text`` and ``at`` or null) that the draft applies.
+    A message deleted in Slack shows no corrected text either: its words are gone for good.
+    With linked alerts, the keys of :func:`alerts_to_json` are added; alert entries never enter
+    ``timeline``, whose kinds stay the contract's."""
     return {
         "incident": {
             "channel": record.channel,
@@ -102,7 +124,7 @@ def record_to_json(record: IncidentRecord) -> dict[str, Any]:
             "service": record.service,
         },
         "phases": {phase: iso_z(record.phases.get(phase)) for phase in PHASES},
-        "timeline": [_entry(entry) for entry in record.timeline if entry.kind != ALERT_KIND],
+        "timeline": [_entry(entry, _curated(record, entry)) for entry in record.timeline if entry.kind != ALERT_KIND],
         "action_items": [
             {
                 "id": item.id,

@@ -7,10 +7,12 @@ template in `postmortem_markdown`, or Block Kit elsewhere) only lays values out.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot.core.alert_phases import ALERT_KIND, describe_source
 from bot.core.blame import find_blame
+from bot.core.curation import EntryCuration
 from bot.core.draft import (
     ActionItemLine,
     Draft,
@@ -95,7 +97,7 @@ def build_draft(record: IncidentRecord, *, now: datetime, full: bool = True, ver
         with_dates=with_dates,
         phases=_phase_lines(phases, durations, with_dates),
         durations=durations,
-        timeline=_timeline(record.timeline, with_dates) if full else (),
+        timeline=_timeline(record.timeline, with_dates, record.curation) if full else (),
         impact=sections["Impact"],
         root_cause=sections["Root cause"],
         contributing_factors=sections["Contributing factors"],
@@ -210,27 +212,51 @@ def _phase_lines(phases: PhaseTimes, durations: PhaseDurations, with_dates: bool
     return tuple(lines)
 
 
-def _timeline(entries: tuple[TimelineEntry, ...], with_dates: bool) -> tuple[TimelineLine, ...]:
+def _timeline(
+    entries: tuple[TimelineEntry, ...], with_dates: bool, curation: Mapping[str, EntryCuration]
+) -> tuple[TimelineLine, ...]:
+    """The key events, curated: hidden entries out, starred ones in (and marked), corrected
+    text and time used with the recorded ones kept beside them. A deleted message stays out."""
     lines = []
     for entry in entries:
+        curated = curation.get(entry.entry_id) if entry.entry_id is not None and curation else None
         is_message = entry.kind == "message"
-        if is_message and (entry.deleted or not (entry.key or entry.bot is not None)):
+        if curated is not None and curated.hidden:
             continue
+        starred = curated is not None and curated.starred
+        if is_message and (entry.deleted or not (entry.key or starred or entry.bot is not None)):
+            continue
+        at = curated.time if curated is not None and curated.time is not None else entry.at
+        text = curated.text if curated is not None and curated.text is not None else entry.text
         lines.append(
             TimelineLine(
-                at=entry.at,
-                time=format_instant(entry.at, with_date=with_dates),
+                at=at,
+                time=format_instant(at, with_date=with_dates),
                 kind=entry.kind,
                 label=None if is_message else _entry_label(entry.kind),
                 is_phase=entry.kind in PHASES,
-                text=entry.text,
+                text=text,
                 user=entry.user,
                 bot=entry.bot,
                 permalink=entry.permalink,
+                entry_id=entry.entry_id,
+                starred=starred,
+                original_text=(entry.text or "") if text is not entry.text else None,
+                original_time=format_instant(entry.at, with_date=with_dates) if at is not entry.at else None,
+                corrected_by=_correctors(curated),
             )
         )
     lines.sort(key=lambda line: line.at)  # stable: keeps the record's (at, ts) order on ties
     return tuple(lines)
+
+
+def _correctors(curated: EntryCuration | None) -> tuple[str, ...]:
+    if curated is None:
+        return ()
+    people = [
+        who for who, value in ((curated.text_by, curated.text), (curated.time_by, curated.time)) if value is not None
+    ]
+    return tuple(dict.fromkeys(person for person in people if person))
 
 
 def _entry_label(kind: str) -> str:

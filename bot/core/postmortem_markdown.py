@@ -38,6 +38,7 @@ def render_markdown(draft: Draft, *, template: str | None = None, names: Mapping
     environment.filters["md"] = functools.partial(slack_to_markdown, names=known)
     environment.filters["author"] = functools.partial(name_author, names=known)
     environment.filters["person"] = functools.partial(person, names=known)
+    environment.filters["correction"] = functools.partial(correction_note, names=known)
     source = template if template is not None else _packaged_template()
     return environment.from_string(source).render(draft=draft, sections=SECTION_NAMES)
 
@@ -45,6 +46,7 @@ def render_markdown(draft: Draft, *, template: str | None = None, names: Mapping
 def people_in(draft: Draft) -> set[str]:
     """Every user id the Markdown can show: authors, owners and people mentioned in any text."""
     ids = {line.user for line in (*draft.timeline, *draft.transcript) if line.user}
+    ids.update(who for line in draft.timeline for who in line.corrected_by)
     ids.update(item.owner for item in draft.action_items if item.owner)
     sections = (draft.impact, draft.root_cause, draft.contributing_factors, draft.went_well, draft.went_poorly)
     texts = [draft.summary, *draft.phase_notes, *(text for section in sections for text in section.texts)]
@@ -72,6 +74,20 @@ def name_author(line: TimelineLine | TranscriptLine, *, names: Mapping[str, str]
     if line.bot:
         return f"{line.bot} (bot)"
     return person(line.user, names=names) if line.user else "unknown"
+
+
+def correction_note(line: TimelineLine, *, names: Mapping[str, str] | None = None) -> str:
+    """What a curated correction replaced, for the end of a timeline line; "" when uncorrected:
+    `` · _corrected by @Ada_ (recorded at 14:02 as “…”)``."""
+    if not line.corrected:
+        return ""
+    who = ", ".join(person(user, names=names) for user in line.corrected_by)
+    recorded = []
+    if line.original_time is not None:
+        recorded.append(f"at {line.original_time}")
+    if line.original_text is not None:
+        recorded.append(f"as “{slack_to_markdown(line.original_text, 2, names=names)}”")
+    return f" · _corrected by {who}_ (recorded {' '.join(recorded)})"
 
 
 def _replace_markup(match: re.Match[str], *, names: Mapping[str, str]) -> str:

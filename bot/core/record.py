@@ -6,10 +6,12 @@ the core turns them into timelines, drafts and reports. Every datetime is aware 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.core.alert_events import AlertEvent, AlertSource
+from bot.core.curation import EntryCuration
 
 PHASES: tuple[str, ...] = ("detected", "acknowledged", "mitigated", "resolved")
 SEVERITIES: tuple[str, ...] = ("sev1", "sev2", "sev3", "sev4")
@@ -57,6 +59,8 @@ class TimelineEntry:
     files: tuple[str, ...] = ()
     """File names (with links where known) shared in the message."""
     permalink: str | None = None
+    entry_id: str | None = None
+    """The entry's stable id (``msg:<ts>``, ``note:<id>``, ``phase:<name>``; bot/core/curation.py)."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,8 @@ class IncidentRecord:
     """The linked alert events, oldest first (their entries are in ``timeline`` as kind ``alert``)."""
     alert_phases: AlertPhases | None = None
     """Where detection and acknowledgment come from when alerts are linked; ``phases`` holds the result."""
+    curation: Mapping[str, EntryCuration] = field(default_factory=dict)
+    """Curated entries by entry id (stars, hides, corrections in effect); absent ones are as recorded."""
 
 
 @dataclass(frozen=True)

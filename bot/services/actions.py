@@ -228,6 +228,7 @@ def review_item(row: ItemWithIncident) -> ReviewItem:
 class HomeIncident:
     """An incident the user took part in, as the App Home lists it."""
 
+    id: int
     channel_id: str
     title: str
     status: str
@@ -243,5 +244,8 @@ class Home:
 def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> Home:
     return Home(
         my_items(session, team_id=team_id, user_id=user_id, now=now),
-        [HomeIncident(i.channel_id, i.title, i.status) for i in repo.incidents_of_user(session, team_id, user_id)],
+        [
+            HomeIncident(i.id, i.channel_id, i.title, i.status)
+            for i in repo.incidents_of_user(session, team_id, user_id)
+        ],
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.draft import Draft
 from bot.core.draft_json import record_to_json
+from bot.core.pages import incident_page
 from bot.core.postmortem import build_draft, draft_sections
 from bot.core.postmortem_markdown import people_in, render_markdown
 from bot.core.record import IncidentRecord
@@ -52,6 +53,8 @@ class PreparedDraft:
     """Why the team's template was not used (the packaged one was), or None."""
     names: Mapping[str, str] = field(default_factory=dict)
     """Known names of the people in the draft (user id → name), from the people cache."""
+    page_url: str | None = None
+    """The incident's web page (SCRIBE_PUBLIC_URL), or None when no public URL is set."""
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ def enqueue_reserved_drafts(
                 reason=row.reason,
                 requested_by=row.requested_by,
                 names_for=_names_for(session, incident.team_id),
+                page_url=incident_page(settings.public_url, incident.id),
             )
             message_key, file_key = draft_keys(incident.id, row.version)
             team, channel, now = incident.team_id, incident.channel_id, row.created_at
@@ -264,6 +268,7 @@ def _prepare(
         reason="requested",
         requested_by=None,
         names_for=_names_for(session, incident.team_id),
+        page_url=incident_page(settings.public_url, incident.id),
     )
 
 
@@ -277,6 +282,7 @@ def _prepare_record(
     reason: str,
     requested_by: str | None,
     names_for: Callable[[set[str]], Mapping[str, str]],
+    page_url: str | None = None,
 ) -> PreparedDraft:
     draft = build_draft(record, now=now, full=full, version=version)
     names = names_for(people_in(draft))
@@ -289,6 +295,7 @@ def _prepare_record(
         requested_by=requested_by,
         template_problem=problem,
         names=names,
+        page_url=page_url,
     )
 
 

@@ -146,6 +146,7 @@ class Status:
     """Where alert-set phases come from, when alerts are linked."""
     names: dict[str, str] = field(default_factory=dict)
     """Known names (user id → name) of the people who marked those phases."""
+    incident_id: int = 0
 
 
 def incident_status(session: Session, *, team_id: str, channel_id: str) -> Status:
@@ -168,4 +169,5 @@ def incident_status(session: Session, *, team_id: str, channel_id: str) -> Statu
         message_count=message_repo.count_messages(session, incident.id),
         alert_phases=combined,
         names=names,
+        incident_id=incident.id,
     )

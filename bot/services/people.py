@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -64,3 +64,8 @@ def user_zone(
     with sessions.begin() as session:
         people.remember_user(session, team_id=team_id, user_id=user_id, name=name, tz=tz, now=now)
     return _zone(tz) or UTC_ZONE
+
+
+def names_of(session: Session, team_id: str, user_ids: Iterable[str | None]) -> dict[str, str]:
+    """The cached display names of these people (user id → name); unknown ones are left out."""
+    return people.names_of(session, team_id, {u for u in user_ids if u})

@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.alert_phases import alert_entries, combine_phases, phase_entries
+from bot.core.curation import curate, message_entry_id, note_entry_id, phase_entry_id
 from bot.core.record import PHASES, IncidentRecord, PhaseTimes, TimelineEntry, TypedMark
 from bot.core.timeline import merge_timeline, permalink
 from storage import actions as action_repo
 from storage import alert_links as alert_repo
+from storage import curation as curation_repo
 from storage import incidents as repo
 from storage import message_store as message_repo
 from storage.models import Incident, Message
@@ -54,6 +56,7 @@ def _message_entries(session: Session, incident: Incident, base_url: str | None)
             key=ts in keys or (bot_id is not None and deleted_at is None),
             files=tuple(_file_label(f) for f in files or ()),
             permalink=permalink(base_url, channel, ts, thread_ts),
+            entry_id=message_entry_id(ts),
         )
 
 
@@ -67,11 +70,25 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
     current = repo.current_phase_marks(session, incident.id)
     entries = repo.entries_for(session, incident.id)
     others = [
-        TimelineEntry(at=mark.at, kind=mark.phase, text=mark.note, user=mark.user_id, key=True)
+        TimelineEntry(
+            at=mark.at,
+            kind=mark.phase,
+            text=mark.note,
+            user=mark.user_id,
+            key=True,
+            entry_id=phase_entry_id(mark.phase),
+        )
         for mark in current.values()
     ]
     others += [
-        TimelineEntry(at=entry.at, kind=entry.kind, text=entry.text, user=entry.user_id, key=True)
+        TimelineEntry(
+            at=entry.at,
+            kind=entry.kind,
+            text=entry.text,
+            user=entry.user_id,
+            key=True,
+            entry_id=note_entry_id(entry.id),
+        )
         for entry in entries
         if entry.kind in ENTRY_KINDS_IN_TIMELINE
     ]
@@ -105,4 +122,5 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
         surprised="surprised" in by_kind,
         alerts=tuple(events),
         alert_phases=combined,
+        curation=curate(curation_repo.changes_for(session, incident.id)),
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.core.budget import BudgetStatus
 from bot.core.durations import format_duration
+from bot.core.pages import incident_page
 from bot.core.record import ItemWithIncident
 from bot.core.review import Review
 from bot.services.actions import Home
@@ -59,7 +60,7 @@ def item_line(row: ItemWithIncident, *, today: date) -> str:
             f"due {row.due.isoformat()}" + (f" (*{late} day{'s' if late != 1 else ''} overdue*)" if late > 0 else "")
         )
     if row.rollovers:
-        parts.append(f"rolled over {row.rollovers}×")
+        parts.append(f"rolled over {row.rollovers}×")  # noqa: RUF001 -- the multiplication sign people read
     return " — ".join(parts)
 
 
@@ -91,7 +92,7 @@ def nudge_dm(nudge: Nudge) -> dict[str, Any]:
         f"From incident *{safe_mrkdwn(row.title)}* (<#{row.channel_id}>)."
     )
     if row.rollovers:
-        text += f" Its date has moved {row.rollovers}× already."
+        text += f" Its date has moved {row.rollovers}× already."  # noqa: RUF001 -- as above
     return {"text": text, "blocks": [_section(text), item_buttons(row.id)]}
 
 
@@ -142,7 +143,8 @@ def stats_text(review: Review, budgets: list[BudgetStatus]) -> str:
     )
     lines.append(f"• Open items: {review.open_item_count}, overdue: {len(review.overdue)}")
     lines.append(
-        f"• Rollovers on open items: {health.open_rollovers} ({health.open_items_rolled_twice} items rolled twice or more)"
+        f"• Rollovers on open items: {health.open_rollovers} "
+        f"({health.open_items_rolled_twice} items rolled twice or more)"
     )
     causes = ", ".join(f"{safe_mrkdwn(c.category)} ({c.incident_count})" for c in health.repeated_causes)
     lines.append(f"• Repeated root causes: {causes or 'none'}")
@@ -222,7 +224,9 @@ def reassign_modal(row: ItemWithIncident) -> dict[str, Any]:
     return _modal(REASSIGN_VIEW, "Reassign", [intro, _owner_input("New owner", row.owner_id)], {"item": row.id})
 
 
-def home_view(home: Home, *, today: date) -> dict[str, Any]:
+def home_view(home: Home, *, today: date, public_url: str | None = None) -> dict[str, Any]:
+    """The App Home tab: your open items with their buttons, then your incidents (each linked
+    to its web page when ``public_url``, SCRIBE_PUBLIC_URL, is set)."""
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": "Your action items"}}]
     items = sorted(home.items, key=lambda r: (not (r.due is not None and r.due < today), r.due or date.max, r.id))
     if not items:
@@ -234,7 +238,9 @@ def home_view(home: Home, *, today: date) -> dict[str, Any]:
     if not home.incidents:
         blocks.append(_section("You have not taken part in an incident yet."))
     for incident in home.incidents:
-        blocks.append(_section(f"<#{incident.channel_id}> *{safe_mrkdwn(incident.title)}* — {incident.status}"))
+        page = incident_page(public_url, incident.id)
+        link = f" · <{page}|page>" if page else ""
+        blocks.append(_section(f"<#{incident.channel_id}> *{safe_mrkdwn(incident.title)}* — {incident.status}{link}"))
     return {"type": "home", "blocks": blocks[:100]}
 
 

@@ -59,6 +59,12 @@ def draft_message(prepared: PreparedDraft) -> dict[str, Any]:
     head = _head_blocks(prepared, quiet)
     sections = _section_blocks(draft, quiet) if draft.full else []
     tail = [_context(_file_note(prepared))]
+    if prepared.page_url:
+        tail.append(
+            _context(
+                f":link: <{prepared.page_url}|The incident's page>: the record, the timeline to curate, every version."
+            )
+        )
     text = fit_text(
         f"Postmortem draft{_version(draft)} for {quiet(draft.title)}: {quiet(draft.summary)}", MAX_FALLBACK_CHARS
     )
@@ -193,11 +199,14 @@ def _phase_field(line: Any) -> Block:
     return {"type": "mrkdwn", "text": f"*{line.phase.capitalize()}*\n{value}"}
 
 
+def _verb(phase: str) -> str:
+    """The phase as the Impact lines write it: "acknowledged" → "acknowledge"."""
+    return phase[:-1] if phase.endswith("ed") else phase
+
+
 def _section_blocks(draft: Draft, quiet: Quiet) -> list[Block]:
     durations = "  ".join(
-        f"Time to {line.phase[:-1] if line.phase.endswith('ed') else line.phase}: "
-        f"{line.since_detection or 'not measured'}"
-        for line in draft.phases[1:]
+        f"Time to {_verb(line.phase)}: {line.since_detection or 'not measured'}" for line in draft.phases[1:]
     )
     blocks = [_text_section(draft.impact, quiet, lead=durations)]
     blocks += [
@@ -264,7 +273,8 @@ def _event_lines(draft: Draft, quiet: Quiet) -> list[str]:
         text = quiet(_one_line(line.text or ""))
         body = f"{label} — {text}" if label and text else (label or text)
         who = f" ({quiet(line.bot)})" if line.bot else ""
-        lines.append(fit_text(f"• {time} {body}{who}", MAX_LINE_CHARS))
+        curated = (" :star:" if line.starred else "") + (" _(corrected)_" if line.corrected else "")
+        lines.append(fit_text(f"• {time} {body}{who}{curated}", MAX_LINE_CHARS))
     return lines
 
 

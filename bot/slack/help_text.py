@@ -22,6 +22,8 @@ HELP_TEXT = "\n".join(
         "• `/incident went-well TEXT` / `/incident went-poorly TEXT` — what helped, what fell short",
         "• `/incident surprised [TEXT]` — this surprised us: a full postmortem whatever the severity",
         "• `/incident postmortem` — post a new version of the draft postmortem (posted on `mark resolved` too)",
+        "• `/incident star ENTRY` · `unstar ENTRY` · `hide ENTRY` · `unhide ENTRY` — a key event of the draft's"
+        " timeline, or left out of it; ENTRY is a message's link (*Copy link*) or an entry id such as `note:12`",
         "• `/incident close` — stop recording this channel once its incident is resolved · `/incident"
         " reopen` (no ID) — record it again",
         "• `/incident action @owner DUE TEXT` — an action item with one owner and a due date"

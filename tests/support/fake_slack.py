@@ -11,6 +11,7 @@ kept per channel, so ``conversations.history`` finds it (paged, with ``has_more`
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import threading
@@ -18,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 
 @dataclass
@@ -54,6 +55,13 @@ class FakeSlack:
         self.channels: dict[str, dict[str, Any]] = {}
         """What conversations.create made, by id."""
         self.team_id = "T111"
+        self.conversations: dict[str, dict[str, Any]] = {}
+        """What ``users.conversations`` lists: id → ``{"is_private", "members"}`` (see ``add_channel``)."""
+        self.signing_in: tuple[str, str, str] | None = None
+        """(team, user, name) that the authorize page signs in next (see ``sign_in_as``)."""
+        self.client_id, self.client_secret = "1111.2222", "test-client-secret"
+        self._codes: dict[str, dict[str, Any]] = {}
+        self._oidc_tokens: dict[str, dict[str, Any]] = {}
         self.bot_user_id = "UBOT"
         self.bot_id = "BBOT"
         self._ts = itertools.count(1)
@@ -109,6 +117,39 @@ class FakeSlack:
         with self._lock:
             self.failures.setdefault(method, []).extend([Failure(0, after_effect=True, drop=True)] * times)
 
+    def add_channel(self, channel_id: str, *, private: bool = False, members: tuple[str, ...] = ()) -> None:
+        """A channel the bot is in, with these members (for ``users.conversations``)."""
+        with self._lock:
+            self.conversations[channel_id] = {"is_private": private, "members": set(members)}
+
+    def sign_in_as(self, user_id: str, *, team_id: str | None = None, name: str | None = None) -> None:
+        """The person the authorize page signs in (as if they had clicked Allow)."""
+        self.signing_in = (team_id or self.team_id, user_id, name or user_id)
+
+    def authorize(self, query: str) -> tuple[int, dict[str, str]]:
+        """Slack's authorize page, already agreed to: back to ``redirect_uri`` with a code and
+        the state, or with ``error=access_denied`` when nobody is set to sign in."""
+        params = {k: v[0] for k, v in parse_qs(query).items()}
+        back = params.get("redirect_uri", "")
+        if self.signing_in is None or params.get("client_id") != self.client_id:
+            return 302, {
+                "Location": f"{back}?{urlencode({'error': 'access_denied', 'state': params.get('state', '')})}"
+            }
+        code = f"code-{next(self._ts)}"
+        team, user, name = self.signing_in
+        with self._lock:
+            self._codes[code] = {
+                "team": team,
+                "user": user,
+                "name": name,
+                "nonce": params.get("nonce"),
+                "redirect_uri": back,
+            }
+        return 302, {"Location": f"{back}?{urlencode({'code': code, 'state': params.get('state', '')})}"}
+
+    def authorize_url(self) -> str:
+        return self.url.replace("/api/", "/openid/connect/authorize")
+
     def respond_url(self, name: str = "1") -> str:
         """A ``response_url`` that posts here."""
         return self.url.replace("/api/", f"/respond/{name}")
@@ -142,6 +183,31 @@ class FakeSlack:
                 "user_id": self.bot_user_id,
                 "bot_id": self.bot_id,
             }
+        if method == "openid.connect.token":
+            return self._oidc_token(params)
+        if method == "openid.connect.userInfo":
+            with self._lock:
+                known = self._oidc_tokens.get(params.get("_token", ""))
+            if known is None:
+                return {"ok": False, "error": "invalid_auth"}
+            return {
+                "ok": True,
+                "sub": known["user"],
+                "https://slack.com/user_id": known["user"],
+                "https://slack.com/team_id": known["team"],
+                "name": known["name"],
+            }
+        if method == "users.conversations":
+            wanted = set(str(params.get("types") or "public_channel").split(","))
+            user = params.get("user") or self.bot_user_id
+            with self._lock:
+                listed = [
+                    {"id": cid, "is_private": c["is_private"]}
+                    for cid, c in self.conversations.items()
+                    if ("private_channel" if c["is_private"] else "public_channel") in wanted
+                    and (user == self.bot_user_id or user in c["members"])
+                ]
+            return {"ok": True, "channels": listed, "response_metadata": {"next_cursor": ""}}
         if method == "users.info":
             user = self.users.get(params.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
@@ -215,6 +281,27 @@ class FakeSlack:
             return {"ok": True, "messages": [], "has_more": False, "response_metadata": {"next_cursor": ""}}
         return {"ok": True}
 
+    def _oidc_token(self, params: dict[str, Any]) -> dict[str, Any]:
+        if (params.get("_client_id"), params.get("_client_secret")) != (self.client_id, self.client_secret):
+            return {"ok": False, "error": "invalid_client_id"}
+        with self._lock:
+            grant = self._codes.pop(str(params.get("code")), None)
+        if grant is None or grant["redirect_uri"] != params.get("redirect_uri"):
+            return {"ok": False, "error": "invalid_code"}
+        token = f"xoxp-oidc-{next(self._ts)}"
+        with self._lock:
+            self._oidc_tokens[token] = grant
+        claims = {
+            "iss": "https://slack.com",
+            "sub": grant["user"],
+            "aud": self.client_id,
+            "nonce": grant["nonce"],
+            "https://slack.com/user_id": grant["user"],
+            "https://slack.com/team_id": grant["team"],
+        }
+        id_token = ".".join(_b64(part) for part in ({"alg": "none"}, claims, {}))
+        return {"ok": True, "access_token": token, "token_type": "Bearer", "id_token": id_token}
+
     def _history_page(self, params: dict[str, Any]) -> dict[str, Any]:
         """Newest first, ``limit`` a page, the cursor an offset, as Slack pages its history."""
         oldest = float(params.get("oldest") or 0)
@@ -251,6 +338,16 @@ class FakeSlack:
                 self.wfile.write(data)
 
             def do_POST(self) -> None:
+                if self.path.startswith("/openid/connect/authorize"):
+                    status, headers = fake.authorize(self.path.partition("?")[2])
+                    with fake._lock:
+                        fake.calls.append(Call("openid.connect.authorize", {}, dict(self.headers)))
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 if self.path.startswith("/upload/"):
@@ -267,6 +364,8 @@ class FakeSlack:
                     return
                 method = self.path.split("/api/", 1)[-1].split("?")[0]
                 params = _params(raw, self.headers.get("Content-Type", ""), self.path)
+                if method.startswith("openid."):
+                    params.update(_credentials(self.headers.get("Authorization", "")))
                 with fake._lock:
                     fake.calls.append(Call(method, params, dict(self.headers)))
                     queue = fake.failures.get(method)
@@ -319,3 +418,18 @@ def _json_list(value: Any) -> list[dict[str, Any]]:
         except ValueError:
             return []
     return value if isinstance(value, list) else []
+
+
+def _b64(value: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def _credentials(header: str) -> dict[str, str]:
+    """The caller's token (``_token``) or client id and secret (``_client_id``, ``_client_secret``)."""
+    kind, _, value = header.partition(" ")
+    if kind == "Bearer":
+        return {"_token": value}
+    if kind == "Basic":
+        user, _, password = base64.b64decode(value).decode().partition(":")
+        return {"_client_id": user, "_client_secret": password}
+    return {}

@@ -34,6 +34,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "bot.settings",
         "bot.webhooks",
         "bot.ui",
+        "flask",
+        "werkzeug",
     ),
     "storage": (
         "slack_bolt",
@@ -44,14 +46,28 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "bot.cli",
         "bot.webhooks",
         "bot.ui",
+        "flask",
+        "werkzeug",
     ),
-    "bot/services": ("slack_bolt", "slack_sdk", "bot.slack", "bot.jobs", "bot.cli", "bot.webhooks", "bot.ui"),
+    "bot/services": (
+        "slack_bolt",
+        "slack_sdk",
+        "bot.slack",
+        "bot.jobs",
+        "bot.cli",
+        "bot.webhooks",
+        "bot.ui",
+        "flask",
+        "werkzeug",
+    ),
     # The Slack layer gets plain values from the use cases: no storage rows, no storage wiring.
-    "bot/slack": ("storage", "bot.jobs", "bot.cli", "bot.webhooks", "bot.ui"),
+    "bot/slack": ("storage", "bot.jobs", "bot.cli", "bot.webhooks", "bot.ui", "flask", "werkzeug"),
     "bot/jobs": ("bot.cli", "bot.webhooks", "bot.ui"),
     "bot/webhooks": (*ADAPTER_FORBIDDEN, "bot.slack", "bot.ui"),
     "bot/ui": (*ADAPTER_FORBIDDEN, "bot.webhooks"),
 }
+"""bot/slack and bot/ui are the two adapters (Slack, and the web pages); the pages may use the
+Slack adapter for signing in, never the other way round."""
 
 
 def project_files() -> Iterator[Path]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from bot.core.curation import EntryCuration
 from bot.core.draft import SECTION_NAMES
 from bot.core.durations import format_duration, measure_phases
 from bot.core.postmortem import build_draft, draft_sections
@@ -142,8 +143,30 @@ def blaming_root_cause() -> IncidentRecord:
     )
 
 
+def curated_sev1() -> IncidentRecord:
+    """The typical incident after curation: a thread reply starred, the alert hidden, the note's
+    text corrected and a key message's time corrected."""
+    record = typical_sev1()
+    named = tuple(
+        dataclasses.replace(entry, entry_id=f"msg:{entry.ts}" if entry.ts else f"note:{index}")
+        for index, entry in enumerate(record.timeline)
+    )
+    by_text = {entry.text: entry.entry_id for entry in named}
+    reply, alert = by_text["looking at the LB logs"], by_text["[FIRING] payments-api 5xx rate > 5%"]
+    note = by_text["Rolling back the edge config to v412"]
+    cert = by_text["Cert on the EU edge expired at 14:01 <https://status.acme.io|status page>"]
+    curation = {
+        reply: EntryCuration(reply, starred=True),
+        alert: EntryCuration(alert, hidden=True),
+        note: EntryCuration(note, text="Rolled back the edge config to v411 (not v412)", text_by="U0CAROL"),
+        cert: EntryCuration(cert, time=at(14, 2), time_by="U0BOB"),
+    }
+    return dataclasses.replace(record, timeline=named, curation=curation)
+
+
 CASES = {
     "typical_sev1": (typical_sev1, {"version": 2}),
+    "curated_sev1": (curated_sev1, {"version": 3}),
     "multi_day": (multi_day, {}),
     "no_markers": (no_markers, {}),
     "detected_and_resolved_only": (detected_and_resolved_only, {}),
@@ -343,6 +366,45 @@ def test_known_names_replace_user_ids_and_unknown_ids_stay_ids() -> None:
     draft = build_draft(record, now=NOW)
     assert {"U0ALICE", "U0BOB"} <= people_in(draft)
     markdown = render_markdown(draft, names={"U0ALICE": "Alice Liddell", "U0BOB": "Bob"})
-    assert "@Alice Liddell" in markdown and "@U0ALICE" not in markdown
+    assert "@Alice Liddell" in markdown
+    assert "@U0ALICE" not in markdown
     assert "depended on @Bob remembering it" in markdown
     assert "@U0ALICE" in render_markdown(draft)
+
+
+def test_the_curated_timeline_leaves_hidden_entries_out_and_takes_starred_ones_in() -> None:
+    draft = build_draft(curated_sev1(), now=NOW)
+    texts = [line.text for line in draft.timeline]
+    assert "[FIRING] payments-api 5xx rate > 5%" not in texts
+    (starred,) = [line for line in draft.timeline if line.starred]
+    assert starred.text == "looking at the LB logs"
+    assert starred.entry_id is not None
+    assert starred.entry_id.startswith("msg:")
+
+
+def test_a_correction_is_used_and_the_recorded_text_and_time_are_kept_beside_it() -> None:
+    draft = build_draft(curated_sev1(), now=NOW)
+    note = next(line for line in draft.timeline if line.kind == "note")
+    assert (note.text, note.original_text, note.original_time, note.corrected_by) == (
+        "Rolled back the edge config to v411 (not v412)",
+        "Rolling back the edge config to v412",
+        None,
+        ("U0CAROL",),
+    )
+    cert = next(line for line in draft.timeline if line.text and line.text.startswith("Cert"))
+    assert (cert.at, cert.time, cert.original_time, cert.original_text) == (at(14, 2), "14:02", "14:20", None)
+    assert draft.timeline.index(cert) < draft.timeline.index(note)
+    assert {"U0CAROL", "U0BOB"} <= people_in(draft)
+
+
+def test_curation_leaves_the_transcript_as_recorded() -> None:
+    assert build_draft(curated_sev1(), now=NOW).transcript == build_draft(typical_sev1(), now=NOW).transcript
+
+
+def test_a_deleted_message_stays_out_of_the_timeline_even_when_starred() -> None:
+    record = typical_sev1()
+    gone = dataclasses.replace(next(entry for entry in record.timeline if entry.deleted), entry_id="msg:gone", key=True)
+    record = dataclasses.replace(
+        record, timeline=(*record.timeline, gone), curation={"msg:gone": EntryCuration("msg:gone", starred=True)}
+    )
+    assert all(line.entry_id != "msg:gone" for line in build_draft(record, now=NOW).timeline)

@@ -4,6 +4,7 @@ from bot.slack.subcommands import (
     actions,  # noqa: F401
     alerts,  # noqa: F401
     channels,  # noqa: F401
+    curation,  # noqa: F401
     declare,  # noqa: F401
     lifecycle,  # noqa: F401
     postmortem,  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.backfill import backfill_oldest, split_since
 from bot.core.durations import format_duration, measure_phases
 from bot.core.grammar import parse_mark, parse_start, parse_text
+from bot.core.pages import incident_page
 from bot.core.phases import PHASE_LABELS
 from bot.core.postmortem import phase_notes
 from bot.core.record import PHASES, PhaseTimes
@@ -133,6 +134,9 @@ def status(call: CommandCall) -> Reply:
             f"• {safe_mrkdwn(note, names=current.names)}"
             for note in phase_notes(current.alert_phases, with_dates=False)
         ]
+    page = incident_page(call.deps.settings.public_url, current.incident_id)
+    if page:
+        lines.append(f"The record, the timeline and the draft: <{page}|the incident's page>")
     return Reply("\n".join(lines))
 
 

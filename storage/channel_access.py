@@ -1,0 +1,40 @@
+"""Reading and replacing the channel-access lists (storage/access_models.py). Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session
+
+from storage.access_models import PUBLIC, AccessRefresh, ChannelAccess
+from storage.models import Incident
+from storage.upsert import insert_for
+
+
+def replace_channels(session: Session, *, team_id: str, user_id: str, channels: Iterable[str], now: datetime) -> None:
+    """The channels ``user_id`` (``PUBLIC``: everyone) may read are now exactly ``channels``."""
+    session.execute(delete(ChannelAccess).where(ChannelAccess.team_id == team_id, ChannelAccess.user_id == user_id))
+    rows = [{"team_id": team_id, "channel_id": c, "user_id": user_id} for c in sorted(set(channels))]
+    if rows:
+        session.execute(insert_for(session, ChannelAccess).values(rows).on_conflict_do_nothing())
+    stmt = insert_for(session, AccessRefresh).values(team_id=team_id, user_id=user_id, refreshed_at=now)
+    session.execute(stmt.on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"refreshed_at": now}))
+
+
+def refreshed_at(session: Session, team_id: str, user_id: str) -> datetime | None:
+    return session.scalar(
+        select(AccessRefresh.refreshed_at).where(AccessRefresh.team_id == team_id, AccessRefresh.user_id == user_id)
+    )
+
+
+def readable_by(team_id: str, user_id: str) -> Any:
+    """A condition on ``Incident``: of this workspace, in a channel this person may read."""
+    allowed = exists().where(
+        ChannelAccess.team_id == Incident.team_id,
+        ChannelAccess.channel_id == Incident.channel_id,
+        ChannelAccess.user_id.in_((PUBLIC, user_id)),
+    )
+    return (Incident.team_id == team_id) & allowed
