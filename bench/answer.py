@@ -336,7 +336,8 @@ def run(args: argparse.Namespace) -> tuple[list[Round], dict[tuple[str, str], Me
                     notes.append(f"{round_.label}: work after the answers {settled}")
             lines = log.read_text(errors="replace").splitlines()
             notes.append(
-                f"server log: {sum(' WARNING ' in line for line in lines)} warnings, {sum(' ERROR ' in line for line in lines)} errors"
+                f"server log: {sum(' WARNING ' in line for line in lines)} warnings, "
+                f"{sum(' ERROR ' in line for line in lines)} errors"
             )
     finally:
         fake.stop()
@@ -375,7 +376,9 @@ def main() -> None:
     args = parser.parse_args()
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"answer time in ms, p50 / p99, {database}, {args.workers} workers, {args.count} of each kind, {args.concurrency} at a time; ! = p99 >= {TARGET_MS:.0f} ms"
+        f"answer time in ms, p50 / p99, {database}, {args.workers} workers, "
+        f"{args.count} of each kind, {args.concurrency} at a time; ! = p99 >= "
+        f"{TARGET_MS:.0f} ms"
     )
     print("columns: Web API latency; '429 first': the round's first users.info answers 429 Retry-After 5")
     rounds, table, notes = run(args)

@@ -129,7 +129,7 @@ def _iso_instant(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
+def _sessions(settings: Settings):
     from storage.session import make_engine, make_session_factory
 
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
@@ -137,7 +137,7 @@ def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
     return make_session_factory(engine)
 
 
-def _deps(settings: Settings):  # type: ignore[no-untyped-def]
+def _deps(settings: Settings):
     from bot.slack.deps import Deps
 
     return Deps(settings=settings, sessions=_sessions(settings))
@@ -217,7 +217,8 @@ def _services_set(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(
-        f"{slo.name}: {slo.target_percent:g}% over {_window(slo.window)} ({'every workspace' if slo.team_id == '*' else slo.team_id})"
+        f"{slo.name}: {slo.target_percent:g}% over {_window(slo.window)} "
+        f"({'every workspace' if slo.team_id == '*' else slo.team_id})"
     )
     return 0
 

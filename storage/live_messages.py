@@ -73,7 +73,8 @@ SQLITE_LOCK_WAIT_SECONDS = 5.0
 _ON_CONFLICT = {
     "post": f"ON CONFLICT {_KEY} DO NOTHING",
     "edit": (
-        f"ON CONFLICT {_KEY} DO UPDATE SET text = excluded.text, files = excluded.files, edited_at = excluded.edited_at "
+        f"ON CONFLICT {_KEY} DO UPDATE SET text = excluded.text, files = "
+        "excluded.files, edited_at = excluded.edited_at "
         "WHERE messages.deleted_at IS NULL AND (messages.edited_at IS NULL OR messages.edited_at < excluded.edited_at) "
         "AND messages.incident_id = excluded.incident_id"
     ),
@@ -250,7 +251,7 @@ def _with_unique_keys(rows: list[LiveRow]) -> list[list[LiveRow]]:
     seen: list[set[tuple[str, str, str]]] = []
     for row in rows:
         key = (row.team_id, row.channel_id, row.ts)
-        for part, keys in zip(parts, seen):
+        for part, keys in zip(parts, seen, strict=True):
             if key not in keys:
                 part.append(row)
                 keys.add(key)
@@ -302,8 +303,9 @@ _SQLITE = {
     kind: (
         _INSERT
         + f"SELECT incidents.id, {', '.join('?' for _ in COLUMNS)} FROM incidents "
-        + "WHERE incidents.team_id = ? AND incidents.channel_id = ? AND incidents.closed_at IS NULL "  # the WHERE also settles SQLite's upsert parsing
-        + clause
+        + "WHERE incidents.team_id = ? AND incidents.channel_id = ? AND "
+        "incidents.closed_at IS NULL "  # the WHERE also settles SQLite's upsert parsing
+         + clause
     )
     for kind, clause in _ON_CONFLICT.items()
 }

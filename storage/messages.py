@@ -38,7 +38,7 @@ _COLUMNS = (
     "deleted_at",
     "source",
 )
-_TABLE = Message.__table__
+_TABLE = Message.metadata.tables[Message.__tablename__]
 
 
 def _files(post: MessagePost) -> list[dict[str, Any]] | None:

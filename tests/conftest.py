@@ -45,8 +45,8 @@ def _logging_left_as_found() -> Iterator[None]:
     root = logging.getLogger()
     before, level = list(root.handlers), root.level
     yield
-    for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME and h not in before]:
-        root.removeHandler(handler)
+    for added in [h for h in root.handlers if h.get_name() == HANDLER_NAME and h not in before]:
+        root.removeHandler(added)
     root.setLevel(level)
 
 

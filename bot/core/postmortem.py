@@ -6,6 +6,7 @@ template in `postmortem_markdown`, or Block Kit elsewhere) only lays values out.
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 from bot.core.blame import find_blame
@@ -241,7 +242,7 @@ def _not_final_reason(unready: int) -> str:
 def _mermaid(phases: PhaseTimes) -> str | None:
     marked = [(phase, at.replace(second=0, microsecond=0)) for phase in PHASES if (at := phases.get(phase)) is not None]
     bars = []
-    for (start_phase, start), (end_phase, end) in zip(marked, marked[1:]):
+    for (start_phase, start), (end_phase, end) in itertools.pairwise(marked):
         if end > start:
             name = f"{start_phase.capitalize()} to {end_phase} ({format_duration(end - start)})"
             bars.append(f"    {name} : {start:%Y-%m-%d %H:%M}, {end:%Y-%m-%d %H:%M}")

@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.core.typed_input import TimeParseError, clean_input, show, split_prefix, unreadable
+from bot.core.typed_input import TimeParseError as TimeParseError  # re-exported: the error of time input
+from bot.core.typed_input import clean_input, show, split_prefix, unreadable
 
 MAX_LOOKBACK = timedelta(days=365)
 MAX_TIME_TOKENS = 4
@@ -25,7 +26,50 @@ TIME_EXAMPLES = (
 # Abbreviations people commonly type that name more than one zone (IST, CST, BST...) or hide
 # whether daylight saving applies; refused rather than guessed.
 AMBIGUOUS_ABBREVIATIONS = frozenset(
-    ["acdt", "acst", "adt", "aedt", "aest", "akdt", "akst", "ast", "awst", "bst", "cat", "cdt", "cest", "cet", "cst", "ct", "eat", "edt", "eest", "eet", "est", "et", "hkt", "hst", "ist", "jst", "kst", "mdt", "msk", "mst", "mt", "nzdt", "nzst", "pdt", "pht", "pst", "pt", "sast", "sgt", "wat", "west", "wet"]
+    [
+        "acdt",
+        "acst",
+        "adt",
+        "aedt",
+        "aest",
+        "akdt",
+        "akst",
+        "ast",
+        "awst",
+        "bst",
+        "cat",
+        "cdt",
+        "cest",
+        "cet",
+        "cst",
+        "ct",
+        "eat",
+        "edt",
+        "eest",
+        "eet",
+        "est",
+        "et",
+        "hkt",
+        "hst",
+        "ist",
+        "jst",
+        "kst",
+        "mdt",
+        "msk",
+        "mst",
+        "mt",
+        "nzdt",
+        "nzst",
+        "pdt",
+        "pht",
+        "pst",
+        "pt",
+        "sast",
+        "sgt",
+        "wat",
+        "west",
+        "wet",
+    ]
 )
 
 _FLAGS = re.IGNORECASE | re.ASCII | re.VERBOSE
@@ -80,10 +124,7 @@ def parse_moment(text: str, *, now: datetime, tz: ZoneSource) -> datetime:
                 f"“{show(cleaned)}” is a date without a time of day; a phase needs both, for example “{cleaned} 14:05”."
             )
         raise unreadable(cleaned, "time", TIME_EXAMPLES)
-    if match["zone"]:
-        zone = _read_zone(match["zone"], cleaned)
-    else:
-        zone = tz if isinstance(tz, ZoneInfo) else tz()
+    zone = _read_zone(match["zone"], cleaned) if match["zone"] else tz if isinstance(tz, ZoneInfo) else tz()
     clock = _read_clock(match, cleaned)
     moment = _place(match, clock, zone, now, cleaned)
     if now - moment > MAX_LOOKBACK:

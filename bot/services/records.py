@@ -75,7 +75,7 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
     ]
     by_kind: dict[str, tuple[str, ...]] = {}
     for entry in entries:
-        by_kind[entry.kind] = by_kind.get(entry.kind, ()) + (entry.text,)
+        by_kind[entry.kind] = (*by_kind.get(entry.kind, ()), entry.text)
     timeline = tuple(merge_timeline(_message_entries(session, incident, base_url), others))
     return IncidentRecord(
         channel=incident.channel_id,

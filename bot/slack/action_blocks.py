@@ -142,7 +142,8 @@ def stats_text(review: Review, budgets: list[BudgetStatus]) -> str:
     )
     lines.append(f"• Open items: {review.open_item_count}, overdue: {len(review.overdue)}")
     lines.append(
-        f"• Rollovers on open items: {health.open_rollovers} ({health.open_items_rolled_twice} items rolled twice or more)"
+        f"• Rollovers on open items: {health.open_rollovers} "
+        f"({health.open_items_rolled_twice} items rolled twice or more)"
     )
     causes = ", ".join(f"{safe_mrkdwn(c.category)} ({c.incident_count})" for c in health.repeated_causes)
     lines.append(f"• Repeated root causes: {causes or 'none'}")

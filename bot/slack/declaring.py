@@ -145,13 +145,15 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
         tell(
             client,
             p,
-            f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> exists and is recording, but {trouble}",
+            f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: "
+            f"<#{declared.channel_id}> exists and is recording, but {trouble}",
         )
         return
     tell(
         client,
         p,
-        f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> is recording. You're in it.",
+        f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: "
+        f"<#{declared.channel_id}> is recording. You're in it.",
     )
 
 
@@ -207,7 +209,10 @@ def _invite(client: WebClient, channel_id: str, user_id: str) -> str | None:
         client.conversations_invite(channel=channel_id, users=user_id)
     except SlackApiError as error:
         if error.response.get("error") not in ("already_in_channel", "cant_invite_self"):
-            return f"I could not invite you (Slack said `{error.response.get('error')}`): join it from the channel browser."
+            return (
+                f"I could not invite you (Slack said `{error.response.get('error')}`): "
+                "join it from the channel browser."
+            )
     except (SlackClientError, OSError):
         return "Slack did not answer when I invited you: if you are not in it yet, join it from the channel browser."
     return None
@@ -216,7 +221,8 @@ def _invite(client: WebClient, channel_id: str, user_id: str) -> str | None:
 def header_text(declared: Declared, *, user_id: str, now: datetime) -> str:
     severity = f" ({declared.severity})" if declared.severity else ""
     return (
-        f":rotating_light: *{safe_mrkdwn(declared.title)}*{severity}, declared by <@{user_id}> at {now:%Y-%m-%d %H:%M} UTC.\n"
+        f":rotating_light: *{safe_mrkdwn(declared.title)}*{severity}, declared by "
+        f"<@{user_id}> at {now:%Y-%m-%d %H:%M} UTC.\n"
         "Everything said in this channel is recorded with its UTC time.\n"
         "• Mark the phases as they happen: `/incident mark detected|acknowledged|mitigated|resolved [at TIME] [NOTE]`"
         " — backdate with `at 14:05` or `at 10m ago` (a time without a zone is read in your own timezone).\n"
@@ -226,7 +232,11 @@ def header_text(declared: Declared, *, user_id: str, now: datetime) -> str:
 
 def announcement_text(declared: Declared, *, user_id: str) -> str:
     severity = f" ({declared.severity})" if declared.severity else ""
-    return f":rotating_light: <@{user_id}> declared an incident: *{safe_mrkdwn(declared.title)}*{severity}. Follow it in <#{declared.channel_id}>."
+    return (
+        f":rotating_light: <@{user_id}> declared an incident: "
+        f"*{safe_mrkdwn(declared.title)}*{severity}. Follow it in "
+        f"<#{declared.channel_id}>."
+    )
 
 
 def declare_modal(*, severity: str | None = None, origin_channel: str = "") -> dict[str, Any]:

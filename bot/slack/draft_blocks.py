@@ -193,7 +193,8 @@ def _phase_field(line: Any) -> Block:
 
 def _section_blocks(draft: Draft, quiet: Quiet) -> list[Block]:
     durations = "  ".join(
-        f"Time to {line.phase[:-1] if line.phase.endswith('ed') else line.phase}: {line.since_detection or 'not measured'}"
+        f"Time to {line.phase[:-1] if line.phase.endswith('ed') else line.phase}: "
+        f"{line.since_detection or 'not measured'}"
         for line in draft.phases[1:]
     )
     blocks = [_text_section(draft.impact, quiet, lead=durations)]

@@ -71,15 +71,21 @@ def missing_for_http(settings: Settings) -> str | None:
         missing = [name for name in OAUTH_HTTP if not getattr(settings, name.lower())]
         if not missing:
             return None
-        return f"{MissingSetting(missing[0]).code} Multi-workspace mode (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set) needs it too."
+        return (
+            f"{MissingSetting(missing[0]).code} Multi-workspace mode (SLACK_CLIENT_ID "
+            "and SLACK_CLIENT_SECRET are set) needs it too."
+        )
     missing = [name for name in SINGLE_HTTP if not getattr(settings, name.lower())]
     if not missing:
         return None
     partial = [name for name in OAUTH_HTTP[:2] if getattr(settings, name.lower())]
     other = (
-        f"Only {partial[0]} is set: for multi-workspace installs set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET and leave SLACK_BOT_TOKEN unset."
+        f"Only {partial[0]} is set: for multi-workspace installs set "
+        "SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET and leave "
+        "SLACK_BOT_TOKEN unset."
         if partial
-        else "To let workspaces install the app instead, set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET."
+        else "To let workspaces install the app instead, set SLACK_CLIENT_ID, "
+        "SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET."
     )
     return f"{MissingSetting(missing[0]).code} {other}"
 

@@ -46,7 +46,8 @@ def test_backdated_detection_is_read_in_the_users_timezone(incident: Scribe) -> 
     body = response.json()
     assert phases(incident)["detected"] == "2026-11-29T14:55:00Z"
     assert body["response_type"] == "in_channel"
-    assert "14:55 UTC" in body["text"] and "09:55" in body["text"]
+    assert "14:55 UTC" in body["text"]
+    assert "09:55" in body["text"]
     assert "pager went off" in body["text"]
 
 

@@ -62,7 +62,8 @@ def assert_within_limits(message: dict) -> None:
             assert len(block["text"]["text"]) <= 3000
         for field in block.get("fields", ()):
             assert len(field["text"]) <= 2000
-    assert blocks[-1]["type"] == "context" and "postmortem-C1-v3.md" in blocks[-1]["elements"][0]["text"]
+    assert blocks[-1]["type"] == "context"
+    assert "postmortem-C1-v3.md" in blocks[-1]["elements"][0]["text"]
 
 
 @pytest.mark.parametrize(
@@ -84,7 +85,8 @@ def test_a_small_draft_shows_every_key_event_and_action_item() -> None:
     message = draft_message(prepared(record(key_events=3, items=2)))
     shown = json.dumps(message["blocks"], ensure_ascii=False)
     assert shown.count("(Datadog)") == 3
-    assert "#0 Fix thing 0" in shown and "#1 Fix thing 1" in shown
+    assert "#0 Fix thing 0" in shown
+    assert "#1 Fix thing 1" in shown
     assert "more key events" not in shown
 
 
@@ -94,13 +96,15 @@ def test_key_events_that_do_not_fit_are_counted_as_left_in_the_file() -> None:
     [more] = [text for text in texts if "more key events in the file" in text]
     hidden = int(more.rsplit("_…and ", 1)[1].split(" ")[0].replace(",", ""))
     shown = sum(text.count("(Datadog)") for text in texts)
-    assert shown + hidden == 10_000 and shown > 0
+    assert shown + hidden == 10_000
+    assert shown > 0
 
 
 def test_action_items_without_an_owner_are_flagged_and_the_draft_is_not_final() -> None:
     shown = json.dumps(draft_message(prepared(record(items=2)))["blocks"], ensure_ascii=False)
     assert "*Not final:* 1 action item needs an owner and a due date" in shown
-    assert "#1 Fix thing 1" in shown and ":warning: no owner" in shown
+    assert "#1 Fix thing 1" in shown
+    assert ":warning: no owner" in shown
 
 
 def test_blame_flags_quote_the_sentence_without_notifying_the_person_named() -> None:
@@ -116,15 +120,18 @@ def test_people_named_in_recorded_text_are_shown_by_name_and_not_notified_but_ow
     named = dataclasses.replace(draft, names={"U1": "Grace Hopper"})
     shown = json.dumps(draft_message(named)["blocks"], ensure_ascii=False)
     assert "• @Grace Hopper forgot to page the database team." in shown
-    assert "<@U1>" not in shown and "<@U0>" not in shown
+    assert "<@U1>" not in shown
+    assert "<@U0>" not in shown
     assert "— <@U2>, due 2026-12-10" in shown  # the owner of item #0 is told: the item is theirs
 
 
 def test_a_short_summary_leaves_out_the_sections_and_says_how_to_get_the_full_draft() -> None:
     message = draft_message(prepared(record(key_events=3), full=False))
     shown = json.dumps(message["blocks"], ensure_ascii=False)
-    assert "short summary" in shown and "/incident surprised" in shown
-    assert "*Root cause*" not in shown and "Key events" not in shown
+    assert "short summary" in shown
+    assert "/incident surprised" in shown
+    assert "*Root cause*" not in shown
+    assert "Key events" not in shown
 
 
 def test_long_text_is_cut_at_a_word_end_with_an_ellipsis() -> None:

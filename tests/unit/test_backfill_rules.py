@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ def test_without_since_a_backfill_reads_the_last_24_hours() -> None:
 
 
 def test_only_messages_with_replies_are_opened_as_threads() -> None:
-    page = [
+    page: list[dict[str, Any]] = [
         {"ts": "1.000001", "reply_count": 3},
         {"ts": "2.000002"},
         {"ts": "3.000003", "thread_ts": "3.000003", "latest_reply": "4.000004"},

@@ -29,7 +29,8 @@ def test_a_live_message_event_is_not_an_edit_even_if_it_carries_an_edited_field(
             "edited": {"ts": "1764428460.000000"},
         }
     )
-    assert isinstance(change, MessagePost) and change.edited_at is None
+    assert isinstance(change, MessagePost)
+    assert change.edited_at is None
 
 
 def test_a_tombstone_is_a_deletion() -> None:
@@ -68,7 +69,8 @@ def test_an_alert_bot_post_with_only_attachments_is_read_from_their_fallback() -
             "attachments": [{"fallback": "[FIRING] p99 > 2s"}, {"pretext": "runbook"}],
         }
     )
-    assert isinstance(change, MessagePost) and change.text == "[FIRING] p99 > 2s\nrunbook"
+    assert isinstance(change, MessagePost)
+    assert change.text == "[FIRING] p99 > 2s\nrunbook"
 
 
 def test_an_old_export_file_share_keeps_its_single_file() -> None:
@@ -82,7 +84,8 @@ def test_an_old_export_file_share_keeps_its_single_file() -> None:
             "file": {"name": "graph.png", "permalink": "https://x/f"},
         }
     )
-    assert isinstance(change, MessagePost) and [f.name for f in change.files] == ["graph.png"]
+    assert isinstance(change, MessagePost)
+    assert [f.name for f in change.files] == ["graph.png"]
 
 
 def test_a_live_edit_whose_new_message_is_a_tombstone_is_a_deletion_at_the_events_time() -> None:

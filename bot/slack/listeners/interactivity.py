@@ -69,7 +69,10 @@ def register(app: App, deps: Deps) -> None:
                 change = actions.close_item(
                     session, team_id=team_id, item_id=int(action["value"]), user_id=user_id, now=now
                 )
-                text = f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* {safe_mrkdwn(change.item.text)}"
+                text = (
+                    f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* "
+                    f"{safe_mrkdwn(change.item.text)}"
+                )
                 accept_refresh(session, team_id=team_id, user_id=user_id, origin=origin_of(body), text=text, now=now)
         except UserFacingError as error:
             refuse(respond, body, error)
@@ -142,7 +145,10 @@ def register(app: App, deps: Deps) -> None:
                         now=now,
                     )
                     note = f" (rollover {change.item.rollovers})" if change.rolled_over else ""
-                    text = f":calendar: <@{user_id}> moved *#{change.item.id}* {safe_mrkdwn(change.item.text)} to {due.isoformat()}{note}."
+                    text = (
+                        f":calendar: <@{user_id}> moved *#{change.item.id}* "
+                        f"{safe_mrkdwn(change.item.text)} to {due.isoformat()}{note}."
+                    )
                     accept_refresh(session, team_id=team_id, user_id=user_id, origin=metadata, text=text, now=now)
         except UserFacingError as error:
             ack(response_action="errors", errors={blocks.DUE_BLOCK: str(error)})
@@ -175,7 +181,10 @@ def register(app: App, deps: Deps) -> None:
                             payload=blocks.assignment_dm(change.item, by=user_id, reassigned=True),
                             now=now,
                         )
-                    text = f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* {safe_mrkdwn(change.item.text)} to <@{owner}>."
+                    text = (
+                        f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* "
+                        f"{safe_mrkdwn(change.item.text)} to <@{owner}>."
+                    )
                     accept_refresh(session, team_id=team_id, user_id=user_id, origin=metadata, text=text, now=now)
         except UserFacingError as error:
             ack(response_action="errors", errors={blocks.OWNER_BLOCK: str(error)})
@@ -222,7 +231,8 @@ def register(app: App, deps: Deps) -> None:
                         channel=channel,
                         now=now,
                         payload={
-                            "text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}"
+                            "text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due "
+                            f"{due.isoformat()}:\n> {safe_mrkdwn(item.text)}"
                         },
                     )
         except (UserFacingError, CommandError) as error:
