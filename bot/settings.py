@@ -17,10 +17,14 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 HOW_TO_GET: dict[str, str] = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) under OAuth & Permissions of your app at api.slack.com/apps",
     "SLACK_SIGNING_SECRET": "the Signing Secret under Basic Information of your app at api.slack.com/apps",
-    "SLACK_APP_TOKEN": "an App-Level Token (xapp-…) with connections:write, under Basic "
-    "Information → App-Level Tokens of your app at api.slack.com/apps",
-    "SCRIBE_REVIEW_CHANNEL": "the id (C…) of the channel that gets the weekly review (channel details "
-    "→ About), or run /incident review here in it",
+    "SLACK_APP_TOKEN": (
+        "an App-Level Token (xapp-…) with connections:write, under Basic Information → App-Level Tokens"
+        " of your app at api.slack.com/apps"
+    ),
+    "SCRIBE_REVIEW_CHANNEL": (
+        "the id (C…) of the channel that gets the weekly review (channel details → About),"
+        " or run /incident review here in it"
+    ),
 }
 
 SECRET_FIELDS = frozenset({"slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret"})
