@@ -85,9 +85,9 @@ def run(label: str, url: str, sizes: list[int], repeat: int) -> None:
 
 def seed(url: str, size: int) -> str:
     """An incident of ``size`` messages: threads, edits, deletions, bot alerts and pins among them."""
-    from bot.core.messages import MessagePost
+    from bot.core.message_changes import MessagePost
     from storage import incidents as repo
-    from storage import messages as message_repo
+    from storage import message_store as message_repo
     from storage.session import make_engine, make_session_factory
 
     channel = f"CBENCH{size}"
@@ -166,7 +166,7 @@ def measure(url: str, channel: str, *, repeat: int) -> dict[str, float]:
     """In a fresh process: the resolve path's draft work, best time of ``repeat`` runs."""
     from bot.core.postmortem import build_draft
     from bot.services.drafts import PreparedDraft, render
-    from bot.services.records import load_record
+    from bot.services.record_reader import load_record
     from bot.settings import Settings
     from bot.slack.draft_blocks import draft_message
     from storage import incidents as repo

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.core.commands import StartArgs
+from bot.core.grammar import StartArgs
 from bot.services.incidents import start_incident
 from storage.migrate import upgrade_to_head
 from storage.session import make_engine, make_session_factory

@@ -204,8 +204,8 @@ def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _services_set(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.error_budgets import set_slo
     from bot.services.errors import UserFacingError
-    from bot.services.services_config import set_slo
 
     _migrate(settings, args)
     try:
@@ -224,7 +224,7 @@ def _services_set(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _services_list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.services_config import list_slos
+    from bot.services.error_budgets import list_slos
 
     with _sessions(settings)() as session:
         slos = list_slos(session)
@@ -267,6 +267,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.errors import UserFacingError
     from bot.services.importer import parse_marker_options, read_channel, store_import
     from bot.services.slack_export import SlackExport
+    from bot.slack.payloads import parse_stored_message
 
     try:
         zone = ZoneInfo(args.zone)
@@ -277,7 +278,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     try:
         with SlackExport(Path(args.path)) as export:
-            read = read_channel(export, args.channel)
+            read = read_channel(export, args.channel, parse=parse_stored_message)
         options = {phase: getattr(args, phase) for phase in ("detected", "acknowledged", "mitigated", "resolved")}
         markers = parse_marker_options(options, reference=read.last_at, now=now, zone=zone)
         with _sessions(settings).begin() as session:

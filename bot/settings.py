@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.core.channels import ConfiguredChannels
+from bot.core.review import ReviewSchedule
 
 DEFAULT_DATABASE_URL = "sqlite:///scribe.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -202,15 +203,13 @@ def _hours(value: str | None) -> tuple[int, int]:
     raise SystemExit(f"error: SCRIBE_WORK_HOURS must be two hours like 9-17 (start before end), not {value!r}.")
 
 
-_WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
 def _review_at(value: str | None) -> str:
     """``SCRIBE_REVIEW_AT`` such as ``mon 09:00`` (UTC)."""
     if value is None:
         return "mon 09:00"
-    day, _, clock = value.strip().lower().partition(" ")
-    hour, _, minute = clock.strip().partition(":")
-    if day[:3] in _WEEKDAY_NAMES and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60:
-        return f"{day[:3]} {int(hour):02d}:{int(minute):02d}"
-    raise SystemExit(f"error: SCRIBE_REVIEW_AT must be a weekday and a UTC time like 'mon 09:00', not {value!r}.")
+    try:
+        return str(ReviewSchedule.parse(value))
+    except ValueError:
+        raise SystemExit(
+            f"error: SCRIBE_REVIEW_AT must be a weekday and a UTC time like 'mon 09:00', not {value!r}."
+        ) from None

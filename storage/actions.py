@@ -9,37 +9,15 @@ found, whoever asks. The reads of the follow-up jobs (nudges, reviews) are in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import exists, or_, select, union
 from sqlalchemy.orm import Session
 
-from bot.core.record import ActionItemView
+from bot.core.record import ActionItemView, ItemWithIncident
 from storage.action_models import ActionItem, ActionItemEvent
 from storage.models import Entry, Incident, Message, PhaseMark
-
-
-@dataclass(frozen=True)
-class ItemRow:
-    """An item with what a reader needs of its incident."""
-
-    id: int
-    team_id: str
-    owner_id: str | None
-    due: date | None
-    text: str
-    status: str
-    rollovers: int
-    created_at: datetime
-    closed_at: datetime | None
-    incident_id: int
-    channel_id: str
-    title: str
-    service: str | None
-    owner_tz: str | None = None
-
 
 ITEM_ROW_COLUMNS = (
     ActionItem.id,
@@ -58,9 +36,9 @@ ITEM_ROW_COLUMNS = (
 )
 
 
-def item_rows(session: Session, stmt: Any) -> list[ItemRow]:
-    """Run a select of ``ITEM_ROW_COLUMNS`` (and optionally the owner's zone) as ``ItemRow``s."""
-    return [ItemRow(*row) for row in session.execute(stmt)]
+def item_rows(session: Session, stmt: Any) -> list[ItemWithIncident]:
+    """Run a select of ``ITEM_ROW_COLUMNS`` (and optionally the owner's zone) as ``ItemWithIncident``s."""
+    return [ItemWithIncident(*row) for row in session.execute(stmt)]
 
 
 def add_item(
@@ -110,7 +88,7 @@ def find_item(session: Session, team_id: str, item_id: int, *, lock: bool = Fals
     return session.scalars(stmt).one_or_none()
 
 
-def item_row(session: Session, team_id: str, item_id: int) -> ItemRow | None:
+def item_row(session: Session, team_id: str, item_id: int) -> ItemWithIncident | None:
     found = item_rows(
         session,
         select(*ITEM_ROW_COLUMNS)
@@ -126,7 +104,7 @@ def history(session: Session, item_id: int) -> Sequence[ActionItemEvent]:
     ).all()
 
 
-def incident_items(session: Session, team_id: str, incident_id: int) -> list[ItemRow]:
+def incident_items(session: Session, team_id: str, incident_id: int) -> list[ItemWithIncident]:
     return item_rows(
         session,
         select(*ITEM_ROW_COLUMNS)
@@ -148,7 +126,7 @@ def item_views(session: Session, incident_id: int) -> tuple[ActionItemView, ...]
     return tuple(ActionItemView(*row) for row in session.execute(stmt))
 
 
-def open_items_of(session: Session, team_id: str, owner_id: str) -> list[ItemRow]:
+def open_items_of(session: Session, team_id: str, owner_id: str) -> list[ItemWithIncident]:
     return item_rows(
         session,
         select(*ITEM_ROW_COLUMNS)

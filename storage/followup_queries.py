@@ -12,13 +12,14 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.core.record import ItemWithIncident
 from storage.action_models import ActionItem, ActionNudge
-from storage.actions import ITEM_ROW_COLUMNS, ItemRow, item_rows
+from storage.actions import ITEM_ROW_COLUMNS, item_rows
 from storage.models import Entry, Incident, PhaseMark, SlackUser
 from storage.upsert import insert_for
 
 
-def team_items(session: Session, team_id: str, *, closed_since: datetime) -> list[ItemRow]:
+def team_items(session: Session, team_id: str, *, closed_since: datetime) -> list[ItemWithIncident]:
     """Open items, and items closed since ``closed_since``: what a review looks at."""
     return item_rows(
         session,
@@ -32,7 +33,7 @@ def team_items(session: Session, team_id: str, *, closed_since: datetime) -> lis
     )
 
 
-def open_items_to_nudge(session: Session) -> list[ItemRow]:
+def open_items_to_nudge(session: Session) -> list[ItemWithIncident]:
     """Every open item of every workspace, with its owner's cached zone: one query."""
     stmt = (
         select(*ITEM_ROW_COLUMNS, SlackUser.tz)

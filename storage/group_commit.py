@@ -13,7 +13,7 @@ pinged before use after a quiet second, like the pool's pre-ping, and replaced a
 failure; with an engine that keeps no connections (NullPool) a new one is opened each time.
 
 Writes must be idempotent and not depend on their order within a batch (the message upserts
-are: see storage/live_messages.py). If a batch fails, each of its writes is retried alone, so
+are: see storage/live_writer.py). If a batch fails, each of its writes is retried alone, so
 one bad write cannot fail the others, and a write that was in fact stored before the failure is
 harmlessly stored again.
 """

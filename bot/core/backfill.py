@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from bot.core.commands import CommandError
-from bot.core.slackts import is_ts, ts_sort_key
+from bot.core.grammar import CommandError
+from bot.core.message_changes import MessageChange
+from bot.core.slackts import ts_sort_key
 
 DEFAULT_LOOKBACK = timedelta(hours=24)
 _SINCE = re.compile(r"(?:^|\s)--since(?:\s+(?P<words>.*))?$", re.IGNORECASE | re.DOTALL)
@@ -32,25 +33,31 @@ def backfill_oldest(now: datetime, since: datetime | None) -> datetime:
     return since if since is not None else now - DEFAULT_LOOKBACK
 
 
-def thread_parents(messages: Iterable[Mapping[str, Any]]) -> list[str]:
+@dataclass(frozen=True)
+class ReadBack:
+    """A message read back from a channel's history, as the Slack adapter translated it."""
+
+    ts: str | None
+    """Its ts, or None when the message had no usable one."""
+    change: MessageChange
+    has_replies: bool = False
+    """It is a thread parent whose replies are worth reading."""
+    latest_reply: str | None = None
+    """The ts of its thread's latest reply, when it is a thread parent."""
+
+
+def thread_parents(messages: Iterable[ReadBack]) -> list[str]:
     """The ts of every message in a history page that has replies to read."""
-    parents = []
-    for message in messages:
-        ts = message.get("ts")
-        has_replies = bool(message.get("reply_count")) or (
-            message.get("thread_ts") == ts and message.get("latest_reply")
-        )
-        if is_ts(ts) and has_replies:
-            parents.append(str(ts))
-    return parents
+    return [message.ts for message in messages if message.ts is not None and message.has_replies]
 
 
-def threads_active_since(messages: Iterable[Mapping[str, Any]], oldest_ts: str) -> list[str]:
+def threads_active_since(messages: Iterable[ReadBack], oldest_ts: str) -> list[str]:
     """The ts of every thread parent in a history page whose latest reply is at or after
     ``oldest_ts``: a thread that started earlier but went on inside the window."""
-    active = []
-    for message in messages:
-        ts, latest = message.get("ts"), message.get("latest_reply")
-        if is_ts(ts) and is_ts(latest) and ts_sort_key(str(latest)) >= ts_sort_key(oldest_ts):
-            active.append(str(ts))
-    return active
+    return [
+        message.ts
+        for message in messages
+        if message.ts is not None
+        and message.latest_reply is not None
+        and ts_sort_key(message.latest_reply) >= ts_sort_key(oldest_ts)
+    ]

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from bot.core.typed_input import TimeParseError, clean_input, show, split_prefix, unreadable
+from bot.core.typed_words import TimeParseError, clean_input, show, split_prefix, unreadable
+from bot.core.weekdays import weekday_number
 
 MAX_DUE_AHEAD = relativedelta(years=2)
 MAX_DUE_TOKENS = 3
@@ -23,15 +24,6 @@ _DUE = re.compile(
            | in\s+(?P<amount>\d+|an?)\s+(?P<unit>days?|weeks?|months?) )$""",
     re.IGNORECASE | re.ASCII | re.VERBOSE,
 )
-_WEEKDAYS = {
-    **dict.fromkeys(("monday", "mon"), 0),
-    **dict.fromkeys(("tuesday", "tue", "tues"), 1),
-    **dict.fromkeys(("wednesday", "wed"), 2),
-    **dict.fromkeys(("thursday", "thu", "thur", "thurs"), 3),
-    **dict.fromkeys(("friday", "fri"), 4),
-    **dict.fromkeys(("saturday", "sat"), 5),
-    **dict.fromkeys(("sunday", "sun"), 6),
-}
 
 
 def parse_due_date(text: str, *, today: date) -> date:
@@ -83,7 +75,7 @@ def _read_due(match: re.Match[str], today: date) -> date | None:
     if match["word"]:
         return today + timedelta(days=0 if match["word"].lower() == "today" else 1)
     if match["weekday"]:
-        weekday = _WEEKDAYS.get(match["weekday"].lower())
+        weekday = weekday_number(match["weekday"])
         if weekday is None:
             return None
         return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)

@@ -90,3 +90,23 @@ class IncidentRecord:
     went_poorly: tuple[str, ...] = ()
     surprised: bool = False
     extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ItemWithIncident:
+    """An action item with what a reader needs of its incident (a list, a DM, a nudge)."""
+
+    id: int
+    team_id: str
+    owner_id: str | None
+    due: date | None
+    text: str
+    status: str
+    rollovers: int
+    created_at: datetime
+    closed_at: datetime | None
+    incident_id: int
+    channel_id: str
+    title: str
+    service: str | None
+    owner_tz: str | None = None

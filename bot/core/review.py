@@ -23,12 +23,12 @@ from bot.core.stats import (
     days_overdue,
     measure_health,
 )
+from bot.core.weekdays import short_name, weekday_number
 
 __all__ = [
     "Review",
-    "ReviewIncident",
-    "ReviewItem",
     "ReviewLine",
+    "ReviewSchedule",
     "ServiceGroup",
     "build_review",
     "order_items_for_owner",
@@ -167,3 +167,36 @@ def order_items_for_owner(
         return (item.service not in over, not late, due, item.item_id)
 
     return sorted(items, key=key)
+
+
+@dataclass(frozen=True)
+class ReviewSchedule:
+    """When the weekly review is due: a weekday and a UTC time (``SCRIBE_REVIEW_AT``)."""
+
+    weekday: int
+    """0 is Monday."""
+    hour: int
+    minute: int
+
+    @classmethod
+    def parse(cls, text: str) -> ReviewSchedule:
+        """``mon 09:00`` (UTC): a weekday (its first three letters count) and a time."""
+        day, _, clock = text.strip().lower().partition(" ")
+        hour, _, minute = clock.strip().partition(":")
+        weekday = weekday_number(day[:3])
+        if weekday is None or not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+            raise ValueError(f"a weekday and a UTC time like 'mon 09:00', not {text!r}")
+        return cls(weekday, int(hour), int(minute))
+
+    def __str__(self) -> str:
+        return f"{short_name(self.weekday)} {self.hour:02d}:{self.minute:02d}"
+
+    def last_at(self, now: datetime) -> datetime:
+        """The latest scheduled moment at or before ``now``."""
+        today = now.replace(hour=self.hour, minute=self.minute, second=0, microsecond=0)
+        moment = today - timedelta(days=(now.weekday() - self.weekday) % 7)
+        return moment if moment <= now else moment - timedelta(days=7)
+
+    def key(self, now: datetime) -> str:
+        year, week, _ = self.last_at(now).isocalendar()
+        return f"review:{year}-W{week:02d}"

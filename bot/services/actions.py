@@ -14,15 +14,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.core.record import ItemWithIncident
 from bot.core.review import order_items_for_owner
 from bot.core.stats import ReviewItem
 from bot.services import outbox
+from bot.services.error_budgets import team_budgets
 from bot.services.errors import UserFacingError
 from bot.services.incidents import require_incident
-from bot.services.services_config import team_budgets
 from storage import actions as repo
 from storage.action_models import ActionItem
-from storage.actions import ItemRow
 from storage.models import Incident
 
 MAX_ITEM_TEXT = 500
@@ -43,7 +43,7 @@ class ItemNotFound(UserFacingError):
 
 @dataclass(frozen=True)
 class Change:
-    item: ItemRow
+    item: ItemWithIncident
     changed: bool
     """False when the item already was in the asked state."""
     previous_owner: str | None = None
@@ -61,7 +61,7 @@ def check_due(due: date, *, today: date) -> None:
         )
 
 
-def check_text(text: str) -> str:
+def check_item_text(text: str) -> str:
     text = " ".join(text.split())
     if not text:
         raise UserFacingError(
@@ -83,7 +83,7 @@ def create_item(
     text: str,
     user_id: str,
     now: datetime,
-) -> ItemRow:
+) -> ItemWithIncident:
     incident = require_incident(session, team_id, channel_id)
     check_due(due, today=today)
     item = repo.add_item(
@@ -92,19 +92,20 @@ def create_item(
         incident_id=incident.id,
         owner_id=owner_id,
         due=due,
-        text=check_text(text),
+        text=check_item_text(text),
         created_by=user_id,
         now=now,
     )
     return _row(session, team_id, item.id)
 
 
-def incident_items(session: Session, *, team_id: str, channel_id: str) -> tuple[Incident, list[ItemRow]]:
+def incident_items(session: Session, *, team_id: str, channel_id: str) -> tuple[str, list[ItemWithIncident]]:
+    """The title of the channel's incident, and its items."""
     incident = require_incident(session, team_id, channel_id)
-    return incident, repo.incident_items(session, team_id, incident.id)
+    return incident.title, repo.incident_items(session, team_id, incident.id)
 
 
-def my_items(session: Session, *, team_id: str, user_id: str, now: datetime) -> list[ItemRow]:
+def my_items(session: Session, *, team_id: str, user_id: str, now: datetime) -> list[ItemWithIncident]:
     """The caller's open items: over-budget services first, then overdue, then by due date."""
     rows = repo.open_items_of(session, team_id, user_id)
     by_id = {row.id: row for row in rows}
@@ -177,7 +178,7 @@ def queue_dm(session: Session, *, team_id: str, key: str, user_id: str, payload:
     return outbox.enqueue(session, team_id=team_id, key=key, kind="dm", channel=user_id, payload=payload, now=now)
 
 
-def item_for(session: Session, *, team_id: str, item_id: int, user_id: str) -> ItemRow:
+def item_for(session: Session, *, team_id: str, item_id: int, user_id: str) -> ItemWithIncident:
     """An item the caller may change (for opening a modal about it)."""
     _changeable(session, team_id, item_id, user_id)
     return _row(session, team_id, item_id)
@@ -199,7 +200,7 @@ def _changeable(session: Session, team_id: str, item_id: int, user_id: str) -> A
     return item
 
 
-def _row(session: Session, team_id: str, item_id: int) -> ItemRow:
+def _row(session: Session, team_id: str, item_id: int) -> ItemWithIncident:
     session.flush()
     row = repo.item_row(session, team_id, item_id)
     if row is None:
@@ -207,7 +208,7 @@ def _row(session: Session, team_id: str, item_id: int) -> ItemRow:
     return row
 
 
-def review_item(row: ItemRow) -> ReviewItem:
+def review_item(row: ItemWithIncident) -> ReviewItem:
     return ReviewItem(
         item_id=row.id,
         incident_title=row.title,
@@ -224,14 +225,23 @@ def review_item(row: ItemRow) -> ReviewItem:
 
 
 @dataclass(frozen=True)
+class HomeIncident:
+    """An incident the user took part in, as the App Home lists it."""
+
+    channel_id: str
+    title: str
+    status: str
+
+
+@dataclass(frozen=True)
 class Home:
-    items: list[ItemRow]
+    items: list[ItemWithIncident]
     """Open items, overdue first."""
-    incidents: list[Incident]
+    incidents: list[HomeIncident]
 
 
 def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> Home:
     return Home(
         my_items(session, team_id=team_id, user_id=user_id, now=now),
-        list(repo.incidents_of_user(session, team_id, user_id)),
+        [HomeIncident(i.channel_id, i.title, i.status) for i in repo.incidents_of_user(session, team_id, user_id)],
     )

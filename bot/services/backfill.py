@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.backfill import thread_parents, threads_active_since
-from bot.core.messages import MessageChange
-from bot.core.slack_messages import parse_stored_message
-from bot.core.slackts import datetime_to_ts, is_ts, ts_sort_key
-from bot.services.stored_messages import store_changes
+from bot.core.backfill import ReadBack, thread_parents, threads_active_since
+from bot.core.message_changes import MessageChange
+from bot.core.slackts import datetime_to_ts, ts_sort_key
+from bot.services.bulk_capture import store_changes
 from storage import incidents as repo
 
 MAX_PAGES = 10_000
@@ -30,7 +29,7 @@ OLD_THREAD_PAGES = 5
 
 @dataclass(frozen=True)
 class Page:
-    messages: list[dict[str, Any]]
+    messages: list[ReadBack]
     next_cursor: str | None = None
 
 
@@ -69,9 +68,9 @@ def backfill_channel(
     tally = _Tally()
     opened: set[str] = set()
 
-    def store(messages: list[dict[str, Any]]) -> None:
+    def store(messages: list[ReadBack]) -> None:
         tally.read += len(messages)
-        tally.added += _store(sessions, team_id, channel_id, [parse_stored_message(m) for m in messages])
+        tally.added += _store(sessions, team_id, channel_id, [m.change for m in messages])
 
     def open_thread(parent: str) -> None:
         """Store the thread's replies posted at or after ``oldest``, once per thread."""
@@ -82,7 +81,7 @@ def backfill_channel(
         while tally.calls < MAX_PAGES:
             page = source.replies(channel_id, parent, oldest=oldest_ts, cursor=cursor)
             tally.calls += 1
-            store([m for m in page.messages if is_ts(m.get("ts")) and ts_sort_key(m["ts"]) >= ts_sort_key(oldest_ts)])
+            store([m for m in page.messages if m.ts is not None and ts_sort_key(m.ts) >= ts_sort_key(oldest_ts)])
             cursor = page.next_cursor or None
             if cursor is None:
                 return

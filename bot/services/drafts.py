@@ -20,7 +20,7 @@ from bot.core.postmortem_markdown import people_in, render_markdown
 from bot.core.record import IncidentRecord
 from bot.services import outbox
 from bot.services.errors import NotAnIncident
-from bot.services.records import load_record
+from bot.services.record_reader import load_record
 from bot.settings import Settings
 from storage import incidents as repo
 from storage import people as people_repo

@@ -22,20 +22,19 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.nudges import NudgeItem, NudgeKind, NudgePolicy, due_nudges
-from bot.core.review import Review, ReviewIncident, build_review
-from bot.core.stats import DEFAULT_WINDOW
+from bot.core.record import ItemWithIncident
+from bot.core.review import Review, ReviewSchedule, build_review
+from bot.core.stats import DEFAULT_WINDOW, ReviewIncident
 from bot.services.actions import review_item
+from bot.services.error_budgets import team_budgets
 from bot.services.people import CACHE_FOR
-from bot.services.services_config import team_budgets
 from bot.settings import Settings
 from storage import followup_queries as repo
 from storage import outbox as outbox_repo
 from storage import people
-from storage.actions import ItemRow
 from storage.followup_queries import IncidentFacts
 from storage.outbox import Post
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ZONE_REFRESH_LIMIT = 50
 
 
@@ -56,7 +55,7 @@ def policy_from(settings: Settings) -> NudgePolicy:
 class Nudge:
     kind: NudgeKind
     key: str
-    item: ItemRow
+    item: ItemWithIncident
     local_date: date
     """The owner's local date when the nudge was found due."""
 
@@ -130,31 +129,6 @@ def queue_due_nudges(
         ]
         outbox_repo.enqueue_many(session, posts, now=now)
     return nudges
-
-
-@dataclass(frozen=True)
-class ReviewSchedule:
-    weekday: int
-    """0 is Monday."""
-    hour: int
-    minute: int
-
-    @classmethod
-    def parse(cls, text: str) -> ReviewSchedule:
-        """``mon 09:00`` (UTC), as ``SCRIBE_REVIEW_AT`` holds it."""
-        day, _, clock = text.strip().lower().partition(" ")
-        hour, _, minute = clock.partition(":")
-        return cls(WEEKDAYS.index(day[:3]), int(hour), int(minute))
-
-    def last_at(self, now: datetime) -> datetime:
-        """The latest scheduled moment at or before ``now``."""
-        today = now.replace(hour=self.hour, minute=self.minute, second=0, microsecond=0)
-        moment = today - timedelta(days=(now.weekday() - self.weekday) % 7)
-        return moment if moment <= now else moment - timedelta(days=7)
-
-    def key(self, now: datetime) -> str:
-        year, week, _ = self.last_at(now).isocalendar()
-        return f"review:{year}-W{week:02d}"
 
 
 def build_team_review(session: Session, team_id: str, *, now: datetime) -> Review:

@@ -1,6 +1,7 @@
 """Import an incident from a Slack export: the full record, as if the app had been there.
 
-Messages go through the same rules as live capture (``bot.core.slack_messages``); names and zones
+Messages go through the same rules as live capture (the Slack adapter's ``parse_stored_message``,
+handed in by the caller); names and zones
 come from ``users.json`` (kept in the user cache so drafts can show names); phase markers come
 from ``/incident mark …`` written in messages (read in the author's zone, relative to the
 message's own time) and from the command line, which wins; ``/incident action @owner DUE TEXT``
@@ -11,7 +12,7 @@ author's zone. Importing again changes nothing that is already recorded.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,19 +21,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from bot.core import phases as phase_rules
-from bot.core.action_args import parse_owner
-from bot.core.commands import CommandError, StartArgs, parse_mark, parse_severity, parse_start
+from bot.core.action_grammar import parse_owner
+from bot.core.commands_in_text import commands_in_text
 from bot.core.duedate import parse_due_prefix
-from bot.core.messages import MessageChange, MessageDeletion, MessagePost
+from bot.core.grammar import CommandError, StartArgs, parse_mark, parse_severity, parse_start
+from bot.core.message_changes import MessageChange, MessageDeletion, MessagePost
 from bot.core.record import PHASES
-from bot.core.slack_messages import parse_stored_message
 from bot.core.slackts import is_ts, ts_to_datetime
 from bot.core.timeparse import TimeParseError, parse_at_clause, parse_moment
-from bot.core.typed_commands import typed_commands
-from bot.services.actions import check_text
+from bot.services.actions import check_item_text
+from bot.services.bulk_capture import store_changes
 from bot.services.errors import UserFacingError
 from bot.services.slack_export import ExportChannel, SlackExport
-from bot.services.stored_messages import store_changes
 from storage import actions as actions_repo
 from storage import incidents as repo
 from storage import people
@@ -153,14 +153,15 @@ def _zone(name: str | None) -> ZoneInfo:
         return UTC_ZONE
 
 
-def read_channel(export: SlackExport, wanted: str) -> ReadChannel:
-    """Translate one channel of the export into plain values (nothing stored yet)."""
+def read_channel(export: SlackExport, wanted: str, *, parse: Callable[[dict[str, Any]], MessageChange]) -> ReadChannel:
+    """Translate one channel of the export into plain values (nothing stored yet); ``parse``
+    reads one stored Slack message."""
     channel = export.channel(wanted)
     users = export.users()
     read = ReadChannel(channel=channel, team_id=team_of_export(users), people=_people(users))
     records = sorted((m for m in export.messages(channel) if is_ts(m.get("ts"))), key=lambda m: ts_to_datetime(m["ts"]))
     for record in records:
-        change = parse_stored_message(record)
+        change = parse(record)
         read.changes.append(change)
         if isinstance(change, MessagePost) and change.user:
             _read_typed(read, change, change.user, record)
@@ -170,7 +171,7 @@ def read_channel(export: SlackExport, wanted: str) -> ReadChannel:
 def _read_typed(read: ReadChannel, post: MessagePost, author: str, record: Mapping[str, Any]) -> None:
     person = read.people.get(author)
     zone = _zone(person.tz if person else None)
-    for command in typed_commands(post.text):
+    for command in commands_in_text(post.text):
         try:
             if command.name == "mark":
                 args = parse_mark(command.args)
@@ -187,7 +188,7 @@ def _read_typed(read: ReadChannel, post: MessagePost, author: str, record: Mappi
                 owner, rest = parse_owner(command.args)
                 due, text = parse_due_prefix(rest, today=post.posted_at.astimezone(zone).date())
                 read.items.append(
-                    TypedItem(owner_id=owner, due=due, text=check_text(text), at=post.posted_at, user_id=author)
+                    TypedItem(owner_id=owner, due=due, text=check_item_text(text), at=post.posted_at, user_id=author)
                 )
             elif command.name in TYPED_ENTRY_KINDS and (command.args or command.name == "surprised"):
                 read.entries.append(

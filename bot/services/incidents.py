@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.core import phases as phase_rules
-from bot.core.commands import StartArgs
-from bot.core.messages import MessageChange, MessageDeletion, MessagePost
+from bot.core.grammar import StartArgs
+from bot.core.message_changes import MessageChange, MessageDeletion, MessagePost
 from bot.core.record import PHASES
 from bot.services.errors import NotAnIncident, UserFacingError
 from storage import incidents as repo
-from storage import messages as message_repo
+from storage import message_store as message_repo
 from storage.group_commit import GroupCommit
-from storage.live_messages import LiveRow, live_row
+from storage.live_writer import LiveRow, live_message_commits, live_row
 from storage.models import Incident
 
 
@@ -60,6 +61,15 @@ def start_incident(
     )
     incident = created or require_incident(session, team_id, channel_id)
     return Started(incident.id, created is not None, incident.title, incident.severity)
+
+
+MessageWrites = GroupCommit[LiveRow]
+"""The ingest hot path: live message writes, gathered into one commit per moment and process."""
+
+
+def message_writes(engine: Engine) -> MessageWrites:
+    """The group commit that writes live messages into ``engine``'s database."""
+    return live_message_commits(engine)
 
 
 def record_message(writes: GroupCommit[LiveRow], *, team_id: str, channel_id: str, change: MessageChange) -> None:

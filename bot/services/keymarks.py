@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.slackts import is_ts
 from storage import incidents as repo
-from storage import messages as message_repo
+from storage import message_store as message_repo
 
 
 def set_mark(

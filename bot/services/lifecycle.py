@@ -1,7 +1,7 @@
 """Use cases of an incident's end: close it (its channel stops being recorded) and reopen it.
 
-While an incident is closed, nothing said in its channel is stored (storage/live_messages.py
-and storage/messages.py write only into an open incident), so people who post afterwards are
+While an incident is closed, nothing said in its channel is stored (storage/live_writer.py
+and storage/message_store.py write only into an open incident), so people who post afterwards are
 not counted as having taken part in it. A later ``/incident start`` there begins a new
 incident with its own record.
 """

@@ -33,11 +33,6 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.core.slack_messages import parse_message_event
-from bot.services import incidents
-from storage.group_commit import GroupCommit
-from storage.live_messages import LiveRow
-
 log = logging.getLogger(__name__)
 
 SUFFIX = ".event.json"
@@ -142,9 +137,3 @@ def is_database_down(error: BaseException) -> bool:
 
 def kept_event(team_id: str, channel_id: str, event: dict[str, Any]) -> dict[str, Any]:
     return {"team_id": team_id, "channel_id": channel_id, "event": event}
-
-
-def store_kept_event(writes: GroupCommit[LiveRow], record: dict[str, Any]) -> None:
-    """Replay one kept event through the same idempotent write as a live one."""
-    change = parse_message_event(record["event"])
-    incidents.record_message(writes, team_id=record["team_id"], channel_id=record["channel_id"], change=change)

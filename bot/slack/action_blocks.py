@@ -29,12 +29,12 @@ from slack_sdk.models.views import View
 
 from bot.core.budget import BudgetStatus
 from bot.core.durations import format_duration
+from bot.core.record import ItemWithIncident
 from bot.core.review import Review
 from bot.services.actions import Home
 from bot.services.followup import Nudge
 from bot.slack.review_text import render_review_text
 from bot.slack.safe_text import safe_mrkdwn
-from storage.actions import ItemRow
 
 DONE = "action_item_done"
 MOVE_DUE = "action_item_move_due"
@@ -75,7 +75,7 @@ def item_buttons(item_id: int, *, reassign: bool = True) -> dict[str, Any]:
     return _item_buttons_block(item_id, reassign=reassign).to_dict()
 
 
-def item_line(row: ItemRow, *, today: date) -> str:
+def item_line(row: ItemWithIncident, *, today: date) -> str:
     parts = [f"*#{row.id}* {safe_mrkdwn(row.text)}", f"<@{row.owner_id}>" if row.owner_id else "_no owner_"]
     if row.status == "done":
         parts.append("done :white_check_mark:")
@@ -89,7 +89,7 @@ def item_line(row: ItemRow, *, today: date) -> str:
     return " — ".join(parts)
 
 
-def assignment_dm(row: ItemRow, *, by: str, reassigned: bool = False) -> dict[str, Any]:
+def assignment_dm(row: ItemWithIncident, *, by: str, reassigned: bool = False) -> dict[str, Any]:
     verb = "reassigned" if reassigned else "assigned"
     text = (
         f"<@{by}> {verb} you an action item from incident *{safe_mrkdwn(row.title)}* (<#{row.channel_id}>):\n"
@@ -131,13 +131,13 @@ def escalation_post(nudge: Nudge) -> dict[str, Any]:
     return {"text": text}
 
 
-def items_text(title: str, rows: list[ItemRow], *, today: date, empty: str) -> str:
+def items_text(title: str, rows: list[ItemWithIncident], *, today: date, empty: str) -> str:
     if not rows:
         return empty
     return "\n".join([f"*{title}*"] + [f"• {item_line(row, today=today)}" for row in rows])
 
 
-def my_items_text(rows: list[ItemRow], *, today: date) -> str:
+def my_items_text(rows: list[ItemWithIncident], *, today: date) -> str:
     if not rows:
         return "You have no open action items. :tada:"
     lines = ["*Your open action items* (services over their error budget first)"]
@@ -224,12 +224,12 @@ def create_modal(channel_id: str) -> dict[str, Any]:
     )
 
 
-def move_due_modal(row: ItemRow) -> dict[str, Any]:
+def move_due_modal(row: ItemWithIncident) -> dict[str, Any]:
     intro = _section_block(f"*#{row.id}* {safe_mrkdwn(row.text)}\nMoving the date later counts as a rollover.")
     return _modal(MOVE_DUE_VIEW, "Move due date", [intro, _due_input(row.due)], {"item": row.id})
 
 
-def reassign_modal(row: ItemRow) -> dict[str, Any]:
+def reassign_modal(row: ItemWithIncident) -> dict[str, Any]:
     intro = _section_block(f"*#{row.id}* {safe_mrkdwn(row.text)}")
     return _modal(REASSIGN_VIEW, "Reassign", [intro, _owner_input("New owner", row.owner_id)], {"item": row.id})
 
@@ -252,5 +252,5 @@ def home_view(home: Home, *, today: date) -> dict[str, Any]:
     return View(type="home", blocks=blocks[:100]).to_dict()
 
 
-def changed_text(what: str, row: ItemRow, *, today: date) -> str:
+def changed_text(what: str, row: ItemWithIncident, *, today: date) -> str:
     return f"{what}\n{item_line(row, today=today)}"

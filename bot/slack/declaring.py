@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import InputBlock, Option, PlainTextInputElement, P
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from bot.core.commands import StartArgs
+from bot.core.grammar import StartArgs
 from bot.core.record import SEVERITIES
 from bot.core.slug import incident_channel_name
 from bot.services import deferred, incidents, outbox, workspace_channels

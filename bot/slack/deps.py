@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.services.incidents import MessageWrites, message_writes
 from bot.settings import Settings
-from storage.group_commit import GroupCommit
-from storage.live_messages import LiveRow, live_message_commits
 
 
 def utc_now() -> datetime:
@@ -22,9 +21,9 @@ class Deps:
     settings: Settings
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = utc_now
-    writes: GroupCommit[LiveRow] = field(default=None)  # type: ignore[arg-type]
+    writes: MessageWrites = field(default=None)  # type: ignore[arg-type]
     """Group commit for the ingest hot path; made from the sessions' engine when not given."""
 
     def __post_init__(self) -> None:
         if self.writes is None:
-            object.__setattr__(self, "writes", live_message_commits(self.sessions.kw["bind"]))
+            object.__setattr__(self, "writes", message_writes(self.sessions.kw["bind"]))

@@ -21,6 +21,7 @@ from bot.services.deferred import Work
 from bot.slack.after_answer import new_key, tell, work_kind
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
+from bot.slack.payloads import read_back
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class SlackHistory:
             self.client.conversations_join(channel=channel)
             self._joined = True
             response = getattr(self.client, method)(limit=self.page_size, inclusive=True, **args)
-        messages = list(response.get("messages") or [])
+        messages = [read_back(message) for message in response.get("messages") or []]
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
         return Page(messages=messages, next_cursor=cursor)
 

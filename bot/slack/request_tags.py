@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.logs import tag_request
-from bot.slack.parse import team_of
+from bot.slack.payloads import team_of
 from bot.slack.subcommands.registry import SUBCOMMANDS
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.durations import format_duration
-from bot.core.review import Review, ReviewIncident, ReviewLine, ServiceGroup
+from bot.core.review import Review, ReviewLine, ServiceGroup
+from bot.core.stats import ReviewIncident
 from bot.slack.safe_text import safe_mrkdwn
 
 

@@ -19,6 +19,7 @@ from bot.services.importer import ImportRefused, parse_marker_options, read_chan
 from bot.services.lifecycle import close_incident
 from bot.services.slack_export import ExportError, SlackExport
 from bot.settings import Settings
+from bot.slack.payloads import parse_stored_message
 from storage import people
 from storage.models import Incident
 
@@ -32,7 +33,7 @@ def run_import(sessions: sessionmaker[Session], path: Path, channel: str, **opti
         k: options.pop(k) for k in ("detected", "acknowledged", "mitigated", "resolved") if k in options
     }
     with SlackExport(path) as export:
-        read = read_channel(export, channel)
+        read = read_channel(export, channel, parse=parse_stored_message)
     times = parse_marker_options(markers, reference=read.last_at, now=NOW, zone=options.pop("zone", ZoneInfo("UTC")))
     with sessions.begin() as session:
         return store_import(

@@ -1,7 +1,7 @@
-"""The two message writers — the live one (SQL on the driver, storage/live_messages.py) and the
-one backfill and imports use (SQLAlchemy Core, storage/messages.py) — follow the same rules:
-whatever order posts, edits and deletions arrive in, a message ends in its latest state, and a
-deleted message never gets its text back."""
+"""The two message writers — the live one (batches on the driver, storage/live_writer.py) and the
+one backfill and imports use (through the session, storage/message_store.py) — run the same rules,
+written once in storage/message_store.py: whatever order posts, edits and deletions arrive in, a
+message ends in its latest state, and a deleted message never gets its text back."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.commands import StartArgs
-from bot.core.messages import MessageChange, MessageDeletion, MessagePost, SharedFile
+from bot.core.grammar import StartArgs
+from bot.core.message_changes import MessageChange, MessageDeletion, MessagePost, SharedFile
 from bot.core.slackts import datetime_to_ts, ts_to_datetime
+from bot.services.bulk_capture import store_changes
 from bot.services.incidents import start_incident
-from bot.services.stored_messages import store_changes
 from storage import incidents as repo
-from storage.live_messages import LiveMessageWriter, live_row
+from storage.live_writer import LiveMessageWriter, live_row
 from storage.models import Message
 
 NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)

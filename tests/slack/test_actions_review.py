@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.services import incidents
-from bot.services.services_config import set_slo
+from bot.services.error_budgets import set_slo
 from tests.conftest import Scribe
 from tests.support.action_items import (
     add_item,

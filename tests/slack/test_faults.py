@@ -40,6 +40,7 @@ from bot.slack.background import wait_for_background
 from bot.slack.client import build_client
 from bot.slack.delivery import METADATA_EVENT
 from bot.slack.deps import Deps
+from bot.slack.listeners.events import store_kept_event
 from bot.web import create_wsgi_app
 from storage.models import Message, OutboxMessage, PhaseMark
 from storage.session import make_engine, make_session_factory
@@ -176,7 +177,7 @@ def test_the_spool_keeps_events_while_the_database_is_down_and_replay_stops_at_t
     for n in (5, 6):
         kept.keep(kept_event("T111", "C1", payload(n)["event"]))
     outage.cut()
-    assert kept.replay(lambda record: spool_module.store_kept_event(deps.writes, record)) == 0
+    assert kept.replay(lambda record: store_kept_event(deps.writes, record)) == 0
     assert kept.waiting() == 2
     outage.restore()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import bot.slack.subcommands  # noqa: F401  (registers the subcommands)
-from bot.core.commands import HELP_TEXT
+from bot.slack.help_text import HELP_TEXT
 from bot.slack.subcommands.registry import SUBCOMMANDS
 
 

@@ -12,7 +12,7 @@ from bot.core.draft_json import record_to_json
 from bot.core.postmortem import build_draft, draft_sections
 from bot.core.slackts import datetime_to_ts
 from bot.services.drafts import draft_json
-from bot.services.records import load_record
+from bot.services.record_reader import load_record
 from bot.slack.background import wait_for_background
 from storage.models import Incident
 from storage.postmortems import PostmortemVersion

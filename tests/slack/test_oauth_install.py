@@ -17,7 +17,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, MetaData, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.jobs import deliver_outbox
+from bot.jobs.owed import deliver_outbox
 from bot.services import outbox
 from bot.settings import Settings
 from bot.slack.app import build_app

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main as scribe_cli
-from bot.core.messages import MessagePost
+from bot.core.message_changes import MessagePost
 from bot.jobs import run_due
 from bot.services import drafts
 from bot.slack.app import build_app
@@ -23,7 +23,7 @@ from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from bot.web import create_wsgi_app
 from storage import incidents as incident_repo
-from storage import messages as message_repo
+from storage import message_store as message_repo
 from storage.models import OutboxMessage
 from storage.postmortems import PostmortemVersion
 from tests.conftest import Scribe, settings_for

@@ -16,7 +16,7 @@ from bot.slack import action_blocks as blocks
 from bot.slack.app import build_app
 from bot.slack.background import wait_for_background
 from bot.web import create_wsgi_app
-from storage.live_messages import live_message_commits
+from storage.live_writer import live_message_commits
 from storage.session import make_engine, make_session_factory
 from tests.conftest import Scribe
 from tests.support.slack_requests import SlackRequests, event_callback

@@ -118,3 +118,11 @@ def test_the_settings_take_one_channel_or_workspace_channel_pairs_and_refuse_any
     for bad in ("#incidents", "T01AB:#ops", "T01AB:C0123,T01AB:C0456", "C0123,"):
         with pytest.raises(SystemExit, match="SCRIBE_REVIEW_CHANNEL"):
             Settings.from_env({"SCRIBE_REVIEW_CHANNEL": bad})
+
+
+def test_the_review_time_setting_is_read_once_into_its_plain_form_and_a_bad_one_stops_the_start() -> None:
+    assert Settings.from_env({}).review_at == "mon 09:00"
+    assert Settings.from_env({"SCRIBE_REVIEW_AT": "Friday 16:30"}).review_at == "fri 16:30"
+    for bad in ("someday 09:00", "mon 25:00", "mon"):
+        with pytest.raises(SystemExit, match="SCRIBE_REVIEW_AT"):
+            Settings.from_env({"SCRIBE_REVIEW_AT": bad})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bot.core.budget import BudgetStatus
-from bot.core.review import ReviewIncident, ReviewItem
+from bot.core.stats import ReviewIncident, ReviewItem
 
 NOW = datetime(2024, 5, 27, 9, 0, tzinfo=UTC)  # Monday
 TODAY = NOW.date()

@@ -1,10 +1,10 @@
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
-from bot.core.backfill import backfill_oldest, split_since, thread_parents
-from bot.core.commands import CommandError
+from bot.core.backfill import ReadBack, backfill_oldest, split_since, thread_parents, threads_active_since
+from bot.core.grammar import CommandError
+from bot.core.message_changes import NotRecorded
 
 NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
 
@@ -27,11 +27,20 @@ def test_without_since_a_backfill_reads_the_last_24_hours() -> None:
 
 
 def test_only_messages_with_replies_are_opened_as_threads() -> None:
-    page: list[dict[str, Any]] = [
-        {"ts": "1.000001", "reply_count": 3},
-        {"ts": "2.000002"},
-        {"ts": "3.000003", "thread_ts": "3.000003", "latest_reply": "4.000004"},
-        {"ts": "5.000005", "thread_ts": "3.000003"},
-        {"ts": "not a ts", "reply_count": 1},
+    change = NotRecorded("not looked at here")
+    page = [
+        ReadBack("1.000001", change, has_replies=True),
+        ReadBack("2.000002", change),
+        ReadBack(None, change, has_replies=True),
     ]
-    assert thread_parents(page) == ["1.000001", "3.000003"]
+    assert thread_parents(page) == ["1.000001"]
+
+
+def test_a_thread_is_active_in_the_window_when_its_latest_reply_is_in_it() -> None:
+    change = NotRecorded("not looked at here")
+    page = [
+        ReadBack("1.000001", change, has_replies=True, latest_reply="9.000009"),
+        ReadBack("2.000002", change, has_replies=True, latest_reply="4.000004"),
+        ReadBack("3.000003", change),
+    ]
+    assert threads_active_since(page, "5.000005") == ["1.000001"]

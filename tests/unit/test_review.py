@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.core.review import build_review, order_items_for_owner
+import pytest
+
+from bot.core.review import ReviewSchedule, build_review, order_items_for_owner
 from bot.core.stats import close_rate, phase_medians, repeated_causes
 from tests.support.review_values import NOW, TODAY, budget, incident, item
 
@@ -137,3 +139,19 @@ def test_the_owners_queue_puts_over_budget_services_first_then_overdue_then_due_
     budgets = [budget("checkout", 1.5), budget("search", 0.5)]
     ordered = order_items_for_owner(items, budgets, now=NOW)
     assert [i.item_id for i in ordered] == [5, 3, 2, 1, 6, 4]
+
+
+def test_the_review_schedule_reads_a_weekday_and_a_utc_time_and_refuses_anything_else() -> None:
+    schedule = ReviewSchedule.parse(" Thursday 7:05 ")
+    assert (schedule.weekday, schedule.hour, schedule.minute, str(schedule)) == (3, 7, 5, "thu 07:05")
+    for bad in ("xyz 09:00", "mon 24:00", "mon 09:60", "mon", "mon 9"):
+        with pytest.raises(ValueError, match="like 'mon 09:00'"):
+            ReviewSchedule.parse(bad)
+
+
+def test_the_review_is_due_at_the_latest_scheduled_moment_and_keyed_by_its_week() -> None:
+    schedule = ReviewSchedule.parse("mon 09:00")
+    tuesday = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    assert schedule.last_at(tuesday) == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    assert schedule.last_at(datetime(2026, 11, 30, 8, 59, tzinfo=UTC)) == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert schedule.key(tuesday) == "review:2026-W49"

@@ -10,21 +10,21 @@ the answer is out and replies through ``response_url``.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 import bot.slack.subcommands  # noqa: F401  (registers the subcommands)
-from bot.core.commands import CommandError, split_command
+from bot.core.grammar import CommandError, split_command
+from bot.core.mentions import USER_MENTION
 from bot.core.timeparse import TimeParseError
 from bot.services import deferred, repeats
 from bot.services.deferred import Work
 from bot.services.errors import UserFacingError
 from bot.slack.after_answer import drain, new_key, received_at, tell, warm_people, work_kind
 from bot.slack.deps import Deps
-from bot.slack.parse import team_of
+from bot.slack.payloads import team_of
 from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands.registry import SUBCOMMANDS, CommandCall, NeedsSlack, Reply
 
@@ -38,7 +38,6 @@ DEFERRED = (
     ":hourglass_flowing_sand: Got it. I'm looking up your Slack timezone to read the time you typed; "
     "the answer follows here in a moment."
 )
-_MENTIONED = re.compile(r"<@([UW][A-Z0-9]+)")
 OWNER_COMMANDS = frozenset({"action", "reassign"})
 """Commands that name an action item's owner."""
 
@@ -57,7 +56,11 @@ def register(app: App, deps: Deps) -> None:
         then do what the command left owed."""
         team_id = team_of(body, context)
         text = command.get("text") or ""
-        owners = _MENTIONED.findall(text) if split_command(text).name in OWNER_COMMANDS else []
+        owners = (
+            [match.group(1) for match in USER_MENTION.finditer(text)]
+            if split_command(text).name in OWNER_COMMANDS
+            else []
+        )
         warm_people(deps, client, team_id, [command.get("user_id", ""), *owners])
         drain(deps, client, team_id)
 

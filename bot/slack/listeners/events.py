@@ -17,7 +17,7 @@ from slack_bolt import App, BoltRequest
 from bot.services import incidents, keymarks, spool
 from bot.services.spool import Spool
 from bot.slack.deps import Deps
-from bot.slack.parse import parse_message_event, team_of
+from bot.slack.payloads import parse_message_event, team_of
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,12 @@ SPOOL_FROM_RETRY = 3
 def _retry_num(request: BoltRequest) -> int:
     value = (request.headers.get("x-slack-retry-num") or ["0"])[0]
     return int(value) if value.isdigit() else 0
+
+
+def store_kept_event(writes: incidents.MessageWrites, record: dict[str, Any]) -> None:
+    """Replay one event kept in the spool through the same idempotent write as a live one."""
+    change = parse_message_event(record["event"])
+    incidents.record_message(writes, team_id=record["team_id"], channel_id=record["channel_id"], change=change)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -54,7 +60,7 @@ def register(app: App, deps: Deps) -> None:
             log.warning("database unavailable on Slack's last retry: message event kept in the local spool")
             return
         if kept is not None:
-            kept.replay_now_and_then(lambda record: spool.store_kept_event(deps.writes, record))
+            kept.replay_now_and_then(lambda record: store_kept_event(deps.writes, record))
 
     @app.event(re.compile(r"^reaction_(added|removed)$"))
     def mark_by_reaction(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.core.commands import CommandError
+from bot.core.grammar import CommandError
 from bot.services import actions, deferred, outbox, repeats
 from bot.services.deferred import Work
 from bot.services.errors import UserFacingError
@@ -24,7 +24,7 @@ from bot.slack import action_blocks as blocks
 from bot.slack.after_answer import drain, new_key, warm_people, work_kind
 from bot.slack.client import name_and_zone
 from bot.slack.deps import Deps
-from bot.slack.parse import team_of
+from bot.slack.payloads import team_of
 from bot.slack.safe_text import safe_mrkdwn
 
 log = logging.getLogger(__name__)

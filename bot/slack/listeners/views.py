@@ -7,14 +7,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.core.commands import MAX_TITLE_CHARS, CommandError, StartArgs, check_text
+from bot.core.grammar import MAX_TITLE_CHARS, CommandError, StartArgs, check_text
 from bot.core.repeats import view_key
 from bot.services import repeats
 from bot.services.errors import UserFacingError
 from bot.slack.after_answer import drain, new_key
 from bot.slack.declaring import MODAL_CALLBACK, TITLE_BLOCK, accept_declare, modal_values
 from bot.slack.deps import Deps
-from bot.slack.parse import team_of
+from bot.slack.payloads import team_of
 
 
 def register(app: App, deps: Deps) -> None:

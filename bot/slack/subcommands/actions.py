@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.core.action_args import ACTION_USAGE, parse_owner
-from bot.core.commands import CommandError
+from bot.core.action_grammar import ACTION_USAGE, parse_owner
 from bot.core.duedate import parse_due_date, parse_due_prefix
+from bot.core.grammar import CommandError
 from bot.services import actions, followup
+from bot.services.error_budgets import set_incident_service, team_budgets
 from bot.services.incidents import require_incident
-from bot.services.services_config import set_incident_service, team_budgets
 from bot.slack import action_blocks as blocks
 from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
@@ -95,10 +95,10 @@ def list_actions(call: CommandCall) -> Reply:
     if call.args.strip():
         raise CommandError("Use `/incident actions` for this incident's items or `/incident actions mine` for yours.")
     with call.deps.sessions() as session:
-        incident, rows = actions.incident_items(session, team_id=call.team_id, channel_id=call.channel_id)
+        title, rows = actions.incident_items(session, team_id=call.team_id, channel_id=call.channel_id)
     return Reply(
         blocks.items_text(
-            f"Action items of {safe_mrkdwn(incident.title)}",
+            f"Action items of {safe_mrkdwn(title)}",
             rows,
             today=today,
             empty=f"No action items yet. Add one with {ACTION_USAGE}.",

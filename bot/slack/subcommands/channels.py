@@ -8,9 +8,10 @@ channel; any public channel with the chat:write.public scope).
 
 from __future__ import annotations
 
-from bot.core.commands import CommandError
+from bot.core.grammar import CommandError
+from bot.core.review import ReviewSchedule
+from bot.core.weekdays import WEEKDAYS
 from bot.services import workspace_channels
-from bot.services.followup import ReviewSchedule
 from bot.slack.oauth import serves_one_workspace
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
@@ -24,7 +25,7 @@ def _when(call: CommandCall, purpose: str) -> str:
     if purpose != "review":
         return ""
     schedule = ReviewSchedule.parse(call.deps.settings.review_at)
-    day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[schedule.weekday]
+    day = WEEKDAYS[schedule.weekday]
     return f" (every {day} at {schedule.hour:02d}:{schedule.minute:02d} UTC)"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.commands import parse_severity, parse_start
+from bot.core.grammar import parse_severity, parse_start
 from bot.slack.after_answer import new_key
 from bot.slack.declaring import accept_declare, declare_modal
 from bot.slack.safe_text import safe_mrkdwn

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from bot.core.commands import CommandError
+from bot.core.grammar import CommandError
 from bot.services import lifecycle
 from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands import actions as action_commands

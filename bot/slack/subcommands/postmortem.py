@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.core.blame import find_blame
-from bot.core.commands import check_text, parse_text
+from bot.core.grammar import check_text, parse_text
 from bot.services import deferred, drafts, incidents
 from bot.services.deferred import Work
 from bot.slack.after_answer import work_kind

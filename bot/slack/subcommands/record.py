@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot.core.backfill import backfill_oldest, split_since
-from bot.core.commands import HELP_TEXT, parse_mark, parse_start, parse_text
 from bot.core.durations import format_duration, measure_phases
+from bot.core.grammar import parse_mark, parse_start, parse_text
 from bot.core.phases import PHASE_LABELS
 from bot.core.record import PHASES, PhaseTimes
 from bot.core.timeparse import format_local, parse_at_clause, parse_moment
 from bot.services import incidents
+from bot.slack.help_text import HELP_TEXT
 from bot.slack.history import accept_start_checks
 from bot.slack.safe_text import safe_mrkdwn
 from bot.slack.subcommands import postmortem as draft_posting

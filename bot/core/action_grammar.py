@@ -6,8 +6,8 @@ message text, so typed commands in an export read the same way.
 
 from __future__ import annotations
 
-from bot.core.commands import CommandError
-from bot.core.mentions import USER_MENTION
+from bot.core.grammar import CommandError
+from bot.core.mentions import USER_MENTION, mention
 
 ACTION_USAGE = (
     "`/incident action @owner DUE TEXT`, for example `/incident action @ada friday Add an alert on queue depth`"
@@ -25,7 +25,7 @@ def parse_owner(words: str) -> tuple[str, str]:
         )
         raise CommandError(f"An action item needs exactly one owner, and none was named{hint}: {ACTION_USAGE}.")
     if len(owners) > 1:
-        named = " and ".join(f"<@{owner}>" for owner in owners[:3])
+        named = " and ".join(mention(owner) for owner in owners[:3])
         raise CommandError(
             f"An action item has exactly one owner; you named {named}. Give it to one person "
             "(split the work into two items if both have a part)."

@@ -1,5 +1,6 @@
-"""What a Slack message means for the record, whichever way it reached us.
+"""Slack payloads translated into the plain values the use cases take. Nothing else.
 
+A message means the same for the record whichever way it reached us.
 Live capture sees events (``message_changed``, ``message_deleted``…); backfill and imports see
 messages as they stand (``conversations.history`` pages, export day files), where an edit is an
 ``edited`` field. A thread parent deleted while it has replies is a ``tombstone`` in both: live,
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.messages import MessageChange, MessageDeletion, MessagePost, NotRecorded, SharedFile
+from bot.core.backfill import ReadBack
+from bot.core.message_changes import MessageChange, MessageDeletion, MessagePost, NotRecorded, SharedFile
 from bot.core.slackts import is_ts, ts_to_datetime
 
 # Subtypes that carry what people said (or what an alert bot posted).
@@ -143,3 +145,24 @@ def parse_stored_message(message: dict[str, Any]) -> MessageChange:
     if isinstance(change, MessagePost) and change.edited_at is None and message.get("edited"):
         return _post(message, edited=True)
     return change
+
+
+def read_back(message: dict[str, Any]) -> ReadBack:
+    """A message of a ``conversations.history`` or ``.replies`` page: what it means for the
+    record, and whether it is the parent of a thread with replies to read."""
+    ts, latest = message.get("ts"), message.get("latest_reply")
+    has_replies = bool(message.get("reply_count")) or (message.get("thread_ts") == ts and bool(latest))
+    return ReadBack(
+        ts=str(ts) if is_ts(ts) else None,
+        change=parse_stored_message(message),
+        has_replies=has_replies,
+        latest_reply=str(latest) if is_ts(latest) else None,
+    )
+
+
+def team_of(body: dict[str, Any], context: dict[str, Any]) -> str:
+    """The workspace the event belongs to (the installing one, also for Slack Connect)."""
+    team = context.get("team_id") or body.get("team_id") or context.get("enterprise_id")
+    if not team:
+        team = (body.get("team") or {}).get("id") or ""
+    return str(team)

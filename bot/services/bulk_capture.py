@@ -10,9 +10,9 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from bot.core.messages import MessageChange, MessageDeletion, MessagePost
+from bot.core.message_changes import MessageChange, MessageDeletion, MessagePost
 from bot.core.slackts import ts_to_datetime
-from storage import messages as message_repo
+from storage import message_store as message_repo
 
 BULK_ROWS = 1000
 """Rows per INSERT: PostgreSQL takes at most 65,535 bound parameters in one statement."""

@@ -7,12 +7,11 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.jobs import job
-from bot.services.spool import Spool, store_kept_event
+from bot.services.spool import Spool
 from bot.slack.deps import Deps
+from bot.slack.listeners.events import store_kept_event
 
 
-@job("spool", every_seconds=60)
 def replay_spool(deps: Deps, client: WebClient, now: datetime) -> None:
     if deps.settings.spool_dir:
         Spool(deps.settings.spool_dir).replay(lambda record: store_kept_event(deps.writes, record))

@@ -12,7 +12,8 @@ from datetime import datetime
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.jobs import deliver_outbox, job
+from bot.core.review import ReviewSchedule
+from bot.jobs.owed import deliver_outbox
 from bot.services import followup, workspace_channels
 from bot.slack import action_blocks as blocks
 from bot.slack.client import name_and_zone
@@ -22,7 +23,6 @@ from bot.slack.oauth import clients, serves_one_workspace
 log = logging.getLogger(__name__)
 
 
-@job("nudges", every_seconds=300)
 def send_nudges(deps: Deps, client: WebClient, now: datetime) -> None:
     client_for = clients(deps, client)
 
@@ -42,7 +42,6 @@ def send_nudges(deps: Deps, client: WebClient, now: datetime) -> None:
         deliver_outbox(deps, client, now)
 
 
-@job("weekly-review", every_seconds=900)
 def send_weekly_review(deps: Deps, client: WebClient, now: datetime) -> None:
     one_workspace = serves_one_workspace(deps.settings)
 
@@ -51,7 +50,7 @@ def send_weekly_review(deps: Deps, client: WebClient, now: datetime) -> None:
             session, deps.settings, team_id=team_id, purpose="review", one_workspace=one_workspace
         )
 
-    schedule = followup.ReviewSchedule.parse(deps.settings.review_at)
+    schedule = ReviewSchedule.parse(deps.settings.review_at)
     queued = followup.queue_weekly_reviews(
         deps.sessions, now=now, channel_for=channel_for, schedule=schedule, render=blocks.review_post
     )

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.core.commands import StartArgs
-from bot.core.messages import MessageDeletion, MessagePost, SharedFile
+from bot.core.grammar import StartArgs
+from bot.core.message_changes import MessageDeletion, MessagePost, SharedFile
 from bot.core.slackts import ts_to_datetime
 from bot.services.incidents import start_incident
-from storage import live_messages
-from storage.live_messages import LiveMessageWriter, LiveRow, live_row
+from storage import live_writer
+from storage.live_writer import LiveMessageWriter, LiveRow, live_row
 from storage.models import Message
 
 NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
@@ -138,7 +138,7 @@ def test_on_sqlite_a_write_lock_held_too_long_fails_the_write(incident, write, m
     engine = incident.kw["bind"]
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's write lock")
-    monkeypatch.setattr(live_messages, "SQLITE_LOCK_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(live_writer, "SQLITE_LOCK_WAIT_SECONDS", 0.05)
     other = sqlite3.connect(engine.url.database, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     with pytest.raises(sqlite3.OperationalError, match="locked"):

@@ -1,7 +1,8 @@
 from datetime import UTC, datetime
+from typing import Any
 
-from bot.core.messages import MessageDeletion, MessagePost, NotRecorded
-from bot.core.slack_messages import parse_message_event, parse_stored_message
+from bot.core.message_changes import MessageDeletion, MessagePost, NotRecorded
+from bot.slack.payloads import parse_message_event, parse_stored_message, read_back
 
 
 def test_a_stored_message_with_an_edited_field_is_its_edited_state() -> None:
@@ -113,3 +114,18 @@ def test_a_live_edit_whose_new_message_is_a_tombstone_is_a_deletion_at_the_event
     assert change == MessageDeletion(
         ts="1764428400.000100", deleted_at=datetime(2025, 11, 29, 15, 1, 0, 200, tzinfo=UTC)
     )
+
+
+def test_a_history_message_is_a_thread_parent_when_it_has_replies_or_a_latest_reply() -> None:
+    page: list[dict[str, Any]] = [
+        {"ts": "1.000001", "reply_count": 3},
+        {"ts": "2.000002"},
+        {"ts": "3.000003", "thread_ts": "3.000003", "latest_reply": "4.000004"},
+        {"ts": "5.000005", "thread_ts": "3.000003"},
+        {"ts": "not a ts", "reply_count": 1},
+    ]
+    read = [read_back(message) for message in page]
+    assert [message.ts for message in read if message.ts and message.has_replies] == ["1.000001", "3.000003"]
+    assert read[2].latest_reply == "4.000004"
+    assert read[4].ts is None
+    assert isinstance(read[1].change, MessagePost)

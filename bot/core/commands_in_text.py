@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
-from bot.core.commands import Command, CommandError, split_command
+from bot.core.grammar import Command, CommandError, split_command
 
 _TYPED = re.compile(r"(?<![\w/])/incident[ \t]+([^\n`]+)", re.IGNORECASE)
 
 
-def typed_commands(text: str | None) -> list[Command]:
+def commands_in_text(text: str | None) -> list[Command]:
     """Every ``/incident WORDS`` in the text, one per line (code quotes end it), in order.
 
     Text that does not read as a command (control characters, nothing after the name) is skipped.

@@ -14,19 +14,24 @@ Both check in the same statement that the channel has an open incident in the wo
 for any other channel, or for a channel whose incident is closed, matches no incident and is not
 written.
 
-Why the driver here rather than SQLAlchemy Core, as everywhere else: measured per message,
-Core's execution context and its BEGIN/COMMIT cost about three times what the statement itself
-costs, and this is the one path that runs for every message of every incident channel
-(bench/ingest). The column types still come from the model, so values are stored exactly as the
-ORM stores them.
+The rules are not written here: each conflict rule, SQLite's single-row statement and the
+deletion of a message a closed incident keeps are storage/message_store.py's Core statements,
+compiled once for the database (``driver_upsert``, ``conflict_clause``). What is written here
+is only how a batch travels: PostgreSQL's many-row ``VALUES`` form, and the driver connection.
+
+Why the driver rather than running those statements through SQLAlchemy as everywhere else:
+it costs less per message, and this is the one path that runs for every message of every
+incident channel. Measured with bench/ingest against the same batches written through Core
+(``engine.begin()`` + ``execute``), the web workers spent 250 to 450 µs more CPU per event
+and the throughput ratio fell (see the README's Benchmarks). The column types still come from
+the model, so values are stored exactly as the ORM stores them.
 
 Every write is idempotent and independent of the order of the others: the unique key
 (team_id, channel_id, ts) decides, a post never overwrites, an edit wins only over an older
 edit of a message of the same (open) incident, a deletion wins over everything and is never
 undone. A deletion also reaches a message of a closed incident (deleted means gone, whatever
 the incident's state); nothing else changes a closed incident's record. So a batch need not be
-atomic: after any failure each of its writes can simply be written again. storage/messages.py
-writes the same rules through SQLAlchemy Core for backfills and imports.
+atomic: after any failure each of its writes can simply be written again.
 """
 
 from __future__ import annotations
@@ -44,9 +49,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 
-from bot.core.messages import MessageDeletion, MessagePost
+from bot.core.message_changes import MessageDeletion, MessagePost
 from bot.core.slackts import ts_to_datetime
 from storage.group_commit import GroupCommit
+from storage.message_store import conflict_clause, driver_delete_anywhere, driver_upsert
 from storage.models import Message
 
 COLUMNS = (
@@ -66,23 +72,8 @@ COLUMNS = (
     "source",
 )
 _TIMES = ("posted_at", "edited_at", "deleted_at")
-_KEY = "(team_id, channel_id, ts)"
 STATEMENT_TIMEOUT_MS = 5000
 SQLITE_LOCK_WAIT_SECONDS = 5.0
-
-_ON_CONFLICT = {
-    "post": f"ON CONFLICT {_KEY} DO NOTHING",
-    "edit": (
-        f"ON CONFLICT {_KEY} DO UPDATE SET text = excluded.text, files = "
-        "excluded.files, edited_at = excluded.edited_at "
-        "WHERE messages.deleted_at IS NULL AND (messages.edited_at IS NULL OR messages.edited_at < excluded.edited_at) "
-        "AND messages.incident_id = excluded.incident_id"
-    ),
-    "delete": (
-        f"ON CONFLICT {_KEY} DO UPDATE SET text = NULL, files = NULL, deleted_at = excluded.deleted_at "
-        "WHERE messages.deleted_at IS NULL"
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -181,29 +172,28 @@ class LiveMessageWriter:
             values[_FILES_INDEX] = json.dumps(values[_FILES_INDEX])
         return values
 
-    def _deleted_key(self, row: LiveRow) -> tuple[Any, ...]:
-        return (row.team_id, row.channel_id, row.ts, self._time(row.deleted_at))
-
     def _write_postgresql(self, connection: Any, rows: Sequence[LiveRow]) -> None:
         for kind, group in _by_kind(rows).items():
             # An update may touch a row once per statement: a second change of the same message
             # in this batch goes in a later statement (the conflict rules make the order moot).
             for part in _with_unique_keys(group) if kind != "post" else [group]:
                 values = [value for row in part for value in self._values(row)]
-                connection.execute(_postgresql(kind, len(part)), values, prepare=True)
-                if kind == "delete":
-                    keys = [value for row in part for value in self._deleted_key(row)]
-                    connection.execute(_postgresql_delete_anywhere(len(part)), keys, prepare=True)
+                sql = _postgresql(conflict_clause(self.dialect, kind), len(part))
+                connection.execute(sql, values, prepare=True)
+            if kind == "delete":
+                anywhere = driver_delete_anywhere(self.dialect)
+                with connection.cursor() as cursor:
+                    cursor.executemany(anywhere.sql, [anywhere.named_values(_deleted_key(row)) for row in group])
 
     def _write_sqlite(self, connection: Any, rows: Sequence[LiveRow]) -> None:
         _begin_immediate(connection)
         try:
             for kind, group in _by_kind(rows).items():
-                connection.executemany(
-                    _SQLITE[kind], [(*self._values(row), row.team_id, row.channel_id) for row in group]
-                )
+                upsert = driver_upsert(self.dialect, kind)
+                connection.executemany(upsert.sql, [upsert.values(_columns(row)) for row in group])
                 if kind == "delete":
-                    connection.executemany(_SQLITE_DELETE_ANYWHERE, [self._deleted_key(row) for row in group])
+                    anywhere = driver_delete_anywhere(self.dialect)
+                    connection.executemany(anywhere.sql, [anywhere.values(_deleted_key(row)) for row in group])
         except BaseException:
             with contextlib.suppress(Exception):  # the connection is dropped after any failure anyway
                 connection.execute("ROLLBACK")
@@ -237,6 +227,19 @@ def _bind_processor(dialect: Dialect, column: str) -> Callable[[Any], Any]:
     """The model's own conversion for a column (aware UTC datetimes, naive ones refused)."""
     processor = Message.__table__.c[column].type.bind_processor(dialect)
     return processor if processor is not None else (lambda value: value)
+
+
+def _columns(row: LiveRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in COLUMNS}
+
+
+def _deleted_key(row: LiveRow) -> dict[str, Any]:
+    return {
+        "key_team_id": row.team_id,
+        "key_channel_id": row.channel_id,
+        "key_ts": row.ts,
+        "deletion_at": row.deleted_at,
+    }
 
 
 def _by_kind(rows: Sequence[LiveRow]) -> dict[str, list[LiveRow]]:
@@ -276,43 +279,16 @@ _ROW = "(" + ", ".join("%s::json" if name == "files" else f"%s::{_sql_type(name)
 
 
 @functools.lru_cache(maxsize=256)
-def _postgresql(kind: str, rows: int) -> str:
-    """The statement for ``rows`` rows of one kind; each size is prepared once per connection."""
+def _postgresql(conflict: str, rows: int) -> str:
+    """The statement for ``rows`` rows under one conflict rule (from storage/message_store.py);
+    each size is prepared once per connection."""
     return (
         _INSERT
         + f"SELECT incidents.id, v.* FROM (VALUES {', '.join([_ROW] * rows)}) AS v({', '.join(COLUMNS)}) "
         + "JOIN incidents ON incidents.team_id = v.team_id AND incidents.channel_id = v.channel_id "
         + "AND incidents.closed_at IS NULL "
-        + _ON_CONFLICT[kind]
+        + conflict
     )
-
-
-@functools.lru_cache(maxsize=256)
-def _postgresql_delete_anywhere(rows: int) -> str:
-    """After a deletion's upsert: the same deletion of a message kept by a closed incident."""
-    row = "(%s::varchar, %s::varchar, %s::varchar, %s::timestamptz)"
-    return (
-        "UPDATE messages SET text = NULL, files = NULL, deleted_at = v.deleted_at "
-        f"FROM (VALUES {', '.join([row] * rows)}) AS v(team_id, channel_id, ts, deleted_at) "
-        "WHERE messages.team_id = v.team_id AND messages.channel_id = v.channel_id AND messages.ts = v.ts "
-        "AND messages.deleted_at IS NULL"
-    )
-
-
-_SQLITE = {
-    kind: (
-        _INSERT
-        + f"SELECT incidents.id, {', '.join('?' for _ in COLUMNS)} FROM incidents "
-        + "WHERE incidents.team_id = ? AND incidents.channel_id = ? AND "
-        "incidents.closed_at IS NULL "  # the WHERE also settles SQLite's upsert parsing
-         + clause
-    )
-    for kind, clause in _ON_CONFLICT.items()
-}
-_SQLITE_DELETE_ANYWHERE = (
-    "UPDATE messages SET text = NULL, files = NULL, deleted_at = ?4 "
-    "WHERE team_id = ?1 AND channel_id = ?2 AND ts = ?3 AND deleted_at IS NULL"
-)
 
 
 def live_message_commits(engine: Engine) -> GroupCommit[LiveRow]:

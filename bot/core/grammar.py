@@ -17,33 +17,6 @@ MAX_COMMAND_CHARS = 3000
 MAX_TITLE_CHARS = 200
 MAX_TEXT_CHARS = 2000
 
-# One bullet is one line in Slack; a line ending in a backslash goes on in the next.
-HELP_TEXT = """*Incident Scribe* keeps the record of this incident channel.
-• `/incident declare [sev1..sev4] TITLE` — open a new incident channel and start recording there
-• `/incident start [sev1..sev4] TITLE [--since TIME]` — start recording this channel (and what was said before)
-• `/incident mark PHASE [at TIME] [NOTE]` — mark `detected`, `acknowledged` (`ack`), `mitigated` or `resolved`
-   TIME: `14:05`, `14:05 UTC`, `2026-11-29 14:05`, `2026-11-29T14:05+01:00`, `10m ago`, `2h ago`, `15 minutes ago`
-   A time without a zone is read in your own Slack timezone.
-• `/incident note TEXT` — add a key event to the timeline
-• `/incident status` — phases and durations so far
-• `/incident impact TEXT` — who was affected, for how long, how many (for the postmortem)
-• `/incident cause TEXT` — the root cause: something in the system you can change
-• `/incident factor TEXT` — a contributing factor
-• `/incident went-well TEXT` / `/incident went-poorly TEXT` — what helped, what fell short
-• `/incident surprised [TEXT]` — this surprised us: a full postmortem whatever the severity
-• `/incident postmortem` — post a new version of the draft postmortem (posted on `mark resolved` too)
-• `/incident close` — stop recording this channel once its incident is resolved · \
-`/incident reopen` (no ID) — record it again
-• `/incident action @owner DUE TEXT` — an action item with one owner and a due date (`2026-12-04`, \
-`friday`, `in 3 days`); no arguments opens a form
-• `/incident actions` / `/incident actions mine` — this incident's items / yours everywhere
-• `/incident done ID` · `reopen ID` · `due ID DATE` · \
-`reassign ID @person` — change an item (`reopen` with an ID is the item)
-• `/incident service NAME` — the service this incident hit (for error budgets) · \
-`/incident stats` — the workspace's numbers
-• `/incident review here|off` · `/incident announce here|off` — where the weekly review / new-incident announcements go
-• `/incident help` — this message"""
-
 
 class CommandError(ValueError):
     """Input that cannot be accepted; the message is for the person who typed it."""

@@ -8,14 +8,12 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.jobs import job
 from bot.services.retention import purge_expired_posts, purge_expired_text
 from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
 
 
-@job("retention", every_seconds=3600)
 def purge_old_message_text(deps: Deps, client: WebClient, now: datetime) -> None:
     days = deps.settings.retention_days
     if not days:

@@ -11,7 +11,7 @@ from bot.core.record import PHASES, IncidentRecord, PhaseTimes, TimelineEntry
 from bot.core.timeline import merge_timeline, permalink
 from storage import actions as action_repo
 from storage import incidents as repo
-from storage import messages as message_repo
+from storage import message_store as message_repo
 from storage.models import Incident, Message
 
 ENTRY_KINDS_IN_TIMELINE = ("note",)
