@@ -1,4 +1,4 @@
-"""The ``scribe`` command: serve, migrate, scheduler, jobs, postmortem, import."""
+"""The ``scribe`` command: serve, migrate, scheduler, jobs, services, alerts, postmortem, import."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from bot import cli_alerts, cli_webhooks
 from bot.logs import configure_logging
 from bot.settings import Settings, shown_url
 
@@ -85,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     service_set.add_argument("--team", default="*", help="workspace id it applies to (default: every workspace)")
     service_set.set_defaults(run=_services_set)
     services_sub.add_parser("list", help="list the configured services").set_defaults(run=_services_list)
+
+    cli_webhooks.register(sub, sessions=_sessions, migrate=_migrate)
+    cli_alerts.register(sub, sessions=_sessions, migrate=_migrate)
 
     postmortem = sub.add_parser("postmortem", help="print the draft postmortem of an incident channel")
     postmortem.add_argument("channel", metavar="CHANNEL_ID")

@@ -9,12 +9,29 @@ from gunicorn.app.base import BaseApplication
 from bot.settings import Settings
 
 
+def http_app(deps: Any, *, health: Any = None, client: Any = None) -> Any:
+    """Everything served over HTTP: Bolt's ``/slack/events``, the health check and the webhooks
+    under ``/webhooks/``. Production and the tests build it here, the same way."""
+    from bot.services.webhook_endpoints import OperatorWebhooks
+    from bot.slack.app import build_app
+    from bot.slack.oauth import single_workspace_team
+    from bot.web import create_wsgi_app
+    from bot.webhooks.app import create_webhooks_app
+
+    app = build_app(deps, client=client)
+    operator = OperatorWebhooks.from_settings(deps.settings, team_id=None)
+    if operator.any_configured():  # the settings' secrets serve the one workspace: learn which, now
+        operator = OperatorWebhooks.from_settings(
+            deps.settings, team_id=single_workspace_team(deps.settings, app.client)
+        )
+    webhooks = create_webhooks_app(sessions=deps.sessions, operator=operator, clock=deps.clock)
+    return create_wsgi_app(app, health=health, mounts={"/webhooks/": webhooks})
+
+
 def build_wsgi(settings: Settings) -> Any:
     from sqlalchemy import text
 
-    from bot.slack.app import build_app
     from bot.slack.deps import Deps
-    from bot.web import create_wsgi_app
     from storage.session import make_engine, make_session_factory
 
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
@@ -28,7 +45,7 @@ def build_wsgi(settings: Settings) -> Any:
         except Exception:  # noqa: BLE001 (whatever stops the database answering makes the process unhealthy)
             return False
 
-    return create_wsgi_app(build_app(deps), health=healthy)
+    return http_app(deps, health=healthy)
 
 
 class _Gunicorn(BaseApplication):

@@ -19,16 +19,27 @@ HOW_TO_GET: dict[str, str] = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) under OAuth & Permissions of your app at api.slack.com/apps",
     "SLACK_SIGNING_SECRET": "the Signing Secret under Basic Information of your app at api.slack.com/apps",
     "SLACK_APP_TOKEN": (
-        "an App-Level Token (xapp-…) with connections:write, under Basic Information → App-Level Tokens"
-        " of your app at api.slack.com/apps"
+        "an App-Level Token (xapp-…) with connections:write, "
+        "under Basic Information → App-Level Tokens of your app at api.slack.com/apps"
     ),
     "SCRIBE_REVIEW_CHANNEL": (
-        "the id (C…) of the channel that gets the weekly review (channel details → About),"
-        " or run /incident review here in it"
+        "the id (C…) of the channel that gets the weekly review (channel details → About), "
+        "or run /incident review here in it"
     ),
 }
 
-SECRET_FIELDS = frozenset({"slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret"})
+SECRET_FIELDS = frozenset(
+    {
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_client_secret",
+        "pagerduty_webhook_secret",
+        "opsgenie_webhook_token",
+        "alertmanager_webhook_token",
+        "grafana_webhook_secret",
+    }
+)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -53,7 +64,9 @@ def shown_url(url: str) -> str:
     return shown.replace("=%2A%2A%2A", "=***")
 
 
-def _mask(value: str | None) -> str | None:
+def _mask(value: str | tuple[str, ...] | None) -> str | tuple[str, ...] | None:
+    if isinstance(value, tuple):
+        return tuple(str(_mask(one)) for one in value)
     if not value:
         return value
     return value[:5] + "…" if len(value) > 12 else "…"
@@ -87,6 +100,13 @@ class Settings:
     review_at: str = "mon 09:00"
     """Weekday and UTC time of the weekly review."""
     log_level: str = "INFO"
+    pagerduty_webhook_secret: tuple[str, ...] = ()
+    """Signing secrets of PagerDuty webhook subscriptions (several while one is rotated)."""
+    opsgenie_webhook_token: tuple[str, ...] = ()
+    alertmanager_webhook_token: tuple[str, ...] = ()
+    grafana_webhook_secret: tuple[str, ...] = ()
+    grafana_webhook_timestamp_header: str | None = None
+    """The header in which Grafana sends the signed timestamp, when its contact point names one."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -131,6 +151,11 @@ class Settings:
             escalate_after_overdue=_int(get("SCRIBE_ESCALATE_AFTER_OVERDUE"), "SCRIBE_ESCALATE_AFTER_OVERDUE", 2),
             review_at=_review_at(get("SCRIBE_REVIEW_AT")),
             log_level=_log_level(get("LOG_LEVEL")),
+            pagerduty_webhook_secret=_several(get("PAGERDUTY_WEBHOOK_SECRET")),
+            opsgenie_webhook_token=_several(get("OPSGENIE_WEBHOOK_TOKEN")),
+            alertmanager_webhook_token=_several(get("ALERTMANAGER_WEBHOOK_TOKEN")),
+            grafana_webhook_secret=_several(get("GRAFANA_WEBHOOK_SECRET")),
+            grafana_webhook_timestamp_header=get("GRAFANA_WEBHOOK_TIMESTAMP_HEADER"),
             extra={k: v for k, v in env.items() if k.startswith("SCRIBE_")},
         )
 
@@ -172,6 +197,11 @@ def _database_url(value: str | None) -> str:
             "postgresql+psycopg://USER:PASSWORD@HOST:5432/DATABASE or sqlite:///scribe.db."
         ) from None
     return value
+
+
+def _several(value: str | None) -> tuple[str, ...]:
+    """A comma-separated list of secrets: every one is accepted (secret rotation)."""
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
 def _log_level(value: str | None) -> str:

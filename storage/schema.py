@@ -6,6 +6,8 @@ not imported here is invisible to migrations. Add new model modules below.
 
 from storage import (
     action_models,  # noqa: F401
+    alert_link_models,  # noqa: F401
+    alert_models,  # noqa: F401
     models,  # noqa: F401
     oauth_models,  # noqa: F401
     postmortems,  # noqa: F401

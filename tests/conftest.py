@@ -16,12 +16,11 @@ from slack_sdk.http_retry import builtin_handlers, handler
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.logs import HANDLER_NAME
+from bot.server import http_app
 from bot.settings import Settings
-from bot.slack.app import build_app
 from bot.slack.background import wait_for_background
 from bot.slack.deps import Deps
 from bot.slack.listeners.commands import DEFERRED
-from bot.web import create_wsgi_app
 from storage.migrate import upgrade_to_head
 from storage.session import make_engine, make_session_factory
 from tests.support.databases import copy_sqlite, server_url, temporary_postgres_database, truncate_all
@@ -170,7 +169,7 @@ def settings_for(database_url: str, fake: FakeSlack, **overrides: Any) -> Settin
 def scribe(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock) -> Iterator[Scribe]:
     settings = settings_for(database_url, fake_slack)
     deps = Deps(settings=settings, sessions=sessions, clock=clock)
-    wsgi = create_wsgi_app(build_app(deps))
+    wsgi = http_app(deps)
     yield Scribe(
         SlackRequests(wsgi, response_url=fake_slack.respond_url()), fake_slack, sessions, clock, settings, deps, wsgi
     )

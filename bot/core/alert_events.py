@@ -20,6 +20,15 @@ class AlertSource(StrEnum):
     GRAFANA = "grafana"
 
 
+SOURCE_LABELS: dict[AlertSource, str] = {
+    AlertSource.PAGERDUTY: "PagerDuty",
+    AlertSource.OPSGENIE: "Opsgenie",
+    AlertSource.ALERTMANAGER: "Alertmanager",
+    AlertSource.GRAFANA: "Grafana",
+}
+"""How each source is named to people."""
+
+
 class AlertAction(StrEnum):
     """What happened, in the source's own terms mapped onto one vocabulary.
 

@@ -101,3 +101,6 @@ class Draft:
     mermaid: str | None
     """A Mermaid gantt chart of the phases; None when fewer than two can be drawn."""
     transcript: tuple[TranscriptLine, ...]
+    phase_notes: tuple[str, ...] = ()
+    """With linked alerts: where detection and acknowledgment come from (both sources when they
+    differ) and the alerts' resolution as a suggestion. Slack mrkdwn (people as ``<@U…>``)."""

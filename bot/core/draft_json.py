@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.record import PHASES, IncidentRecord, TimelineEntry
+from bot.core.alert_events import SOURCE_LABELS
+from bot.core.alert_phases import ACTION_WORDS, ALERT_KIND, alert_entry_text
+from bot.core.record import PHASES, IncidentRecord, PhaseSource, TimelineEntry
 
 
 def iso_z(at: datetime | None) -> str | None:
@@ -43,8 +45,54 @@ def _entry(entry: TimelineEntry) -> dict[str, Any]:
     return item
 
 
+def _source(source: PhaseSource) -> dict[str, Any]:
+    item: dict[str, Any] = {"at": iso_z(source.at), "used": source.used}
+    if source.marked is not None:
+        item["marked"] = {"at": iso_z(source.marked.at), "user": source.marked.user}
+    if source.alert is not None:
+        item["alert"] = {
+            "at": iso_z(source.alert.at),
+            "source": str(source.alert.source),
+            "by": source.alert.by,
+            "link": source.alert.link,
+            "used": source.used == "alert",
+        }
+    return item
+
+
+def alerts_to_json(record: IncidentRecord) -> dict[str, Any]:
+    """The keys alerts add to the draft, only when alerts are linked: ``alerts`` (their timeline
+    entries: the contract's ``timeline`` kinds stay phase names, ``note`` and ``message``) and
+    ``phase_sources`` (where detection and acknowledgment come from)."""
+    if not record.alerts:
+        return {}
+    result: dict[str, Any] = {
+        "alerts": [
+            {
+                "at": iso_z(event.at),
+                "source": str(event.source),
+                "action": ACTION_WORDS[event.action],
+                "by": event.by,
+                "title": event.title,
+                "service": event.service,
+                "link": event.link,
+                "text": alert_entry_text(event),
+                "label": SOURCE_LABELS[event.source],
+            }
+            for event in record.alerts
+        ]
+    }
+    combined = record.alert_phases
+    if combined is not None:
+        result["phase_sources"] = {source.phase: _source(source) for source in combined.sources}
+        if combined.alerts_resolved_at is not None:
+            result["alerts_resolved_at"] = iso_z(combined.alerts_resolved_at)
+    return result
+
+
 def record_to_json(record: IncidentRecord) -> dict[str, Any]:
-    """``{"incident", "phases", "timeline", "action_items"}`` as the contract fixes them."""
+    """``{"incident", "phases", "timeline", "action_items"}`` as the contract fixes them, and
+    with linked alerts, the keys of :func:`alerts_to_json`."""
     return {
         "incident": {
             "channel": record.channel,
@@ -54,7 +102,7 @@ def record_to_json(record: IncidentRecord) -> dict[str, Any]:
             "service": record.service,
         },
         "phases": {phase: iso_z(record.phases.get(phase)) for phase in PHASES},
-        "timeline": [_entry(entry) for entry in record.timeline],
+        "timeline": [_entry(entry) for entry in record.timeline if entry.kind != ALERT_KIND],
         "action_items": [
             {
                 "id": item.id,
@@ -65,4 +113,5 @@ def record_to_json(record: IncidentRecord) -> dict[str, Any]:
             }
             for item in record.action_items
         ],
+        **alerts_to_json(record),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
+from bot.core.alert_phases import ALERT_KIND, describe_source
 from bot.core.blame import find_blame
 from bot.core.draft import (
     ActionItemLine,
@@ -26,7 +27,7 @@ from bot.core.durations import (
     measure_phases,
     spans_days,
 )
-from bot.core.record import PHASES, ActionItemView, IncidentRecord, PhaseTimes, TimelineEntry
+from bot.core.record import PHASES, ActionItemView, AlertPhases, IncidentRecord, PhaseTimes, TimelineEntry
 from bot.core.transcript import build_transcript
 
 PHASE_NOUNS: dict[str, str] = {
@@ -38,6 +39,7 @@ PHASE_NOUNS: dict[str, str] = {
 ENTRY_LABELS: dict[str, str] = {
     **{phase: phase.upper() for phase in PHASES},
     "note": "Note",
+    ALERT_KIND: "Alert",
     "impact": "Impact",
     "cause": "Root cause",
     "factor": "Contributing factor",
@@ -107,7 +109,25 @@ def build_draft(record: IncidentRecord, *, now: datetime, full: bool = True, ver
         ),
         mermaid=_mermaid(phases) if full else None,
         transcript=build_transcript(record.timeline, with_dates=with_dates) if full else (),
+        phase_notes=phase_notes(record.alert_phases, with_dates=with_dates),
     )
+
+
+def phase_notes(combined: AlertPhases | None, *, with_dates: bool) -> tuple[str, ...]:
+    """Where alert-set phases come from, both sources when they differ, and the alerts' resolution
+    as a suggestion (it never resolves the incident by itself)."""
+    if combined is None:
+        return ()
+    notes = [
+        f"{source.phase.capitalize()}: {describe_source(source, with_date=with_dates)}" for source in combined.sources
+    ]
+    if combined.alerts_resolved_at is not None:
+        at = format_instant(combined.alerts_resolved_at, with_date=True)
+        notes.append(
+            f"Every linked alert has resolved (the last at {at} UTC). If the incident is over, "
+            f"mark it: `/incident mark resolved at {at} UTC`."
+        )
+    return tuple(notes)
 
 
 def summarise(record: IncidentRecord, durations: PhaseDurations, *, now: datetime) -> str:

@@ -47,7 +47,11 @@ def people_in(draft: Draft) -> set[str]:
     ids = {line.user for line in draft.timeline if line.user} | {line.user for line in draft.transcript if line.user}
     ids.update(item.owner for item in draft.action_items if item.owner)
     sections = (draft.impact, draft.root_cause, draft.contributing_factors, draft.went_well, draft.went_poorly)
-    texts: list[str | None] = [draft.summary, *(text for section in sections for text in section.texts)]
+    texts: list[str | None] = [
+        draft.summary,
+        *draft.phase_notes,
+        *(text for section in sections for text in section.texts),
+    ]
     texts += [line.text for line in draft.timeline] + [line.text for line in draft.transcript]
     texts += [item.text for item in draft.action_items]
     return ids | mentioned_users(texts)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.core.alert_events import AlertEvent, AlertSource
+
 PHASES: tuple[str, ...] = ("detected", "acknowledged", "mitigated", "resolved")
 SEVERITIES: tuple[str, ...] = ("sev1", "sev2", "sev3", "sev4")
 
@@ -69,6 +71,51 @@ class ActionItemView:
 
 
 @dataclass(frozen=True)
+class TypedMark:
+    """A phase a person marked: when, and who."""
+
+    at: datetime
+    user: str | None
+
+
+@dataclass(frozen=True)
+class FromAlert:
+    at: datetime
+    source: AlertSource
+    by: str | None
+    link: str | None
+
+
+@dataclass(frozen=True)
+class PhaseSource:
+    """Where one phase's time comes from, and the other source when there is one."""
+
+    phase: str
+    at: datetime | None
+    """The time the incident uses: the mark, else the alert's (when it keeps the order), else None."""
+    used: str | None
+    """``"marked"``, ``"alert"`` or None."""
+    marked: TypedMark | None
+    alert: FromAlert | None
+    alert_out_of_order: bool = False
+    """The alert's time was not used because it would break the order against the marks."""
+
+    @property
+    def differ(self) -> bool:
+        return self.marked is not None and self.alert is not None and self.marked.at != self.alert.at
+
+
+@dataclass(frozen=True)
+class AlertPhases:
+    phases: PhaseTimes
+    """What the incident uses: marks, with alert times filling what was not marked."""
+    sources: tuple[PhaseSource, ...]
+    """One per phase alerts can set (``detected``, ``acknowledged``) when either source has it."""
+    alerts_resolved_at: datetime | None
+    """When the last of the linked alerts resolved, if every one of them has: a suggestion only."""
+
+
+@dataclass(frozen=True)
 class IncidentRecord:
     """Everything the postmortem draft is made from."""
 
@@ -90,6 +137,10 @@ class IncidentRecord:
     went_poorly: tuple[str, ...] = ()
     surprised: bool = False
     extra: dict[str, object] = field(default_factory=dict)
+    alerts: tuple[AlertEvent, ...] = ()
+    """The linked alert events, oldest first (their entries are in ``timeline`` as kind ``alert``)."""
+    alert_phases: AlertPhases | None = None
+    """Where detection and acknowledgment come from when alerts are linked; ``phases`` holds the result."""
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ class TranscriptLine:
 
 
 def build_transcript(entries: tuple[TimelineEntry, ...], *, with_dates: bool) -> tuple[TranscriptLine, ...]:
-    """Every message in order, each thread's replies right under their parent (linear time)."""
-    messages = [entry for entry in entries if entry.kind == "message"]
+    """Every message (and linked alert event) in order, each thread's replies right under their
+    parent (linear time)."""
+    messages = [entry for entry in entries if entry.kind in ("message", "alert")]
     parents = {entry.ts for entry in messages if entry.ts is not None and not _is_reply(entry)}
     replies: dict[str, list[TimelineEntry]] = {}
     top: list[TimelineEntry] = []

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.core import phases as phase_rules
+from bot.core.alert_phases import combine_phases
 from bot.core.grammar import StartArgs
 from bot.core.message_changes import MessageChange, MessageDeletion, MessagePost
-from bot.core.record import PHASES
+from bot.core.record import PHASES, AlertPhases, TypedMark
 from bot.services.errors import NotAnIncident, UserFacingError
+from storage import alert_links as alert_repo
 from storage import incidents as repo
 from storage import message_store as message_repo
+from storage import people as people_repo
 from storage.group_commit import GroupCommit
 from storage.live_writer import LiveRow, live_message_commits, live_row
 from storage.models import Incident
@@ -115,6 +118,10 @@ def mark_phase(
     if phase == "resolved":
         incident.status = "resolved"
         incident.resolved_at = at
+    events = alert_repo.linked_events(session, incident)
+    if events:  # what the incident now uses, alert times filling what nobody marked
+        marks = {name: TypedMark(when, None) for name, when in times.items() if when is not None}
+        times = combine_phases(marks, events).phases.as_dict()
     return Marked(phase=phase, at=at, previous_at=previous, phases=times)
 
 
@@ -133,16 +140,32 @@ class Status:
     """"active", "resolved", or "closed" (resolved, and no longer recorded)."""
     started_at: datetime
     phases: dict[str, datetime | None]
+    """Marks, with linked alerts' times filling what nobody marked."""
     message_count: int
+    alert_phases: AlertPhases | None = None
+    """Where alert-set phases come from, when alerts are linked."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Known names (user id → name) of the people who marked those phases."""
 
 
 def incident_status(session: Session, *, team_id: str, channel_id: str) -> Status:
     incident = require_incident(session, team_id, channel_id)
+    current = repo.current_phase_marks(session, incident.id)
+    phases = {phase: current[phase].at if phase in current else None for phase in PHASES}
+    combined, names = None, {}
+    events = alert_repo.linked_events(session, incident)
+    if events:
+        combined = combine_phases({phase: TypedMark(mark.at, mark.user_id) for phase, mark in current.items()}, events)
+        phases = combined.phases.as_dict()
+        markers = [source.marked.user for source in combined.sources if source.marked and source.marked.user]
+        names = people_repo.names_of(session, team_id, markers)
     return Status(
         title=incident.title,
         severity=incident.severity,
         status="closed" if incident.closed_at is not None else incident.status,
         started_at=incident.started_at,
-        phases=phase_times(session, incident.id),
+        phases=phases,
         message_count=message_repo.count_messages(session, incident.id),
+        alert_phases=combined,
+        names=names,
     )

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.record import PHASES, IncidentRecord, PhaseTimes, TimelineEntry
+from bot.core.alert_phases import alert_entries, combine_phases, phase_entries
+from bot.core.record import PHASES, IncidentRecord, PhaseTimes, TimelineEntry, TypedMark
 from bot.core.timeline import merge_timeline, permalink
 from storage import actions as action_repo
+from storage import alert_links as alert_repo
 from storage import incidents as repo
 from storage import message_store as message_repo
 from storage.models import Incident, Message
@@ -73,6 +75,13 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
         for entry in entries
         if entry.kind in ENTRY_KINDS_IN_TIMELINE
     ]
+    phases = PhaseTimes(**{phase: current[phase].at if phase in current else None for phase in PHASES})
+    events = alert_repo.linked_events(session, incident)
+    combined = None
+    if events:
+        combined = combine_phases({phase: TypedMark(mark.at, mark.user_id) for phase, mark in current.items()}, events)
+        phases = combined.phases
+        others += alert_entries(events) + phase_entries(combined)
     by_kind: dict[str, tuple[str, ...]] = {}
     for entry in entries:
         by_kind[entry.kind] = (*by_kind.get(entry.kind, ()), entry.text)
@@ -82,7 +91,7 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
         title=incident.title,
         severity=incident.severity,
         status=incident.status,
-        phases=PhaseTimes(**{phase: current[phase].at if phase in current else None for phase in PHASES}),
+        phases=phases,
         timeline=timeline,
         action_items=action_repo.item_views(session, incident.id),
         service=incident.service,
@@ -94,4 +103,6 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
         went_well=by_kind.get("went_well", ()),
         went_poorly=by_kind.get("went_poorly", ()),
         surprised="surprised" in by_kind,
+        alerts=tuple(events),
+        alert_phases=combined,
     )

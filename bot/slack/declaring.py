@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.core.grammar import StartArgs
 from bot.core.record import SEVERITIES
 from bot.core.slug import incident_channel_name
-from bot.services import deferred, incidents, outbox, workspace_channels
+from bot.services import alert_routes, deferred, incidents, outbox, workspace_channels
 from bot.services.deferred import RetryLater, Work
 from bot.services.errors import UserFacingError
 from bot.slack.after_answer import received_at, tell, work_kind
@@ -99,6 +99,9 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
             deferred.save_progress(deps.sessions, work, p)
             raise RetryLater(f"conversations.create of #{lost.name} went unanswered; looking it up next time") from None
         except UserFacingError as refused:
+            if p.get("user_id") is None:
+                log.error("a route could not declare an incident for %s: %s", p.get("declared_by"), refused)
+                return
             tell(client, p, f":warning: {refused}")
             return
         p.update(created_channel=channel_id, created_name=name)
@@ -106,15 +109,19 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
     declared = Declared(
         channel_id=p["created_channel"], name=p["created_name"], title=p["title"], severity=p.get("severity")
     )
-    user_id = p["user_id"]
+    user_id = p.get("user_id")
+    by = p.get("declared_by")  # set (the alert, by name) when a route declared it, not a person
     with deps.sessions.begin() as session:
-        incidents.start_incident(
+        started = incidents.start_incident(
             session,
             team_id=work.team_id,
             channel_id=declared.channel_id,
             args=StartArgs(severity=declared.severity, title=declared.title),
-            user_id=user_id,
+            user_id=user_id,  # type: ignore[arg-type]  # None when a route declared it, not a person
             now=now,
+        )
+        alert_routes.link_declared_incident(
+            session, team_id=work.team_id, incident_id=started.incident_id, payload=p, now=deps.clock()
         )
         outbox.enqueue(
             session,
@@ -122,7 +129,7 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
             key=f"declare:{declared.channel_id}:header",
             kind="message",
             channel=declared.channel_id,
-            payload={"text": header_text(declared, user_id=user_id, now=now)},
+            payload={"text": header_text(declared, user_id=user_id, now=now, by=by)},
             now=deps.clock(),
         )
         announce_channel = workspace_channels.channel_for(
@@ -139,23 +146,25 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
                 key=f"declare:{declared.channel_id}:announce",
                 kind="message",
                 channel=announce_channel,
-                payload={"text": announcement_text(declared, user_id=user_id)},
+                payload={"text": announcement_text(declared, user_id=user_id, by=by)},
                 now=deps.clock(),
             )
+    if user_id is None:
+        return  # a route declared it: nobody to invite or tell
     trouble = _invite(client, declared.channel_id, user_id)
     if trouble:
         tell(
             client,
             p,
-            f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: "
-            f"<#{declared.channel_id}> exists and is recording, but {trouble}",
+            f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> exists and is "
+            f"recording, but {trouble}",
         )
         return
     tell(
         client,
         p,
-        f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: "
-        f"<#{declared.channel_id}> is recording. You're in it.",
+        f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> is recording. "
+        "You're in it.",
     )
 
 
@@ -220,11 +229,15 @@ def _invite(client: WebClient, channel_id: str, user_id: str) -> str | None:
     return None
 
 
-def header_text(declared: Declared, *, user_id: str, now: datetime) -> str:
+def _declarer(user_id: str | None, by: str | None) -> str:
+    return f"<@{user_id}>" if user_id else f"a route, for {safe_mrkdwn(by or 'an alert')}"
+
+
+def header_text(declared: Declared, *, user_id: str | None, now: datetime, by: str | None = None) -> str:
     severity = f" ({declared.severity})" if declared.severity else ""
     return (
-        f":rotating_light: *{safe_mrkdwn(declared.title)}*{severity}, declared by "
-        f"<@{user_id}> at {now:%Y-%m-%d %H:%M} UTC.\n"
+        f":rotating_light: *{safe_mrkdwn(declared.title)}*{severity}, declared by {_declarer(user_id, by)} "
+        f"at {now:%Y-%m-%d %H:%M} UTC.\n"
         "Everything said in this channel is recorded with its UTC time.\n"
         "• Mark the phases as they happen: `/incident mark detected|acknowledged|mitigated|resolved [at TIME] [NOTE]`"
         " — backdate with `at 14:05` or `at 10m ago` (a time without a zone is read in your own timezone).\n"
@@ -232,12 +245,16 @@ def header_text(declared: Declared, *, user_id: str, now: datetime) -> str:
     )
 
 
-def announcement_text(declared: Declared, *, user_id: str) -> str:
+def announcement_text(declared: Declared, *, user_id: str | None, by: str | None = None) -> str:
     severity = f" ({declared.severity})" if declared.severity else ""
+    if not user_id:
+        return (
+            f":rotating_light: {safe_mrkdwn(by or 'An alert')} declared an incident through a route: "
+            f"*{safe_mrkdwn(declared.title)}*{severity}. Follow it in <#{declared.channel_id}>."
+        )
     return (
-        f":rotating_light: <@{user_id}> declared an incident: "
-        f"*{safe_mrkdwn(declared.title)}*{severity}. Follow it in "
-        f"<#{declared.channel_id}>."
+        f":rotating_light: <@{user_id}> declared an incident: *{safe_mrkdwn(declared.title)}*{severity}. "
+        f"Follow it in <#{declared.channel_id}>."
     )
 
 

@@ -170,6 +170,8 @@ def _head_blocks(prepared: PreparedDraft, quiet: Quiet) -> list[Block]:
         )
     blocks.append(_section(fit_text(quiet(draft.summary), MAX_SECTION_CHARS)))
     blocks.append({"type": "section", "fields": [_phase_field(line) for line in draft.phases]})
+    if draft.phase_notes:  # where alert-set phases come from, and the alerts' resolution as a suggestion
+        blocks.append(_context(fit_text("\n".join(quiet(note) for note in draft.phase_notes), 2900)))
     if not draft.final and draft.not_final_reason:
         blocks.append(_section(f":warning: *Not final:* {draft.not_final_reason}"))
     return blocks

@@ -64,6 +64,16 @@ def serves_one_workspace(settings: Settings) -> bool:
     return install_mode(settings) != "oauth"
 
 
+def single_workspace_team(settings: Settings, client: WebClient) -> str | None:
+    """The team id of the single-token install's workspace, asked of Slack (``auth.test``) once,
+    when the web server starts: a webhook delivery names no workspace, and its answer must not
+    wait for Slack. None with the multi-workspace install (each workspace has its own path)."""
+    if install_mode(settings) != "single" or not settings.slack_bot_token:
+        return None
+    team_id = client.auth_test().get("team_id")
+    return str(team_id) if team_id else None
+
+
 def missing_for_http(settings: Settings) -> str | None:
     """None when HTTP serving is configured; otherwise a one-line message naming the first
     missing variable, how to get it, and the other mode."""
@@ -72,20 +82,19 @@ def missing_for_http(settings: Settings) -> str | None:
         if not missing:
             return None
         return (
-            f"{MissingSetting(missing[0]).code} Multi-workspace mode (SLACK_CLIENT_ID "
-            "and SLACK_CLIENT_SECRET are set) needs it too."
+            f"{MissingSetting(missing[0]).code} "
+            "Multi-workspace mode (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set) needs it too."
         )
     missing = [name for name in SINGLE_HTTP if not getattr(settings, name.lower())]
     if not missing:
         return None
     partial = [name for name in OAUTH_HTTP[:2] if getattr(settings, name.lower())]
     other = (
-        f"Only {partial[0]} is set: for multi-workspace installs set "
-        "SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET and leave "
-        "SLACK_BOT_TOKEN unset."
+        f"Only {partial[0]} is set: for multi-workspace installs set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET "
+        "and SLACK_SIGNING_SECRET and leave SLACK_BOT_TOKEN unset."
         if partial
-        else "To let workspaces install the app instead, set SLACK_CLIENT_ID, "
-        "SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET."
+        else "To let workspaces install the app instead, "
+        "set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET."
     )
     return f"{MissingSetting(missing[0]).code} {other}"
 

@@ -49,7 +49,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     # The Slack layer gets plain values from the use cases: no storage rows, no storage wiring.
     "bot/slack": ("storage", "bot.jobs", "bot.cli", "bot.webhooks", "bot.ui"),
     "bot/jobs": ("bot.cli", "bot.webhooks", "bot.ui"),
-    "bot/webhooks": (*ADAPTER_FORBIDDEN, "bot.ui"),
+    "bot/webhooks": (*ADAPTER_FORBIDDEN, "bot.slack", "bot.ui"),
     "bot/ui": (*ADAPTER_FORBIDDEN, "bot.webhooks"),
 }
 

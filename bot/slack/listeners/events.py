@@ -16,6 +16,7 @@ from slack_bolt import App, BoltRequest
 
 from bot.services import incidents, keymarks, spool
 from bot.services.spool import Spool
+from bot.slack.alert_notes import link_alerts_in_message
 from bot.slack.deps import Deps
 from bot.slack.payloads import parse_message_event, team_of
 
@@ -59,6 +60,7 @@ def register(app: App, deps: Deps) -> None:
             kept.keep(spool.kept_event(team_id, channel, event))
             log.warning("database unavailable on Slack's last retry: message event kept in the local spool")
             return
+        link_alerts_in_message(deps, team_id=team_id, channel_id=channel, change=change)
         if kept is not None:
             kept.replay_now_and_then(lambda record: store_kept_event(deps.writes, record))
 

@@ -2,6 +2,7 @@
 
 from bot.slack.subcommands import (
     actions,  # noqa: F401
+    alerts,  # noqa: F401
     channels,  # noqa: F401
     declare,  # noqa: F401
     lifecycle,  # noqa: F401

@@ -6,6 +6,7 @@ from bot.core.backfill import backfill_oldest, split_since
 from bot.core.durations import format_duration, measure_phases
 from bot.core.grammar import parse_mark, parse_start, parse_text
 from bot.core.phases import PHASE_LABELS
+from bot.core.postmortem import phase_notes
 from bot.core.record import PHASES, PhaseTimes
 from bot.core.timeparse import format_local, parse_at_clause, parse_moment
 from bot.services import incidents
@@ -129,6 +130,11 @@ def status(call: CommandCall) -> Reply:
     progress = _durations_line(PhaseTimes(**current.phases))
     if progress:
         lines.append(progress)
+    if current.alert_phases is not None:
+        lines += [
+            f"• {safe_mrkdwn(note, names=current.names)}"
+            for note in phase_notes(current.alert_phases, with_dates=False)
+        ]
     return Reply("\n".join(lines))
 
 

@@ -1,0 +1,151 @@
+"""Which secrets a webhook delivery must prove it knows, and the workspace it is for.
+
+Two ways in:
+- ``POST /webhooks/<source>``: the operator's settings (``PAGERDUTY_WEBHOOK_SECRET`` …) for the
+  one workspace of the single-token install (its team id learnt once at start-up).
+- ``POST /webhooks/<source>/<team id>``: that workspace's own secrets, added with
+  ``scribe webhooks add SOURCE --team T…`` (the multi-workspace install; also usable with one).
+A source with no secret for the path answers 404: nobody configured it.
+"""
+
+from __future__ import annotations
+
+import secrets as random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.core.alert_events import AlertSource
+from bot.settings import Settings
+from storage import webhook_endpoints as repo
+
+SIGNED = frozenset({AlertSource.PAGERDUTY, AlertSource.GRAFANA})
+"""Sources that sign the body with an HMAC secret; the others send a bearer token."""
+CHOSEN_BY_SENDER = frozenset({AlertSource.PAGERDUTY})
+"""PagerDuty makes the signing secret when the subscription is created: it must be given to us."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    value: str = field(repr=False)
+    timestamp_header: str | None = None
+    """Grafana only: the header carrying the signed timestamp, when the contact point sends one."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    team_id: str
+    secrets: tuple[Secret, ...]
+
+
+@dataclass(frozen=True)
+class OperatorWebhooks:
+    """The settings' webhook secrets and the workspace they serve (None: no single workspace)."""
+
+    team_id: str | None
+    secrets: Mapping[AlertSource, tuple[Secret, ...]]
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, team_id: str | None) -> OperatorWebhooks:
+        header = settings.grafana_webhook_timestamp_header
+        return cls(
+            team_id=team_id,
+            secrets={
+                AlertSource.PAGERDUTY: tuple(Secret(s) for s in settings.pagerduty_webhook_secret),
+                AlertSource.OPSGENIE: tuple(Secret(s) for s in settings.opsgenie_webhook_token),
+                AlertSource.ALERTMANAGER: tuple(Secret(s) for s in settings.alertmanager_webhook_token),
+                AlertSource.GRAFANA: tuple(Secret(s, header) for s in settings.grafana_webhook_secret),
+            },
+        )
+
+    def any_configured(self) -> bool:
+        return any(self.secrets.values())
+
+    def __repr__(self) -> str:
+        shown = {str(source): len(values) for source, values in self.secrets.items()}
+        return f"OperatorWebhooks(team_id={self.team_id!r}, secrets={shown})"
+
+
+def credentials_for(
+    session: Session, operator: OperatorWebhooks, *, source: AlertSource, team_id: str | None
+) -> Credentials | None:
+    """The secrets that authenticate a delivery on this path, or None (answered 404)."""
+    own = operator.secrets.get(source, ())
+    if team_id is None:
+        return Credentials(operator.team_id, own) if operator.team_id and own else None
+    rows = repo.of(session, team_id=team_id, source=str(source))
+    if rows:
+        return Credentials(team_id, tuple(Secret(row.secret, row.timestamp_header) for row in rows))
+    if team_id == operator.team_id and own:
+        return Credentials(team_id, own)
+    return None
+
+
+@dataclass(frozen=True)
+class Added:
+    id: int | None
+    secret: str = field(repr=False)
+    generated: bool
+    new: bool
+
+
+def add(
+    session: Session,
+    *,
+    team_id: str,
+    source: AlertSource,
+    secret: str | None,
+    timestamp_header: str | None,
+    now: datetime,
+) -> Added:
+    """One more valid secret for this workspace and source (the old ones stay valid until removed,
+    so a secret can be rotated without losing a delivery). Without ``secret`` one is made, except
+    for PagerDuty, whose signing secret comes from the subscription."""
+    if secret is not None and (not secret.strip() or "," in secret):
+        raise ValueError("a secret must be non-empty and hold no comma")
+    if secret is None and source in CHOSEN_BY_SENDER:
+        raise ValueError(
+            "PagerDuty makes the signing secret when you create the webhook subscription: "
+            "create it with the URL below, then run this again with --secret <the subscription's secret>"
+        )
+    if timestamp_header is not None and source is not AlertSource.GRAFANA:
+        raise ValueError("--timestamp-header is Grafana's alone")
+    generated = secret is None
+    value = secret.strip() if secret is not None else random.token_urlsafe(32)
+    new = repo.add(
+        session, team_id=team_id, source=str(source), secret=value, timestamp_header=timestamp_header, now=now
+    )
+    row = next((r for r in repo.of(session, team_id=team_id, source=str(source)) if r.secret == value), None)
+    return Added(id=row.id if row else None, secret=value, generated=generated, new=new)
+
+
+@dataclass(frozen=True)
+class Listed:
+    id: int
+    team_id: str
+    source: str
+    shown: str
+    timestamp_header: str | None
+    created_at: datetime
+
+
+def masked(secret: str) -> str:
+    """Enough to tell two secrets apart, never enough to use one."""
+    return secret[:4] + "…" if len(secret) >= 16 else "…"
+
+
+def listed(session: Session, *, team_id: str | None = None) -> Sequence[Listed]:
+    return [
+        Listed(row.id, row.team_id, row.source, masked(row.secret), row.timestamp_header, row.created_at)
+        for row in repo.all_of(session, team_id=team_id)
+    ]
+
+
+def remove(session: Session, *, team_id: str, source: AlertSource, endpoint_id: int | None) -> int:
+    return repo.remove(session, team_id=team_id, source=str(source), endpoint_id=endpoint_id)
+
+
+def path_for(source: AlertSource, team_id: str | None = None) -> str:
+    return f"/webhooks/{source}" + (f"/{team_id}" if team_id else "")
