@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -30,7 +31,7 @@ _app = App(
 
 @_app.event("message")
 def _one_round_trip() -> None:
-    connection = getattr(_connections, "driver", None)
+    connection: Any = getattr(_connections, "driver", None)  # the driver's own (DB-API: untyped)
     if connection is None:  # one connection per request thread, kept: no pool in the way
         pooled = _engine.raw_connection()
         connection = pooled.driver_connection

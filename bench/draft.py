@@ -16,6 +16,7 @@ Target (DESIGN.md): 100,000 messages in under 2 s and under 300 MB, growing line
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -195,10 +196,8 @@ def measure(url: str, channel: str, *, repeat: int) -> dict[str, float]:
 
 def _reset_peak() -> None:
     """Forget the peak inherited from the parent at fork (Linux: writing 5 to clear_refs)."""
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 def _peak_mb() -> float:

@@ -65,7 +65,7 @@ class Result:
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def _free_port() -> int:
@@ -181,7 +181,9 @@ def _server(module: str, env: dict[str, str], workers: int, log: Path | None = N
                 except OSError:
                     if process.poll() is not None or time.monotonic() > deadline:
                         stderr.seek(0)
-                        raise RuntimeError(f"{module} did not start: {stderr.read().decode(errors='replace')}")
+                        raise RuntimeError(
+                            f"{module} did not start: {stderr.read().decode(errors='replace')}"
+                        ) from None
                     time.sleep(0.1)
             yield port, process.pid
         finally:
@@ -269,7 +271,7 @@ def _measured(
     before = (_cpu_seconds(workers), _cpu_seconds(database_pids), time.process_time())
     result = _load(port, prepared, concurrency, name)
     after = (_cpu_seconds(workers), _cpu_seconds(database_pids), time.process_time())
-    result.cpu = tuple(b - a for a, b in zip(before, after))  # type: ignore[assignment]
+    result.cpu = tuple(b - a for a, b in zip(before, after, strict=True))
     return result
 
 
@@ -281,7 +283,7 @@ def _combined(name: str, rounds: list[Result]) -> Result:
         [x for r in rounds for x in r.latencies_ms],
         sum(r.errors for r in rounds),
     )
-    total.cpu = tuple(sum(parts) for parts in zip(*(r.cpu for r in rounds)))  # type: ignore[assignment]
+    total.cpu = tuple(sum(parts) for parts in zip(*(r.cpu for r in rounds), strict=True))
     return total
 
 
@@ -319,7 +321,7 @@ def run(
                     _load(port, _bodies(warmup, 10_000_000), concurrency, "warm-up")
                 measured: list[list[Result]] = [[] for _ in APPS]
                 for number in range(rounds):
-                    for index, ((port, pid), (module, name)) in enumerate(zip(servers, APPS)):
+                    for index, ((port, pid), (module, name)) in enumerate(zip(servers, APPS, strict=True)):
                         offset = (index + 2) * 10_000_000 if module != "bot.wsgi:application" else 0
                         uses_database = database_url is not None and module != "bench.bare_app:application"
                         measured[index].append(
@@ -342,8 +344,8 @@ def run(
         fake.stop()
     bare_rounds = measured[0]
     return [
-        (_combined(name, rounds_of_app), [r.rate / b.rate for b, r in zip(bare_rounds, rounds_of_app)])
-        for (_, name), rounds_of_app in zip(APPS, measured)
+        (_combined(name, rounds_of_app), [r.rate / b.rate for b, r in zip(bare_rounds, rounds_of_app, strict=True)])
+        for (_, name), rounds_of_app in zip(APPS, measured, strict=True)
     ]
 
 
@@ -358,7 +360,9 @@ def main() -> None:
     args = parser.parse_args()
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"{'database':<10} {'workers':>7} {'app':<24} {'events/s':>9} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}   CPU µs/event: web workers, database, load generator"
+        f"{'database':<10} {'workers':>7} {'app':<24} {'events/s':>9} "
+        f"{'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}   CPU µs/event: "
+        "web workers, database, load generator"
     )
     for workers in args.workers:
         results = run(args.database_url, workers, args.events, args.concurrency, args.warmup, args.rounds)
@@ -374,7 +378,8 @@ def main() -> None:
         verdict = "meets" if ratio >= 0.8 else "BELOW"
         rounds = ", ".join(f"{r:.2f}" for r in ratios)
         print(
-            f"{'':<10} {'':>7} Incident Scribe / bare: {ratio:.2f} ({verdict} the 0.8 target; by round: {rounds}); every event stored exactly once"
+            f"{'':<10} {'':>7} Incident Scribe / bare: {ratio:.2f} ({verdict} the 0.8 "
+            f"target; by round: {rounds}); every event stored exactly once"
         )
 
 

@@ -175,7 +175,8 @@ def main() -> None:
     args = parser.parse_args()
     incident = busy_incident(args.minutes, args.rate)
     print(
-        f"{len(incident.expected)} messages, {len(incident.deliveries)} deliveries (edits, deletions and retries included)"
+        f"{len(incident.expected)} messages, {len(incident.deliveries)} "
+        "deliveries (edits, deletions and retries included)"
     )
     fake = FakeSlack().start()
     try:
@@ -197,7 +198,8 @@ def main() -> None:
                     result = _load(port, chunk, 8, f"round {number + 1}")
                     rss = " ".join(f"{mb:.1f}" for _, mb in sorted(worker_rss_mb(master).items()))
                     print(
-                        f"{number + 1:>5} {len(chunk):>10} {result.rate:>9.0f} {result.percentile(99):>7.1f} {result.errors:>6}  {rss}"
+                        f"{number + 1:>5} {len(chunk):>10} {result.rate:>9.0f} "
+                        f"{result.percentile(99):>7.1f} {result.errors:>6}  {rss}"
                     )
             print(verify(url, incident.expected))
     finally:

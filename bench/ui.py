@@ -100,6 +100,7 @@ def run(label: str, url: str, repeat: int) -> None:
     from werkzeug.test import Client
 
     from bot.settings import Settings
+    from bot.slack.signin import SlackSignIn
     from bot.ui.app import UiDeps, create_ui
     from storage import incidents as repo
     from storage.migrate import upgrade_to_head
@@ -125,7 +126,15 @@ def run(label: str, url: str, repeat: int) -> None:
         assert big is not None
         big_id = big.id
     settings = Settings(database_url=url, session_secret="bench-session-secret")
-    app = create_ui(UiDeps(settings, sessions, lambda: START, signin=_NoSignIn(), lists_for=lambda _team: None))
+    app = create_ui(
+        UiDeps(
+            settings,
+            sessions,
+            lambda: START,
+            signin=SlackSignIn(client_id="bench", client_secret="bench", api_url="http://127.0.0.1:9/"),
+            lists_for=lambda _team: None,
+        )
+    )
     cookie = app.session_interface.get_signing_serializer(app).dumps(  # type: ignore[attr-defined]
         {"team": TEAM, "user": "U1", "name": "Bench"}
     )
@@ -174,13 +183,6 @@ def _cursor_after(client: object, incident_id: int, *, hops: int) -> str:
     at = first + step * n + timedelta(microseconds=n % 1_000_000)
     ts = f"{int(at.timestamp())}.{at.microsecond:06d}"
     return f"{at.astimezone(UTC).isoformat()}~{ts}".replace("+", "%2B")
-
-
-class _NoSignIn:
-    """The bench signs in with a ready cookie; nobody is sent to Slack."""
-
-    def authorize_url(self, **_kwargs: object) -> str:
-        raise AssertionError("the bench does not sign in through Slack")
 
 
 if __name__ == "__main__":

@@ -133,7 +133,7 @@ def _iso_instant(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
+def _sessions(settings: Settings):
     from storage.session import make_engine, make_session_factory
 
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
@@ -141,7 +141,7 @@ def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
     return make_session_factory(engine)
 
 
-def _deps(settings: Settings):  # type: ignore[no-untyped-def]
+def _deps(settings: Settings):
     from bot.slack.deps import Deps
 
     return Deps(settings=settings, sessions=_sessions(settings))

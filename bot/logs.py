@@ -71,7 +71,7 @@ class UtcFormatter(logging.Formatter):
         return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class _ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _ConsoleHandler(logging.StreamHandler):
     """Writes to the given stream, or else to whatever ``sys.stderr`` is when the line is written
     (as logging's own last resort does), so a stderr replaced later is still honoured."""
 
@@ -79,7 +79,7 @@ class _ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().__init__(stream)
         self._fixed = stream  # StreamHandler itself would pin today's sys.stderr
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return self._fixed if self._fixed is not None else sys.stderr
 

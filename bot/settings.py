@@ -227,7 +227,7 @@ def _log_level(value: str | None) -> str:
     return value.upper()
 
 
-def _int(value: str | None, name: str, default: int | None) -> int:  # type: ignore[return]
+def _int(value: str | None, name: str, default: int | None) -> int:
     if value is None:
         return default  # type: ignore[return-value]
     try:

@@ -46,7 +46,7 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-def _run_with(connection) -> None:  # type: ignore[no-untyped-def]
+def _run_with(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

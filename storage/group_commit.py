@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class GroupCommit(Generic[T]):
         self._connection: Any = None
         self._pid = os.getpid()
         self._last_used = 0.0
-        self._closer: weakref.finalize | None = None
+        self._closer: weakref.finalize[[], Any] | None = None
         self._fresh_each_time = isinstance(engine.pool, NullPool)
         """An engine that keeps no connections asked for a new one each time: so do we."""
 
@@ -141,7 +141,7 @@ class GroupCommit(Generic[T]):
     def _commit(self, batch: list[_Pending[T]]) -> None:
         try:
             self._write([pending.item for pending in batch])
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 (each write is retried alone, and a lone failure goes to its caller)
             if len(batch) > 1:
                 log.warning(
                     "a batch of %d writes failed (%s); retrying each alone", len(batch), error.__class__.__name__
@@ -183,7 +183,7 @@ class GroupCommit(Generic[T]):
         if self._connection is not None and time.monotonic() - self._last_used > PING_AFTER_IDLE_SECONDS:
             try:
                 self.engine.dialect.do_ping(self._connection)
-            except Exception:
+            except Exception:  # noqa: BLE001 (a connection that fails its ping, however, is replaced)
                 self._discard()
         if self._connection is not None:
             return self._connection, False
@@ -191,7 +191,7 @@ class GroupCommit(Generic[T]):
             pooled = self.engine.raw_connection()  # the engine's connect events apply
         except self.engine.dialect.loaded_dbapi.Error as error:
             raise self._wrapped(error, True) from error
-        connection = pooled.driver_connection
+        connection: Any = pooled.driver_connection  # the driver's own connection (DB-API: untyped)
         pooled.detach()
         try:
             self.writer.configure(connection)
@@ -202,7 +202,7 @@ class GroupCommit(Generic[T]):
         self._closer = weakref.finalize(self, connection.close)
         return connection, True
 
-    def _wrapped(self, error: Exception, disconnected: bool) -> DBAPIError:
+    def _wrapped(self, error: Exception, disconnected: bool) -> StatementError:
         """The driver's error as SQLAlchemy's (OperationalError, IntegrityError…), as elsewhere in
         the app, without the parameters (they hold message text)."""
         dbapi_error = self.engine.dialect.loaded_dbapi.Error

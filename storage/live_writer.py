@@ -254,7 +254,7 @@ def _with_unique_keys(rows: list[LiveRow]) -> list[list[LiveRow]]:
     seen: list[set[tuple[str, str, str]]] = []
     for row in rows:
         key = (row.team_id, row.channel_id, row.ts)
-        for part, keys in zip(parts, seen):
+        for part, keys in zip(parts, seen, strict=True):
             if key not in keys:
                 part.append(row)
                 keys.add(key)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, null, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -43,7 +43,7 @@ _COLUMNS = (
     "deleted_at",
     "source",
 )
-_TABLE = Message.__table__
+_TABLE = Message.metadata.tables[Message.__tablename__]
 
 
 def _files(post: MessagePost) -> list[dict[str, Any]] | None:
@@ -111,7 +111,10 @@ def _upsert(dialect: str, kind: str, into: str) -> Any:
     )
 
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_INSERTS: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 _DELETE_ANYWHERE = (
     update(_TABLE)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
@@ -127,7 +127,8 @@ def finish(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return changed.rowcount == 1  # type: ignore[attr-defined]
+    # An UPDATE gives a CursorResult (which has the rowcount); Session.execute is typed as any Result.
+    return isinstance(changed, CursorResult) and changed.rowcount == 1
 
 
 def stuck(

@@ -150,7 +150,7 @@ def reply_counts(session: Session, incident: Incident, parents: Sequence[str]) -
         .where(Message.incident_id == incident.id, Message.thread_ts.in_(parents), Message.thread_ts != Message.ts)
         .group_by(Message.thread_ts)
     )
-    return {thread: int(count) for thread, count in session.execute(stmt)}
+    return {str(thread): int(count) for thread, count in session.execute(stmt)}
 
 
 def key_ts_among(session: Session, incident: Incident, ts: Sequence[str]) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from storage.alert_models import WebhookEndpoint
@@ -45,4 +45,6 @@ def remove(session: Session, *, team_id: str, source: str, endpoint_id: int | No
     stmt = delete(WebhookEndpoint).where(WebhookEndpoint.team_id == team_id, WebhookEndpoint.source == source)
     if endpoint_id is not None:
         stmt = stmt.where(WebhookEndpoint.id == endpoint_id)
-    return session.execute(stmt).rowcount or 0
+    removed = session.execute(stmt)
+    # A DELETE gives a CursorResult (which has the rowcount); Session.execute is typed as any Result.
+    return (removed.rowcount or 0) if isinstance(removed, CursorResult) else 0

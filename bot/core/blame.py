@@ -422,7 +422,7 @@ def _mentions_as_subject(sentence: str, tokens: list[tuple[int, int, str]]) -> I
     failure = _FAILURE_WORDS.search(sentence)
     if failure is None:
         return
-    for i, (start, end, word) in enumerate(tokens):
+    for i, (start, _end, word) in enumerate(tokens):
         if start > failure.start():
             continue
         possessive_name = _POSSESSIVE.search(word) is not None and _names_a_person(tokens, i)

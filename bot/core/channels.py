@@ -38,7 +38,8 @@ class ConfiguredChannels:
         if ":" not in value and "," not in value:
             if not _CHANNEL.fullmatch(value):
                 raise ValueError(
-                    f"{name} must be a channel id such as C0123ABCD, or pairs such as T01:C0123,T02:C0456; not {value!r}."
+                    f"{name} must be a channel id such as C0123ABCD, or pairs such as "
+                    f"T01:C0123,T02:C0456; not {value!r}."
                 )
             return cls(everywhere=value)
         by_team: dict[str, str] = {}

@@ -22,7 +22,8 @@ class PhaseDurations:
     """Phases marked before detection: their duration is unknown, not negative."""
 
     def get(self, phase: str) -> timedelta | None:
-        return getattr(self, phase)
+        duration: timedelta | None = getattr(self, phase)
+        return duration
 
     def as_seconds(self) -> dict[str, int | None]:
         return {

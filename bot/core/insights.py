@@ -69,7 +69,8 @@ class PhaseFigures:
     resolve: DurationFigure
 
     def figure(self, measure: str) -> DurationFigure:
-        return getattr(self, measure)
+        figures = {"acknowledge": self.acknowledge, "mitigate": self.mitigate, "resolve": self.resolve}
+        return figures[measure]
 
 
 @dataclass(frozen=True)

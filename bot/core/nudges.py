@@ -141,9 +141,12 @@ def _nudges_for(item: NudgeItem, today: date, policy: NudgePolicy) -> list[Nudge
     found = _unsent(item, "overdue", f"overdue:{slot_start.isoformat()}", today)
     threshold = policy.escalate_after_overdue
     escalate_key = f"escalate:{due.isoformat()}"
-    if threshold is not None and escalate_key not in item.sent:
-        if _overdue_sent(item.sent, due) + len(found) >= threshold:
-            found.append(NudgeDue(item.item_id, "escalate", escalate_key, today))
+    if (
+        threshold is not None
+        and escalate_key not in item.sent
+        and _overdue_sent(item.sent, due) + len(found) >= threshold
+    ):
+        found.append(NudgeDue(item.item_id, "escalate", escalate_key, today))
     return found
 
 

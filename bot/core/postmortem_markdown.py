@@ -45,12 +45,17 @@ def render_markdown(draft: Draft, *, template: str | None = None, names: Mapping
 
 def people_in(draft: Draft) -> set[str]:
     """Every user id the Markdown can show: authors, owners and people mentioned in any text."""
-    ids = {line.user for line in (*draft.timeline, *draft.transcript) if line.user}
+    ids = {line.user for line in draft.timeline if line.user} | {line.user for line in draft.transcript if line.user}
     ids.update(who for line in draft.timeline for who in line.corrected_by)
     ids.update(item.owner for item in draft.action_items if item.owner)
     sections = (draft.impact, draft.root_cause, draft.contributing_factors, draft.went_well, draft.went_poorly)
-    texts = [draft.summary, *draft.phase_notes, *(text for section in sections for text in section.texts)]
-    texts += [line.text for line in (*draft.timeline, *draft.transcript)] + [item.text for item in draft.action_items]
+    texts: list[str | None] = [
+        draft.summary,
+        *draft.phase_notes,
+        *(text for section in sections for text in section.texts),
+    ]
+    texts += [line.text for line in draft.timeline] + [line.text for line in draft.transcript]
+    texts += [item.text for item in draft.action_items]
     return ids | mentioned_users(texts)
 
 

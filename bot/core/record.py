@@ -27,7 +27,8 @@ class PhaseTimes:
     resolved: datetime | None = None
 
     def get(self, phase: str) -> datetime | None:
-        return getattr(self, phase)
+        at: datetime | None = getattr(self, phase)
+        return at
 
     def as_dict(self) -> dict[str, datetime | None]:
         return {phase: getattr(self, phase) for phase in PHASES}

@@ -104,7 +104,9 @@ def build_review(
         lines.sort(key=_line_order)
 
     order: list[str | None] = [s.service for s in ranked if s.service in lines_by_service]
-    order += sorted((s for s in lines_by_service if s is not None and s not in by_service), key=str.casefold)
+    unranked: list[str] = [s for s in lines_by_service if s is not None and s not in by_service]
+    unranked.sort(key=str.casefold)
+    order += unranked
     if None in lines_by_service:
         order.append(None)
     groups = tuple(

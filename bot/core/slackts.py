@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import TypeGuard
 
 _TS = re.compile(r"^(\d{1,12})(?:\.(\d{1,6}))?$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def is_ts(value: object) -> bool:
+def is_ts(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and _TS.match(value) is not None
 
 

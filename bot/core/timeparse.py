@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.core.typed_words import TimeParseError, clean_input, show, split_prefix, unreadable
+from bot.core.typed_words import TimeParseError as TimeParseError  # re-exported: the error of time input
+from bot.core.typed_words import clean_input, show, split_prefix, unreadable
 
 MAX_LOOKBACK = timedelta(days=365)
 MAX_TIME_TOKENS = 4
@@ -123,10 +124,7 @@ def parse_moment(text: str, *, now: datetime, tz: ZoneSource) -> datetime:
                 f"“{show(cleaned)}” is a date without a time of day; a phase needs both, for example “{cleaned} 14:05”."
             )
         raise unreadable(cleaned, "time", TIME_EXAMPLES)
-    if match["zone"]:
-        zone = _read_zone(match["zone"], cleaned)
-    else:
-        zone = tz if isinstance(tz, ZoneInfo) else tz()
+    zone = _read_zone(match["zone"], cleaned) if match["zone"] else _typists_zone(tz)
     clock = _read_clock(match, cleaned)
     moment = _place(match, clock, zone, now, cleaned)
     if now - moment > MAX_LOOKBACK:
@@ -134,6 +132,11 @@ def parse_moment(text: str, *, now: datetime, tz: ZoneSource) -> datetime:
             f"“{show(cleaned)}” is {_utc(moment)}, more than a year ago, which looks like a typo. Check the date."
         )
     return moment
+
+
+def _typists_zone(tz: ZoneSource) -> ZoneInfo:
+    """The zone a time without one is read in; asked for only then (it may need Slack)."""
+    return tz if isinstance(tz, ZoneInfo) else tz()
 
 
 def parse_at_clause(words: str, *, now: datetime, tz: ZoneSource) -> tuple[datetime, str]:

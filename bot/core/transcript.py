@@ -36,7 +36,7 @@ def build_transcript(entries: tuple[TimelineEntry, ...], *, with_dates: bool) ->
     top: list[TimelineEntry] = []
     for entry in messages:
         if _is_reply(entry) and entry.thread_ts in parents:
-            replies.setdefault(entry.thread_ts, []).append(entry)  # type: ignore[arg-type]
+            replies.setdefault(entry.thread_ts, []).append(entry)
         else:
             top.append(entry)
     lines: list[TranscriptLine] = []

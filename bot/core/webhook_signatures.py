@@ -21,10 +21,10 @@ def _hex_hmac(secret: str, message: bytes) -> str:
 
 
 def _any_equal(expected: Iterable[str], presented: Iterable[str]) -> bool:
-    presented = [p.encode() for p in presented]
+    presented_bytes = [p.encode() for p in presented]
     matched = False
     for want in expected:
-        for got in presented:  # no early exit: the time taken does not tell which secret matched
+        for got in presented_bytes:  # no early exit: the time taken does not tell which secret matched
             matched |= hmac.compare_digest(want.encode(), got)
     return matched
 

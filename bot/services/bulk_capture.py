@@ -25,11 +25,16 @@ def latest_states(changes: Iterable[MessageChange]) -> list[MessagePost | Messag
         if not isinstance(change, (MessagePost, MessageDeletion)):
             continue
         held = states.get(change.ts)
-        if held is None or isinstance(change, MessageDeletion):
+        if (
+            held is None
+            or isinstance(change, MessageDeletion)
+            or (
+                isinstance(held, MessagePost)
+                and isinstance(change, MessagePost)
+                and (change.edited_at or change.posted_at) > (held.edited_at or held.posted_at)
+            )
+        ):
             states[change.ts] = change
-        elif isinstance(held, MessagePost) and isinstance(change, MessagePost):
-            if (change.edited_at or change.posted_at) > (held.edited_at or held.posted_at):
-                states[change.ts] = change
     return list(states.values())
 
 

@@ -22,11 +22,16 @@ FRESH_FOR = timedelta(minutes=5)
 
 
 class Lists(Protocol):
-    public: Iterable[str]
-    workspace_name: str | None
-    workspace_url: str | None
+    """What Slack says of one workspace's channels (bot/slack/signin.py reads it)."""
 
-    def private_of(self, user_id: str) -> Iterable[str]: ...
+    @property
+    def public(self) -> Iterable[str]: ...
+    @property
+    def private_of(self) -> Callable[[str], Iterable[str]]: ...
+    @property
+    def workspace_name(self) -> str | None: ...
+    @property
+    def workspace_url(self) -> str | None: ...
 
 
 def is_stale(session: Session, *, team_id: str, user_id: str, now: datetime) -> bool:

@@ -91,9 +91,9 @@ def render(draft: Draft, settings: Settings, *, names: Mapping[str, str] | None 
         source = read_template(settings.postmortem_template)
         if source is not None:
             return render_markdown(draft, template=source, names=names), None
-    except TemplateProblem as problem:
-        log.error("%s; using the packaged template", problem)
-        return render_markdown(draft, names=names), str(problem)
+    except TemplateProblem as refused:
+        log.error("%s; using the packaged template", refused)
+        return render_markdown(draft, names=names), str(refused)
     except jinja2.TemplateError as error:
         problem = f"SCRIBE_POSTMORTEM_TEMPLATE {settings.postmortem_template!r} failed to render: {error}"
         log.error("%s; using the packaged template", problem)

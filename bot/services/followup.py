@@ -87,7 +87,7 @@ def refresh_owner_zones(
     for team_id, user_id in stale:
         try:
             name, tz = fetch(team_id, user_id)
-        except Exception:
+        except Exception:  # noqa: BLE001 (documented above: a failed look-up keeps the cached zone)
             continue
         with sessions.begin() as session:
             people.remember_user(session, team_id=team_id, user_id=user_id, name=name, tz=tz, now=now)

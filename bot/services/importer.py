@@ -164,13 +164,12 @@ def read_channel(export: SlackExport, wanted: str, *, parse: Callable[[dict[str,
         change = parse(record)
         read.changes.append(change)
         if isinstance(change, MessagePost) and change.user:
-            _read_typed(read, change, record)
+            _read_typed(read, change, change.user, record)
     return read
 
 
-def _read_typed(read: ReadChannel, post: MessagePost, record: Mapping[str, Any]) -> None:
-    author = post.user
-    person = read.people.get(author or "")
+def _read_typed(read: ReadChannel, post: MessagePost, author: str, record: Mapping[str, Any]) -> None:
+    person = read.people.get(author)
     zone = _zone(person.tz if person else None)
     for command in commands_in_text(post.text):
         try:
@@ -189,7 +188,7 @@ def _read_typed(read: ReadChannel, post: MessagePost, record: Mapping[str, Any])
                 owner, rest = parse_owner(command.args)
                 due, text = parse_due_prefix(rest, today=post.posted_at.astimezone(zone).date())
                 read.items.append(
-                    TypedItem(owner_id=owner, due=due, text=check_item_text(text), at=post.posted_at, user_id=post.user)
+                    TypedItem(owner_id=owner, due=due, text=check_item_text(text), at=post.posted_at, user_id=author)
                 )
             elif command.name in TYPED_ENTRY_KINDS and (command.args or command.name == "surprised"):
                 read.entries.append(
@@ -312,13 +311,13 @@ def store_import(
         incident.status = "resolved"
         incident.resolved_at = markers["resolved"].at
 
-    existing = {(e.kind, e.text, e.at) for e in repo.entries_for(session, incident.id)}
+    entries_held = {(e.kind, e.text, e.at) for e in repo.entries_for(session, incident.id)}
     for entry in read.entries:
-        if (entry.kind, entry.text, entry.at) not in existing:
+        if (entry.kind, entry.text, entry.at) not in entries_held:
             repo.add_entry(
                 session, incident_id=incident.id, kind=entry.kind, text=entry.text, user_id=entry.user_id, at=entry.at
             )
-            existing.add((entry.kind, entry.text, entry.at))
+            entries_held.add((entry.kind, entry.text, entry.at))
 
     items_added = _store_typed_items(session, read, incident_id=incident.id)
 

@@ -69,7 +69,8 @@ def reopen_incident(session: Session, *, team_id: str, channel_id: str) -> Reope
         )
     except LifecycleError as error:
         raise UserFacingError(str(error)) from None
-    assert last_closed is not None and last_closed.closed_at is not None
+    assert last_closed is not None
+    assert last_closed.closed_at is not None
     was_closed_at = last_closed.closed_at
     last_closed.closed_at, last_closed.closed_by = None, None
     session.flush()  # the unique index over open incidents refuses a second open one here

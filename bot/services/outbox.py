@@ -222,7 +222,7 @@ def _settled_by_lookup(
     found ('sent'), cannot tell ('uncertain'), or the lookup failed (pending, to look again)."""
     try:
         found = sender.find_delivered(item)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 (any failure to look means look again later; it is logged)
         log.warning("outbox %s: could not look up the earlier attempt; will look again: %s", item.key, error)
         if item.attempts < MAX_ATTEMPTS:
             now = clock()

@@ -85,7 +85,7 @@ class Spool:
             try:
                 record = json.loads(claimed.read_bytes())
                 apply(record)
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 (the event stays on disk for the next try; it is logged)
                 log.warning("spool: could not replay a kept event yet (%s); will try again", error.__class__.__name__)
                 return applied
             claimed.unlink(missing_ok=True)

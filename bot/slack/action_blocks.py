@@ -1,10 +1,31 @@
-"""Block Kit and text for action items: DMs, nudges, lists, modals, the Home tab, the review."""
+"""Block Kit and text for action items: DMs, nudges, lists, modals, the Home tab, the review.
+
+Blocks and views are built with slack_sdk's models, which check Slack's limits (a button's text,
+a modal's title, a view's 100 blocks…) when they are turned into JSON: a builder that outgrew
+one fails in the tests, not at Slack. Section text is still cut to 3,000 characters here, since
+a long action item is data, not a mistake.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import date
 from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    DatePickerElement,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
 
 from bot.core.budget import BudgetStatus
 from bot.core.durations import format_duration
@@ -27,27 +48,32 @@ DUE_BLOCK, DUE_INPUT = "due", "due_pick"
 TEXT_BLOCK, TEXT_INPUT = "text", "text_input"
 
 
+def _plain(text: str) -> PlainTextObject:
+    # Built explicitly: from a bare string slack_sdk would add "emoji": true to every label.
+    return PlainTextObject(text=text)
+
+
+def _section_block(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text[:3000]))
+
+
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    return _section_block(text).to_dict()
 
 
-def _button(text: str, action_id: str, item_id: int, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text},
-        "action_id": action_id,
-        "value": str(item_id),
-    }
-    if style:
-        button["style"] = style
-    return button
+def _button(text: str, action_id: str, item_id: int, style: str | None = None) -> ButtonElement:
+    return ButtonElement(text=_plain(text), action_id=action_id, value=str(item_id), style=style)
 
 
-def item_buttons(item_id: int, *, reassign: bool = True) -> dict[str, Any]:
+def _item_buttons_block(item_id: int, *, reassign: bool = True) -> ActionsBlock:
     elements = [_button("Done", DONE, item_id, "primary"), _button("Move due date", MOVE_DUE, item_id)]
     if reassign:
         elements.append(_button("Reassign", REASSIGN, item_id))
-    return {"type": "actions", "block_id": f"item_{item_id}", "elements": elements}
+    return ActionsBlock(block_id=f"item_{item_id}", elements=elements)
+
+
+def item_buttons(item_id: int, *, reassign: bool = True) -> dict[str, Any]:
+    return _item_buttons_block(item_id, reassign=reassign).to_dict()
 
 
 def item_line(row: ItemWithIncident, *, today: date) -> str:
@@ -60,7 +86,7 @@ def item_line(row: ItemWithIncident, *, today: date) -> str:
             f"due {row.due.isoformat()}" + (f" (*{late} day{'s' if late != 1 else ''} overdue*)" if late > 0 else "")
         )
     if row.rollovers:
-        parts.append(f"rolled over {row.rollovers}×")  # noqa: RUF001 -- the multiplication sign people read
+        parts.append(f"rolled over {row.rollovers}×")
     return " — ".join(parts)
 
 
@@ -92,7 +118,7 @@ def nudge_dm(nudge: Nudge) -> dict[str, Any]:
         f"From incident *{safe_mrkdwn(row.title)}* (<#{row.channel_id}>)."
     )
     if row.rollovers:
-        text += f" Its date has moved {row.rollovers}× already."  # noqa: RUF001 -- as above
+        text += f" Its date has moved {row.rollovers}× already."
     return {"text": text, "blocks": [_section(text), item_buttons(row.id)]}
 
 
@@ -161,50 +187,35 @@ def stats_text(review: Review, budgets: list[BudgetStatus]) -> str:
 
 
 def _modal(
-    callback_id: str, title: str, blocks: list[dict[str, Any]], metadata: dict[str, Any], submit: str = "Save"
+    callback_id: str, title: str, blocks: list[Block], metadata: dict[str, Any], submit: str = "Save"
 ) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": {"type": "plain_text", "text": title},
-        "submit": {"type": "plain_text", "text": submit},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": json.dumps(metadata),
-        "blocks": blocks,
-    }
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=_plain(title),
+        submit=_plain(submit),
+        close=_plain("Cancel"),
+        private_metadata=json.dumps(metadata),
+        blocks=blocks,
+    ).to_dict()
 
 
-def _owner_input(label: str, initial: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "users_select", "action_id": OWNER_INPUT}
-    if initial:
-        element["initial_user"] = initial
-    return {
-        "type": "input",
-        "block_id": OWNER_BLOCK,
-        "label": {"type": "plain_text", "text": label},
-        "element": element,
-    }
+def _owner_input(label: str, initial: str | None = None) -> InputBlock:
+    element = UserSelectElement(action_id=OWNER_INPUT, initial_user=initial or None)
+    return InputBlock(block_id=OWNER_BLOCK, label=_plain(label), element=element)
 
 
-def _due_input(initial: date | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "datepicker", "action_id": DUE_INPUT}
-    if initial:
-        element["initial_date"] = initial.isoformat()
-    return {
-        "type": "input",
-        "block_id": DUE_BLOCK,
-        "label": {"type": "plain_text", "text": "Due date"},
-        "element": element,
-    }
+def _due_input(initial: date | None = None) -> InputBlock:
+    element = DatePickerElement(action_id=DUE_INPUT, initial_date=initial.isoformat() if initial else None)
+    return InputBlock(block_id=DUE_BLOCK, label=_plain("Due date"), element=element)
 
 
 def create_modal(channel_id: str) -> dict[str, Any]:
-    text = {
-        "type": "input",
-        "block_id": TEXT_BLOCK,
-        "label": {"type": "plain_text", "text": "What needs doing"},
-        "element": {"type": "plain_text_input", "action_id": TEXT_INPUT, "multiline": True, "max_length": 500},
-    }
+    text = InputBlock(
+        block_id=TEXT_BLOCK,
+        label=_plain("What needs doing"),
+        element=PlainTextInputElement(action_id=TEXT_INPUT, multiline=True, max_length=500),
+    )
     return _modal(
         CREATE_VIEW,
         "New action item",
@@ -215,33 +226,37 @@ def create_modal(channel_id: str) -> dict[str, Any]:
 
 
 def move_due_modal(row: ItemWithIncident) -> dict[str, Any]:
-    intro = _section(f"*#{row.id}* {safe_mrkdwn(row.text)}\nMoving the date later counts as a rollover.")
+    intro = _section_block(f"*#{row.id}* {safe_mrkdwn(row.text)}\nMoving the date later counts as a rollover.")
     return _modal(MOVE_DUE_VIEW, "Move due date", [intro, _due_input(row.due)], {"item": row.id})
 
 
 def reassign_modal(row: ItemWithIncident) -> dict[str, Any]:
-    intro = _section(f"*#{row.id}* {safe_mrkdwn(row.text)}")
+    intro = _section_block(f"*#{row.id}* {safe_mrkdwn(row.text)}")
     return _modal(REASSIGN_VIEW, "Reassign", [intro, _owner_input("New owner", row.owner_id)], {"item": row.id})
 
 
 def home_view(home: Home, *, today: date, public_url: str | None = None) -> dict[str, Any]:
     """The App Home tab: your open items with their buttons, then your incidents (each linked
     to its web page when ``public_url``, SCRIBE_PUBLIC_URL, is set)."""
-    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": "Your action items"}}]
+    blocks: list[Block] = [HeaderBlock(text=_plain("Your action items"))]
     items = sorted(home.items, key=lambda r: (not (r.due is not None and r.due < today), r.due or date.max, r.id))
     if not items:
-        blocks.append(_section("No open action items. :tada:"))
+        blocks.append(_section_block("No open action items. :tada:"))
     for row in items[:40]:
-        blocks.append(_section(f"{item_line(row, today=today)}\n_{safe_mrkdwn(row.title)}_ (<#{row.channel_id}>)"))
-        blocks.append(item_buttons(row.id, reassign=False))
-    blocks.append({"type": "header", "text": {"type": "plain_text", "text": "Your incidents"}})
+        blocks.append(
+            _section_block(f"{item_line(row, today=today)}\n_{safe_mrkdwn(row.title)}_ (<#{row.channel_id}>)")
+        )
+        blocks.append(_item_buttons_block(row.id, reassign=False))
+    blocks.append(HeaderBlock(text=_plain("Your incidents")))
     if not home.incidents:
-        blocks.append(_section("You have not taken part in an incident yet."))
+        blocks.append(_section_block("You have not taken part in an incident yet."))
     for incident in home.incidents:
         page = incident_page(public_url, incident.id)
         link = f" · <{page}|page>" if page else ""
-        blocks.append(_section(f"<#{incident.channel_id}> *{safe_mrkdwn(incident.title)}* — {incident.status}{link}"))
-    return {"type": "home", "blocks": blocks[:100]}
+        blocks.append(
+            _section_block(f"<#{incident.channel_id}> *{safe_mrkdwn(incident.title)}* — {incident.status}{link}")
+        )
+    return View(type="home", blocks=blocks[:100]).to_dict()
 
 
 def changed_text(what: str, row: ItemWithIncident, *, today: date) -> str:

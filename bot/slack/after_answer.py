@@ -112,7 +112,8 @@ def tell(
             log.warning("response_url answered %s; telling the person another way", answer.status_code)
         except OSError:
             log.warning("response_url could not be reached; telling the person another way", exc_info=True)
-    user, channel = payload.get("user_id"), payload.get("channel_id")
+    user: str = payload.get("user_id") or ""
+    channel: str = payload.get("channel_id") or ""
     try:
         if channel and not public:
             client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)

@@ -14,6 +14,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.models.blocks import InputBlock, Option, PlainTextInputElement, PlainTextObject, StaticSelectElement
+from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot.core.grammar import StartArgs
@@ -115,7 +117,7 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
             team_id=work.team_id,
             channel_id=declared.channel_id,
             args=StartArgs(severity=declared.severity, title=declared.title),
-            user_id=user_id,
+            user_id=user_id,  # type: ignore[arg-type]  # None when a route declared it, not a person
             now=now,
         )
         alert_routes.link_declared_incident(
@@ -258,38 +260,27 @@ def announcement_text(declared: Declared, *, user_id: str | None, by: str | None
 
 def declare_modal(*, severity: str | None = None, origin_channel: str = "") -> dict[str, Any]:
     """The form shown when ``/incident declare`` has no title."""
-    options = [{"text": {"type": "plain_text", "text": s.upper()}, "value": s} for s in SEVERITIES]
-    select: dict[str, Any] = {"type": "static_select", "action_id": SEVERITY_ACTION, "options": options}
-    if severity in SEVERITIES:
-        select["initial_option"] = next(o for o in options if o["value"] == severity)
-    return {
-        "type": "modal",
-        "callback_id": MODAL_CALLBACK,
-        "private_metadata": origin_channel,
-        "title": {"type": "plain_text", "text": "Declare an incident"},
-        "submit": {"type": "plain_text", "text": "Declare"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": TITLE_BLOCK,
-                "label": {"type": "plain_text", "text": "What is happening?"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": TITLE_ACTION,
-                    "max_length": 200,
-                    "placeholder": {"type": "plain_text", "text": "Checkout errors in eu-west"},
-                },
-            },
-            {
-                "type": "input",
-                "block_id": SEVERITY_BLOCK,
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Severity"},
-                "element": select,
-            },
+    # slack_sdk's models check Slack's limits (title, labels, options) when made into JSON. The
+    # labels are PlainTextObjects built explicitly: from a bare string slack_sdk adds "emoji": true.
+    options = {s: Option(value=s, text=PlainTextObject(text=s.upper())) for s in SEVERITIES}
+    select = StaticSelectElement(
+        action_id=SEVERITY_ACTION, options=list(options.values()), initial_option=options.get(severity or "")
+    )
+    title = PlainTextInputElement(
+        action_id=TITLE_ACTION, max_length=200, placeholder=PlainTextObject(text="Checkout errors in eu-west")
+    )
+    return View(
+        type="modal",
+        callback_id=MODAL_CALLBACK,
+        private_metadata=origin_channel,
+        title=PlainTextObject(text="Declare an incident"),
+        submit=PlainTextObject(text="Declare"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            InputBlock(block_id=TITLE_BLOCK, label=PlainTextObject(text="What is happening?"), element=title),
+            InputBlock(block_id=SEVERITY_BLOCK, optional=True, label=PlainTextObject(text="Severity"), element=select),
         ],
-    }
+    ).to_dict()
 
 
 def modal_values(view: dict[str, Any]) -> tuple[str, str | None]:

@@ -58,11 +58,10 @@ def may_have_landed(error: Exception) -> bool:
         return response.status_code >= 500 or response.get("error") in UNFINISHED_ERRORS
     if isinstance(error, SlackClientError):
         return False  # refused before any request was made
-    if isinstance(error, URLError):
-        # Never sent whole; or an HTTPError, which the client turns into an answer, so one
-        # that gets here is from a file's upload step, before anything is shared.
-        return False
-    return True  # the connection was lost after the request went out
+    # A URLError was never sent whole; or it is an HTTPError, which the client turns into an
+    # answer, so one that gets here is from a file's upload step, before anything is shared.
+    # Anything else: the connection was lost after the request went out.
+    return not isinstance(error, URLError)
 
 
 class SlackSender:
@@ -131,7 +130,7 @@ class SlackSender:
                     oldest=oldest,
                     include_all_metadata=True,
                     limit=LOOKUP_PAGE_SIZE,
-                    **({"cursor": cursor} if cursor else {}),
+                    cursor=cursor,  # None is left out of the request
                 )
                 for message in page.get("messages") or ():
                     metadata = message.get("metadata") or {}

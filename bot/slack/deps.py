@@ -21,7 +21,7 @@ class Deps:
     settings: Settings
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = utc_now
-    writes: MessageWrites = field(default=None)  # type: ignore[assignment]
+    writes: MessageWrites = field(default=None)  # type: ignore[arg-type]
     """Group commit for the ingest hot path; made from the sessions' engine when not given."""
 
     def __post_init__(self) -> None:

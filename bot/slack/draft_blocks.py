@@ -4,6 +4,11 @@ The Markdown file carries everything; the message carries what a responder reads
 (blameless flags, key events, action items) are cut to fit, and say how much more the file has.
 Slack's limits: 3,000 characters per section text, 50 blocks, 40,000 characters per message;
 the size kept here is the JSON size of the blocks, which is never smaller than their text.
+
+The blocks stay plain dicts (not slack_sdk.models.blocks, as in action_blocks): the budget below
+measures each block's JSON as it is built and cuts lists to fit, so a draft of any size
+summarises itself; the models would only check the same limits afterwards, by raising, which is
+the one outcome a draft must not have. tests/slack/test_postmortem_blocks.py holds these limits.
 """
 
 from __future__ import annotations

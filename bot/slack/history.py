@@ -50,14 +50,14 @@ class SlackHistory:
     def replies(self, channel_id: str, thread_ts: str, *, oldest: str, cursor: str | None) -> Page:
         return self._page("conversations_replies", channel=channel_id, ts=thread_ts, oldest=oldest, cursor=cursor)
 
-    def _page(self, method: str, **params: str | None) -> Page:
-        args = {k: v for k, v in params.items() if v}
+    def _page(self, method: str, *, channel: str, **params: str | None) -> Page:
+        args = {k: v for k, v in {"channel": channel, **params}.items() if v}
         try:
             response = getattr(self.client, method)(limit=self.page_size, inclusive=True, **args)
         except SlackApiError as error:
             if error.response.get("error") != "not_in_channel" or self._joined:
                 raise
-            self.client.conversations_join(channel=params["channel"])
+            self.client.conversations_join(channel=channel)
             self._joined = True
             response = getattr(self.client, method)(limit=self.page_size, inclusive=True, **args)
         messages = [read_back(message) for message in response.get("messages") or []]
@@ -119,16 +119,26 @@ def check_and_backfill(deps: Deps, client: WebClient, work: Work) -> None:
 
 def _cannot_read(client: WebClient, channel_id: str) -> str | None:
     """Why the bot cannot read ``channel_id`` (joining it when it is public), or None."""
-    invite = "Invite me with `/invite @Incident Scribe`, then run `/incident start --since 2h` to record what was said meanwhile."
+    invite = (
+        "Invite me with `/invite @Incident Scribe`, then run `/incident start "
+        "--since 2h` to record what was said meanwhile."
+    )
     try:
         channel = client.conversations_info(channel=channel_id).get("channel") or {}
     except SlackApiError as error:
         reason = error.response.get("error")
         if reason in ("channel_not_found", "not_in_channel", "missing_scope"):
-            return f":warning: I can't read this channel (Slack said `{reason}`): it is private and I'm not in it, so nothing said here reaches the record. {invite}"
+            return (
+                f":warning: I can't read this channel (Slack said `{reason}`): it is "
+                "private and I'm not in it, so nothing said here reaches the record. "
+                f"{invite}"
+            )
         raise
     if channel.get("is_im") or channel.get("is_mpim"):
-        return ":warning: This is a direct message, not a channel: nothing said here can be recorded. Start the incident in a channel."
+        return (
+            ":warning: This is a direct message, not a channel: nothing said here "
+            "can be recorded. Start the incident in a channel."
+        )
     if channel.get("is_archived"):
         return ":warning: This channel is archived: nothing new can be said or recorded here."
     if channel.get("is_member", True):
@@ -138,5 +148,9 @@ def _cannot_read(client: WebClient, channel_id: str) -> str | None:
     try:
         client.conversations_join(channel=channel_id)
     except SlackApiError as error:
-        return f":warning: I could not join this channel (Slack said `{error.response.get('error')}`), so nothing said here reaches the record. {invite}"
+        return (
+            ":warning: I could not join this channel (Slack said "
+            f"`{error.response.get('error')}`), so nothing said here reaches the "
+            f"record. {invite}"
+        )
     return None

@@ -129,7 +129,8 @@ def _conversations(client: WebClient, *, types: str, user: str | None = None) ->
     cursor: str | None = None
     while True:
         page = client.users_conversations(types=types, user=user, limit=PAGE, cursor=cursor, exclude_archived=False)
-        found.update(str(c["id"]) for c in page.get("channels", []) if c.get("id"))
+        channels: list[dict[str, Any]] = page.get("channels", [])
+        found.update(str(c["id"]) for c in channels if c.get("id"))
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:
             return frozenset(found)

@@ -41,9 +41,9 @@ def parse(payload: Mapping[str, Any]) -> list[AlertEvent]:
         value = text(alert.get(field))
         if value is not None:
             keys.add(AlertKey(SOURCE, kind, value))
-    tags = alert.get("tags") if isinstance(alert.get("tags"), list) else []
-    teams = alert.get("teams") if isinstance(alert.get("teams"), list) else []
-    sender = payload.get("source") if isinstance(payload.get("source"), Mapping) else {}
+    tags = found if isinstance(found := alert.get("tags"), list) else []
+    teams = found if isinstance(found := alert.get("teams"), list) else []
+    sender = found if isinstance(found := payload.get("source"), Mapping) else {}
     fields = {
         "action": action,
         "priority": text(alert.get("priority")),

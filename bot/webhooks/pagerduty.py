@@ -33,7 +33,7 @@ def parse(payload: Mapping[str, Any], *, webhook_id: str | None = None) -> list[
     if event_id is None:
         raise NotThisSendersPayload("event.id is missing")
     at = rfc3339(event.get("occurred_at"), name="event.occurred_at")
-    data = event.get("data") if isinstance(event.get("data"), Mapping) else {}
+    data = found if isinstance(found := event.get("data"), Mapping) else {}
     incident = _incident_of(event, data)
     if incident is None:  # not about an incident (pagey.ping, service.updated): kept, joins nothing
         group = AlertKey(SOURCE, "event", event_id)
@@ -43,7 +43,7 @@ def parse(payload: Mapping[str, Any], *, webhook_id: str | None = None) -> list[
     incident_id = required(incident, "id", name="event.data incident")
     group = AlertKey(SOURCE, "incident", incident_id)
     service = obj(incident.get("service") or {}, name="event.data.service")
-    priority = incident.get("priority") if isinstance(incident.get("priority"), Mapping) else {}
+    priority = found if isinstance(found := incident.get("priority"), Mapping) else {}
     fields = {
         "event_type": event_type,
         "service": text(service.get("id")),
@@ -53,7 +53,7 @@ def parse(payload: Mapping[str, Any], *, webhook_id: str | None = None) -> list[
         "status": text(incident.get("status")),
         "number": text(incident.get("number")),
     }
-    agent = event.get("agent") if isinstance(event.get("agent"), Mapping) else {}
+    agent = found if isinstance(found := event.get("agent"), Mapping) else {}
     return [
         AlertEvent(
             source=SOURCE,

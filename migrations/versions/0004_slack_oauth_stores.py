@@ -21,7 +21,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _bot_columns() -> list[sa.Column]:  # type: ignore[type-arg]
+def _bot_columns() -> list[sa.Column]:
     return [
         sa.Column("bot_token", sa.String(length=200), nullable=True),
         sa.Column("bot_id", sa.String(length=32), nullable=True),

@@ -24,10 +24,10 @@ def ts(minutes: float) -> str:
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     opened = context.new_page()
-    opened.problems = []  # type: ignore[attr-defined]
-    opened.on("console", lambda m: m.type == "error" and opened.problems.append(m.text))  # type: ignore[attr-defined]
-    opened.on("pageerror", lambda e: opened.problems.append(str(e)))  # type: ignore[attr-defined]
-    opened.on("dialog", lambda d: (opened.problems.append(f"dialog: {d.message}"), d.dismiss()))  # type: ignore[attr-defined]
+    opened.problems = []
+    opened.on("console", lambda m: m.type == "error" and opened.problems.append(m.text))
+    opened.on("pageerror", lambda e: opened.problems.append(str(e)))
+    opened.on("dialog", lambda d: (opened.problems.append(f"dialog: {d.message}"), d.dismiss()))
     yield opened
     context.close()
 
@@ -110,7 +110,7 @@ def test_signing_in_lands_on_the_incidents_of_the_workspace(scribe: Scribe, site
     assert "Checkout returns 5xx in eu-west" in listed
     assert "Search results are slow" in listed
     shots.take(page, "incidents")
-    assert page.problems == []  # type: ignore[attr-defined]
+    assert page.problems == []
 
 
 def test_the_incident_page_shows_phases_threads_and_a_script_in_a_message_as_text(
@@ -138,7 +138,7 @@ def test_the_incident_page_shows_phases_threads_and_a_script_in_a_message_as_tex
     assert page.locator("li.entry.kind-note details").first.get_attribute("open") is not None
     page.get_by_role("link", name="Alerts").click()
     assert page.locator("ol.timeline > li").count() == 2
-    assert page.problems == []  # type: ignore[attr-defined]
+    assert page.problems == []
 
 
 def test_a_correction_made_on_the_page_is_in_the_next_draft_with_its_chart_drawn(
@@ -161,7 +161,7 @@ def test_a_correction_made_on_the_page_is_in_the_next_draft_with_its_chart_drawn
     assert page.locator("figure.chart svg").count() == 1
     assert "rolled back deploy 7f3a (13:50) on every region" in page.locator("pre.diff").inner_text()
     shots.take(page, "draft")
-    assert page.problems == []  # type: ignore[attr-defined]
+    assert page.problems == []
 
 
 def test_the_insights_charts_are_drawn_with_their_data(scribe: Scribe, site: str, page: Any, shots: Shots) -> None:
@@ -180,7 +180,7 @@ def test_the_insights_charts_are_drawn_with_their_data(scribe: Scribe, site: str
     page.get_by_role("link", name="Follow-up").click()
     assert page.get_by_text("alert on the payment step's timeouts").is_visible()
     shots.take(page, "follow-up")
-    assert page.problems == []  # type: ignore[attr-defined]
+    assert page.problems == []
 
 
 def test_a_private_incident_is_hidden_from_someone_not_in_its_channel(scribe: Scribe, site: str, page: Any) -> None:

@@ -94,7 +94,8 @@ def test_serve_names_the_missing_variable_and_how_to_get_it_in_one_line(
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
-    assert missing in lines[0] and "api.slack.com/apps" in lines[0]
+    assert missing in lines[0]
+    assert "api.slack.com/apps" in lines[0]
 
 
 def test_serve_migrates_the_database_then_answers_health_checks_and_signed_requests(tmp_path: Path) -> None:
@@ -214,6 +215,8 @@ def test_migrate_names_the_database_it_upgraded_without_its_password(database_ur
     result = scribe_cli("migrate", env=clean_env(DATABASE_URL=with_password, LOG_LEVEL="INFO"))
     assert PASSWORD not in result.stdout + result.stderr
     if result.returncode == 0:  # a server that trusts local connections ignores the password
-        assert ":***@" in result.stderr and "is at the newest schema" in result.stderr
+        assert ":***@" in result.stderr
+        assert "is at the newest schema" in result.stderr
     else:
-        assert ":***@" in result.stderr and "could not use the database" in result.stderr
+        assert ":***@" in result.stderr
+        assert "could not use the database" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -76,7 +77,7 @@ def test_the_next_draft_leaves_out_what_was_hidden_takes_in_what_was_starred_and
         "**Note** — paged payments · @U1",
     ]
     with sessions.begin() as session:
-        common = {"team_id": "T1", "incident_id": incident_id, "now": NOW}
+        common: dict[str, Any] = {"team_id": "T1", "incident_id": incident_id, "now": NOW}
         curation.hide_entry(session, entry_id="msg:1764424860.000100", user_id="U2", **common)
         curation.star_entry(session, entry_id="msg:1764424920.000200", user_id="U2", **common)
         curation.correct_entry(

@@ -20,7 +20,10 @@ class WorkspaceNames:
     """A batch writer for the test: inserts workspace ids through the driver, in one transaction."""
 
     def __init__(self, dialect: str) -> None:
-        self.sql = f"INSERT INTO workspaces (team_id, updated_at) VALUES ({'?' if dialect == 'sqlite' else '%s'}, CURRENT_TIMESTAMP)"
+        self.sql = (
+            "INSERT INTO workspaces (team_id, updated_at) VALUES "
+            f"({'?' if dialect == 'sqlite' else '%s'}, CURRENT_TIMESTAMP)"
+        )
         self.batches: list[int] = []
 
     def configure(self, connection: Any) -> None:
@@ -39,25 +42,25 @@ class WorkspaceNames:
             cursor.close()
 
 
-def count(sessions) -> int:  # type: ignore[no-untyped-def]
+def count(sessions) -> int:
     with sessions() as session:
         return int(session.scalar(select(func.count()).select_from(Workspace)) or 0)
 
 
 @pytest.fixture
-def writes(sessions):  # type: ignore[no-untyped-def]
+def writes(sessions):
     engine = sessions.kw["bind"]
     commits = GroupCommit(engine, WorkspaceNames(engine.dialect.name))
     yield commits
     commits.close()
 
 
-def test_a_write_is_committed_before_the_caller_returns(sessions, writes) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_is_committed_before_the_caller_returns(sessions, writes) -> None:
     writes.execute("T1")
     assert count(sessions) == 1
 
 
-def test_many_concurrent_writers_are_all_committed_exactly_once_in_shared_batches(sessions, writes) -> None:  # type: ignore[no-untyped-def]
+def test_many_concurrent_writers_are_all_committed_exactly_once_in_shared_batches(sessions, writes) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda i: writes.execute(f"T{i}"), range(400)))
     assert count(sessions) == 400
@@ -65,7 +68,7 @@ def test_many_concurrent_writers_are_all_committed_exactly_once_in_shared_batche
     assert max(writes.writer.batches) > 1, "concurrent writes should have shared a batch"
 
 
-def test_a_failing_write_fails_only_its_own_caller(sessions, writes) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_write_fails_only_its_own_caller(sessions, writes) -> None:
     writes.execute("TDUP")
     release = threading.Event()
     outcomes: dict[str, object] = {}
@@ -88,14 +91,14 @@ def test_a_failing_write_fails_only_its_own_caller(sessions, writes) -> None:  #
     assert count(sessions) == 4
 
 
-def test_the_connection_is_kept_between_writes(writes) -> None:  # type: ignore[no-untyped-def]
+def test_the_connection_is_kept_between_writes(writes) -> None:
     writes.execute("T1")
     first = writes._connection
     writes.execute("T2")
     assert writes._connection is first
 
 
-def test_a_kept_connection_that_the_database_closed_is_replaced_without_failing_the_write(sessions, writes) -> None:  # type: ignore[no-untyped-def]
+def test_a_kept_connection_that_the_database_closed_is_replaced_without_failing_the_write(sessions, writes) -> None:
     engine = sessions.kw["bind"]
     if engine.dialect.name != "postgresql":
         pytest.skip("a server-side disconnect needs PostgreSQL")
@@ -108,7 +111,7 @@ def test_a_kept_connection_that_the_database_closed_is_replaced_without_failing_
     assert writes._connection.info.backend_pid != backend
 
 
-def test_a_write_to_an_unreachable_database_raises_to_its_caller(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_to_an_unreachable_database_raises_to_its_caller(tmp_path) -> None:
     from storage.session import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'no' / 'such.db'}")

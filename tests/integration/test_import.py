@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from datetime import UTC, datetime
@@ -28,7 +29,9 @@ SETTINGS = Settings()
 
 
 def run_import(sessions: sessionmaker[Session], path: Path, channel: str, **options: Any) -> Any:
-    markers = {k: options.pop(k) for k in ("detected", "acknowledged", "mitigated", "resolved") if k in options}
+    markers: dict[str, str | None] = {
+        k: options.pop(k) for k in ("detected", "acknowledged", "mitigated", "resolved") if k in options
+    }
     with SlackExport(path) as export:
         read = read_channel(export, channel, parse=parse_stored_message)
     times = parse_marker_options(markers, reference=read.last_at, now=NOW, zone=options.pop("zone", ZoneInfo("UTC")))
@@ -61,12 +64,15 @@ def test_the_shared_test_archive_imports_with_dates_from_ts_and_names_from_users
     assert first["ts"] == "1452837352.000006"
     assert first["at"] == "2016-01-15T05:55:52.000006Z"
     assert first["user"] == "U0BMQB6JE"
-    assert all(m["at"] <= n["at"] for m, n in zip(messages, messages[1:]))
+    assert all(m["at"] <= n["at"] for m, n in itertools.pairwise(messages))
     bots = [m for m in messages if m.get("bot")]
-    assert bots and all(m["text"] for m in bots)  # attachment-only commit notices keep their text
+    assert bots
+    assert all(m["text"] for m in bots)
     with sessions() as session:
         cached = people.cached_user(session, "T0BMHLSRH", "U0BMYT2FL")
-        assert cached is not None and cached.name == "Harry Potter" and cached.tz == "America/Los_Angeles"
+        assert cached is not None
+        assert cached.name == "Harry Potter"
+        assert cached.tz == "America/Los_Angeles"
 
 
 def test_the_archive_is_found_by_channel_id_and_command_line_markers_set_the_phases(
@@ -138,7 +144,8 @@ def test_importing_again_adds_nothing(sessions: sessionmaker[Session]) -> None:
     run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
     first = draft(sessions, "C07CHKOUT1")
     again = run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
-    assert not again.created and again.added == 0
+    assert not again.created
+    assert again.added == 0
     assert draft(sessions, "C07CHKOUT1") == first
 
 
@@ -150,7 +157,8 @@ def test_importing_again_after_the_incident_was_closed_completes_it_instead_of_s
     with sessions.begin() as session:
         close_incident(session, team_id="T07ACME01", channel_id="C07CHKOUT1", user_id="U07ADA0001", now=NOW)
     again = run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx")
-    assert not again.created and again.added == 0
+    assert not again.created
+    assert again.added == 0
     assert draft(sessions, "C07CHKOUT1") == first
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Incident)) == 1
@@ -170,7 +178,7 @@ def test_a_command_line_marker_wins_over_a_typed_one(sessions: sessionmaker[Sess
 
 
 def test_markers_out_of_order_are_refused_with_the_option_to_fix_them(sessions: sessionmaker[Session]) -> None:
-    with pytest.raises(ImportRefused, match="--resolved TIME|--mitigated TIME"):
+    with pytest.raises(ImportRefused, match=r"--resolved TIME|--mitigated TIME"):
         run_import(sessions, EXAMPLE, "inc-20261127-checkout-5xx", mitigated="2026-11-28 01:00 UTC")
 
 
@@ -180,7 +188,7 @@ def test_an_unknown_channel_is_refused_naming_the_channels_there_are(sessions: s
 
 
 def test_a_path_that_is_not_an_export_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match="no channels.json"):
+    with pytest.raises(ExportError, match=r"no channels\.json"):
         SlackExport(tmp_path)
     (tmp_path / "notes.txt").write_text("hello")
     with pytest.raises(ExportError, match="neither a folder nor a zip"):
@@ -233,4 +241,5 @@ def test_a_typed_action_without_exactly_one_owner_is_skipped_and_reported(
     imported = run_import(sessions, export, "inc-20261127-checkout-5xx")
     assert imported.items_added == 2
     [skipped] = imported.skipped
-    assert skipped.startswith("1795834800.000500: /incident action") and "exactly one owner" in skipped
+    assert skipped.startswith("1795834800.000500: /incident action")
+    assert "exactly one owner" in skipped

@@ -47,11 +47,13 @@ def test_a_channel_holds_one_open_incident_and_reads_pick_it_else_the_most_recen
         assert repo.open_incident(session, "T1", "C1") is None
 
         second = create(session, "Payments")
-        assert second is not None and second != first
+        assert second is not None
+        assert second != first
         assert picked(session) == (second, second, second)
         close(session, second, 20)
         assert picked(session) == (second, second, second)
         last = repo.last_closed_incident(session, "T1", "C1")
-        assert last is not None and last.id == second
+        assert last is not None
+        assert last.id == second
         assert repo.last_closed_at(session, "T1", "C1") == NOW + timedelta(minutes=20)
         assert create(session, "Elsewhere", channel="C2") is not None

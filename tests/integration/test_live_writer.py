@@ -25,7 +25,7 @@ TS = "1764428400.000100"
 
 
 @pytest.fixture
-def incident(sessions):  # type: ignore[no-untyped-def]
+def incident(sessions):
     with sessions.begin() as session:
         start_incident(
             session, team_id="T1", channel_id="C1", args=StartArgs("sev2", "Checkout errors"), user_id="U1", now=NOW
@@ -34,7 +34,7 @@ def incident(sessions):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def write(incident) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+def write(incident) -> Iterator[Any]:
     """Write rows as one batch on a driver connection of the test database."""
     engine = incident.kw["bind"]
     writer = LiveMessageWriter(engine.dialect)
@@ -62,19 +62,19 @@ def edit(text: str, minutes: int) -> LiveRow:
     )
 
 
-def stored(sessions) -> list[Message]:  # type: ignore[no-untyped-def]
+def stored(sessions) -> list[Message]:
     with sessions() as session:
         return list(session.scalars(select(Message).order_by(Message.ts)))
 
 
-def test_edits_of_one_message_in_one_batch_end_in_the_newest_whatever_their_order(incident, write) -> None:  # type: ignore[no-untyped-def]
+def test_edits_of_one_message_in_one_batch_end_in_the_newest_whatever_their_order(incident, write) -> None:
     write([post(), edit("second edit", 2), edit("first edit", 1), post(), edit("third edit", 3)])
     [message] = stored(incident)
     assert message.text == "third edit"
     assert message.edited_at == NOW + timedelta(minutes=3)
 
 
-def test_a_deletion_in_the_same_batch_wins_over_posts_and_edits(incident, write) -> None:  # type: ignore[no-untyped-def]
+def test_a_deletion_in_the_same_batch_wins_over_posts_and_edits(incident, write) -> None:
     deletion = live_row(MessageDeletion(ts=TS, deleted_at=NOW), team_id="T1", channel_id="C1")
     write([edit("an edit", 1), deletion, post(), edit("a later edit", 2), deletion])
     [message] = stored(incident)
@@ -82,7 +82,7 @@ def test_a_deletion_in_the_same_batch_wins_over_posts_and_edits(incident, write)
     assert message.deleted_at == NOW
 
 
-def test_a_message_of_a_channel_that_is_no_incident_is_not_written(incident, write) -> None:  # type: ignore[no-untyped-def]
+def test_a_message_of_a_channel_that_is_no_incident_is_not_written(incident, write) -> None:
     elsewhere = live_row(
         MessagePost(ts=TS, posted_at=ts_to_datetime(TS), text="lunch?", user="U2"), team_id="T1", channel_id="C-RANDOM"
     )
@@ -94,7 +94,7 @@ def test_a_message_of_a_channel_that_is_no_incident_is_not_written(incident, wri
     assert [m.team_id for m in stored(incident)] == ["T1"]
 
 
-def test_rows_are_stored_as_the_model_reads_them(incident, write) -> None:  # type: ignore[no-untyped-def]
+def test_rows_are_stored_as_the_model_reads_them(incident, write) -> None:
     files = (SharedFile("graph.png", "https://files.example/graph.png"),)
     write([post(thread_ts="1764428300.000001", bot_id="B1", bot_name="PagerDuty", subtype="bot_message", files=files)])
     [message] = stored(incident)
@@ -108,10 +108,11 @@ def test_rows_are_stored_as_the_model_reads_them(incident, write) -> None:  # ty
     )
     assert message.files == [{"name": "graph.png", "url": "https://files.example/graph.png"}]
     assert message.source == "live"
-    assert message.edited_at is None and message.deleted_at is None
+    assert message.edited_at is None
+    assert message.deleted_at is None
 
 
-def test_a_message_without_files_stores_sql_null(incident, write) -> None:  # type: ignore[no-untyped-def]
+def test_a_message_without_files_stores_sql_null(incident, write) -> None:
     write([post()])
     [message] = stored(incident)
     assert message.files is None
@@ -119,7 +120,7 @@ def test_a_message_without_files_stores_sql_null(incident, write) -> None:  # ty
 
 def test_on_sqlite_a_write_waits_for_another_processs_write_lock_then_goes_through(
     incident, write, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     engine = incident.kw["bind"]
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's write lock")
@@ -133,7 +134,7 @@ def test_on_sqlite_a_write_waits_for_another_processs_write_lock_then_goes_throu
     assert [m.text for m in stored(incident)] == ["checkout 500s"]
 
 
-def test_on_sqlite_a_write_lock_held_too_long_fails_the_write(incident, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_on_sqlite_a_write_lock_held_too_long_fails_the_write(incident, write, monkeypatch) -> None:
     engine = incident.kw["bind"]
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's write lock")

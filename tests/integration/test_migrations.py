@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from storage.migrate import alembic_config, upgrade_to_head
 from storage.models import Incident
@@ -76,7 +77,11 @@ def _count(url: str, table: str) -> int:
         engine.dispose()
 
 
-INCIDENT = "INSERT INTO incidents (id, team_id, channel_id, title, status, started_at) VALUES ({id}, 'T1', 'C1', 't', 'resolved', '2026-11-29 14:00:00+00:00')"
+INCIDENT = (
+    "INSERT INTO incidents (id, team_id, channel_id, title, status, "
+    "started_at) VALUES ({id}, 'T1', 'C1', 't', 'resolved', '2026-11-29 "
+    "14:00:00+00:00')"
+)
 
 
 def test_closing_incidents_keeps_every_record_on_the_way_up_and_down(empty_database: str) -> None:
@@ -86,7 +91,8 @@ def test_closing_incidents_keeps_every_record_on_the_way_up_and_down(empty_datab
         INCIDENT.format(id=1),
         "INSERT INTO messages (incident_id, team_id, channel_id, ts, text, posted_at, source) "
         "VALUES (1, 'T1', 'C1', '1764428400.000100', 'db is slow', '2026-11-29 14:40:00+00:00', 'live')",
-        "INSERT INTO phase_marks (incident_id, phase, at, created_at) VALUES (1, 'resolved', '2026-11-29 15:00:00+00:00', '2026-11-29 15:00:00+00:00')",
+        "INSERT INTO phase_marks (incident_id, phase, at, created_at) VALUES (1, "
+        "'resolved', '2026-11-29 15:00:00+00:00', '2026-11-29 15:00:00+00:00')",
     )
 
     upgrade_to_head(empty_database)
@@ -121,23 +127,24 @@ def test_closing_incidents_keeps_every_record_on_the_way_up_and_down(empty_datab
     assert _count(empty_database, "messages") == 1
 
 
-def test_datetimes_come_back_aware_in_utc_whatever_zone_they_were_stored_in(sessions) -> None:  # type: ignore[no-untyped-def]
+def test_datetimes_come_back_aware_in_utc_whatever_zone_they_were_stored_in(sessions) -> None:
     paris_noon = datetime(2026, 6, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
     with sessions.begin() as session:
         session.add(Incident(team_id="T1", channel_id="C1", title="t", status="active", started_at=paris_noon))
     with sessions() as session:
         stored = session.scalars(select(Incident.started_at)).one()
     assert stored == paris_noon
-    assert stored.tzinfo is not None and stored.utcoffset() == timedelta(0)
+    assert stored.tzinfo is not None
+    assert stored.utcoffset() == timedelta(0)
     assert stored == datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 
 
-def test_a_naive_datetime_is_refused_at_the_database_boundary(sessions) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(Exception, match="naive datetime refused"), sessions.begin() as session:
-        session.add(
-            Incident(team_id="T1", channel_id="C1", title="t", status="active", started_at=datetime(2026, 6, 1, 12, 0))
-        )
-        session.flush()
+def test_a_naive_datetime_is_refused_at_the_database_boundary(sessions: sessionmaker[Session]) -> None:
+    naive = datetime(2026, 6, 1, 12, 0)  # noqa: DTZ001 (the naive time under test)
+    with sessions() as session:
+        session.add(Incident(team_id="T1", channel_id="C1", title="t", status="active", started_at=naive))
+        with pytest.raises(Exception, match="naive datetime refused"):
+            session.flush()
 
 
 def test_every_revision_id_fits_alembics_version_column() -> None:

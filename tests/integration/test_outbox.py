@@ -40,7 +40,10 @@ def test_a_post_carries_its_outbox_key_in_message_metadata(
     [call] = fake_slack.calls_to("chat.postMessage")
     assert call.params["metadata"] == {"event_type": METADATA_EVENT, "event_payload": {"key": "nudge:7"}}
     sent = row(sessions, "nudge:7")
-    assert sent.state == "sent" and sent.sent_at == NOW and sent.result is not None and sent.result["ts"]
+    assert sent.state == "sent"
+    assert sent.sent_at == NOW
+    assert sent.result is not None
+    assert sent.result["ts"]
 
 
 def test_a_429_is_retried_inside_the_call_after_the_retry_after_slack_asked_for(
@@ -49,9 +52,11 @@ def test_a_429_is_retried_inside_the_call_after_the_retry_after_slack_asked_for(
     fake_slack.fail("chat.postMessage", 429, headers={"Retry-After": "7"})
     enqueue(sessions, "draft:1")
     report = deliver(sessions, fake_slack)
-    assert report.sent == 1 and report.retried == 0
+    assert report.sent == 1
+    assert report.retried == 0
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
-    assert len(slept) == 1 and 7 <= slept[0] < 8
+    assert len(slept) == 1
+    assert 7 <= slept[0] < 8
     assert row(sessions, "draft:1").state == "sent"
     assert [message["text"] for message in fake_slack.posted("C1")] == ["draft:1"]
 
@@ -62,7 +67,8 @@ def test_a_5xx_to_a_post_is_not_sent_again_inside_the_call_because_slack_may_hav
     fake_slack.fail("chat.postMessage", 503)
     enqueue(sessions, "draft:1")
     assert deliver(sessions, fake_slack).retried == 1
-    assert len(fake_slack.calls_to("chat.postMessage")) == 1 and slept == []
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert slept == []
     assert row(sessions, "draft:1").state == "pending"
 
 
@@ -116,7 +122,8 @@ def test_a_permanent_error_marks_the_row_failed_and_it_is_never_tried_again(
     enqueue(sessions, "draft:1")
     assert deliver(sessions, fake_slack).failed == 1
     failed = row(sessions, "draft:1")
-    assert failed.state == "failed" and error in str(failed.last_error)
+    assert failed.state == "failed"
+    assert error in str(failed.last_error)
     deliver(sessions, fake_slack, now=NOW + timedelta(days=1))
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
 
@@ -209,12 +216,15 @@ def test_a_row_left_sending_by_a_crash_is_found_in_slack_by_its_metadata_and_not
         ],
     )
     report = deliver(sessions, fake_slack, now=NOW + STUCK_AFTER + timedelta(seconds=1))
-    assert report.recovered == 1 and report.sent == 0
+    assert report.recovered == 1
+    assert report.sent == 0
     assert posted(fake_slack) == []
     recovered = row(sessions, "draft:1")
-    assert recovered.state == "sent" and recovered.result == {"channel": "C1", "ts": "1800000009.000100"}
+    assert recovered.state == "sent"
+    assert recovered.result == {"channel": "C1", "ts": "1800000009.000100"}
     [lookup] = fake_slack.calls_to("conversations.history")
-    assert lookup.params["channel"] == "C1" and lookup.params["include_all_metadata"] in (True, "true", "1")
+    assert lookup.params["channel"] == "C1"
+    assert lookup.params["include_all_metadata"] in (True, "true", "1")
 
 
 def test_a_row_left_sending_that_never_reached_slack_is_sent_once_after_recovery(
@@ -234,7 +244,8 @@ def test_a_row_left_sending_that_never_reached_slack_is_sent_once_after_recovery
     )
     later = NOW + STUCK_AFTER + timedelta(seconds=1)
     report = deliver(sessions, fake_slack, now=later)
-    assert report.recovered == 1 and report.sent == 1
+    assert report.recovered == 1
+    assert report.sent == 1
     assert posted(fake_slack) == ["draft:1"]
 
 
@@ -244,7 +255,8 @@ def test_a_recent_claim_is_left_alone_because_its_process_may_still_be_sending(
     enqueue(sessions, "draft:1")
     claim_and_abandon(sessions, "draft:1", claimed_at=NOW)
     deliver(sessions, fake_slack, now=NOW + timedelta(minutes=1))
-    assert fake_slack.calls_to("conversations.history") == [] and posted(fake_slack) == []
+    assert fake_slack.calls_to("conversations.history") == []
+    assert posted(fake_slack) == []
     assert row(sessions, "draft:1").state == "sending"
 
 
@@ -313,7 +325,8 @@ def test_a_post_that_landed_although_slack_answered_5xx_is_not_sent_again_on_ret
     )
     calls_before = len(fake_slack.calls_to("chat.postMessage"))
     report = deliver(sessions, fake_slack, now=NOW + backoff(1))
-    assert report.recovered == 1 and report.sent == 0
+    assert report.recovered == 1
+    assert report.sent == 0
     assert len(fake_slack.calls_to("chat.postMessage")) == calls_before
     assert row(sessions, "draft:1").state == "sent"
     assert row(sessions, "draft:1").result == {"channel": "C1", "ts": "1800000000.000100"}

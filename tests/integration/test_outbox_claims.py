@@ -27,7 +27,8 @@ def test_each_claim_is_dated_when_it_is_made_not_when_the_pass_began(
     client = build_client("xoxb-test-token", fake_slack.url)
     deliver_due(sessions, lambda _team: SlackSender(client), clock=lambda: next(ticks), pacer=Pacer(0))
     rows = [row(sessions, key) for key in ("a", "b", "c")]
-    claimed = [r.claimed_at for r in rows]
+    claimed = [r.claimed_at for r in rows if r.claimed_at is not None]
+    assert len(claimed) == len(rows)
     assert NOW < claimed[0] < claimed[1] < claimed[2]
     assert all(r.claimed_at is not None and r.sent_at is not None and r.sent_at > r.claimed_at for r in rows)
 
@@ -83,7 +84,8 @@ def test_a_finish_after_another_process_recovered_the_row_changes_nothing(
     )
     report = deliver_due(sessions, lambda _team: sender, clock=lambda: NOW, pacer=Pacer(0))
     assert other[0].uncertain == 1
-    assert report.sent == 0 and report.lost_claims == 1
+    assert report.sent == 0
+    assert report.lost_claims == 1
     kept = row(sessions, "draft:1")
     assert (kept.state, kept.sent_at, kept.result) == ("uncertain", None, None)
     assert "another process recovered it" in caplog.text
@@ -95,7 +97,8 @@ def test_a_recovery_that_finds_the_first_process_recorded_its_post_meanwhile_cha
     enqueue(sessions, "draft:1")
     with sessions.begin() as session:
         claimed = outbox_repo.claim(session, row(sessions, "draft:1").id, now=NOW)
-        assert claimed is not None and claimed.claim_token
+        assert claimed is not None
+        assert claimed.claim_token
         token = claimed.claim_token
 
     class SlowLookup(CannotTell):
@@ -114,9 +117,11 @@ def test_a_recovery_that_finds_the_first_process_recorded_its_post_meanwhile_cha
     report = deliver_due(
         sessions, lambda _team: SlowLookup(), clock=lambda: NOW + STUCK_AFTER + timedelta(seconds=1), pacer=Pacer(0)
     )
-    assert report.lost_claims == 1 and report.recovered == 0
+    assert report.lost_claims == 1
+    assert report.recovered == 0
     kept = row(sessions, "draft:1")
-    assert kept.state == "sent" and kept.result == {"channel": "C1", "ts": "1800000001.000100"}
+    assert kept.state == "sent"
+    assert kept.result == {"channel": "C1", "ts": "1800000001.000100"}
 
 
 def test_a_finish_under_an_old_claim_token_changes_nothing(sessions: sessionmaker[Session]) -> None:
@@ -128,7 +133,8 @@ def test_a_finish_under_an_old_claim_token_changes_nothing(sessions: sessionmake
         old = first.claim_token
         assert outbox_repo.finish(session, message_id, claim_token=old, state="pending", now=NOW)
         second = outbox_repo.claim(session, message_id, now=NOW)
-        assert second is not None and second.claim_token != old
+        assert second is not None
+        assert second.claim_token != old
         assert not outbox_repo.finish(session, message_id, claim_token=old, state="sent", now=NOW, result={"ts": "1"})
     assert row(sessions, "draft:1").state == "sending"
 

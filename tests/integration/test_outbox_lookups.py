@@ -37,11 +37,13 @@ def test_a_post_whose_answer_was_lost_after_slack_made_it_is_posted_once_and_rec
     assert deliver(sessions, fake_slack).retried == 1
     assert row(sessions, "draft:1").state == "pending"
     report = deliver(sessions, fake_slack, now=NOW + backoff(1))
-    assert report.recovered == 1 and report.sent == 0
+    assert report.recovered == 1
+    assert report.sent == 0
     [in_slack] = fake_slack.posted("C1")
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     recorded = row(sessions, "draft:1")
-    assert recorded.state == "sent" and recorded.result == {"channel": "C1", "ts": in_slack["ts"]}
+    assert recorded.state == "sent"
+    assert recorded.result == {"channel": "C1", "ts": in_slack["ts"]}
     assert deliver(sessions, fake_slack, now=NOW + timedelta(days=1)).sent == 0
     assert len(fake_slack.posted("C1")) == 1
 
@@ -69,7 +71,8 @@ def test_the_lookup_pages_through_a_busy_channel_until_it_finds_the_key(
         chatter.chat_postMessage(channel="C1", text=f"chatter {n}")
     assert deliver(sessions, fake_slack, now=NOW + backoff(1)).recovered == 1
     first, second = fake_slack.calls_to("conversations.history")
-    assert "cursor" not in first.params and second.params["cursor"] == "200"
+    assert "cursor" not in first.params
+    assert second.params["cursor"] == "200"
     assert len(keyed(fake_slack, "C1", "draft:1")) == 1
     assert row(sessions, "draft:1").result == {"channel": "C1", "ts": keyed(fake_slack, "C1", "draft:1")[0]["ts"]}
 
@@ -141,7 +144,8 @@ def test_a_lookup_that_fails_leaves_the_post_waiting_to_be_looked_up_again_never
     assert deliver(sessions, fake_slack, now=NOW + backoff(1)).retried == 1
     waiting = row(sessions, "draft:1")
     assert (waiting.state, waiting.attempts) == ("pending", 2)
-    assert waiting.not_before == NOW + backoff(1) + backoff(2) and "lookup failed" in str(waiting.last_error)
+    assert waiting.not_before == NOW + backoff(1) + backoff(2)
+    assert "lookup failed" in str(waiting.last_error)
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     assert deliver(sessions, fake_slack, now=waiting.not_before).recovered == 1
     assert row(sessions, "draft:1").state == "sent"

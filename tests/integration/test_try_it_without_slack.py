@@ -24,7 +24,7 @@ TRY_IT = readme_commands()
 def run(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     argv = shlex.split(command)
     if not (ROOT / argv[0]).exists():  # pytest run from another environment than .venv
-        argv = [str(Path(sys.executable).parent / "scribe")] + argv[1:]
+        argv = [str(Path(sys.executable).parent / "scribe"), *argv[1:]]
     return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 

@@ -56,7 +56,8 @@ def test_a_post_answered_429_is_sent_again_after_the_retry_after_and_posted_once
     assert client.chat_postMessage(channel="C1", text="the draft")["ok"]
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
     assert len(fake_slack.posted("C1")) == 1
-    assert len(slept) == 1 and 4 <= slept[0] < 5
+    assert len(slept) == 1
+    assert 4 <= slept[0] < 5
 
 
 def test_a_read_answered_5xx_or_dropped_is_still_retried_by_the_client(

@@ -38,7 +38,8 @@ def test_done_in_the_dm_closes_the_item_and_replaces_the_buttons(scribe: Scribe)
     click(scribe, "action_item_done", item, user="U2")
     assert items(scribe)[0]["status"] == "done"
     [update] = scribe.fake.calls_to("chat.update")
-    assert update.params["channel"] == "DU2" and "Marked done by <@U2>" in update.params["text"]
+    assert update.params["channel"] == "DU2"
+    assert "Marked done by <@U2>" in update.params["text"]
     assert all(block["type"] != "actions" for block in update.params["blocks"])
 
 
@@ -59,12 +60,15 @@ def test_move_due_date_opens_a_modal_and_a_later_date_counts_a_rollover(scribe: 
     response = submit(
         scribe, view, {"due": {"due_pick": {"type": "datepicker", "selected_date": "2026-12-11"}}}, user="U2"
     )
-    assert response.status == 200 and not response.body
+    assert response.status == 200
+    assert not response.body
     assert items(scribe)[0]["due"] == "2026-12-11"
     with scribe.sessions() as session:
         from storage.action_models import ActionItem
 
-        assert session.get(ActionItem, item).rollovers == 1
+        moved = session.get(ActionItem, item)
+        assert moved is not None
+        assert moved.rollovers == 1
     [update] = scribe.fake.calls_to("chat.update")
     assert "rollover 1" in update.params["text"]
 
@@ -76,7 +80,8 @@ def test_a_past_date_in_the_modal_is_refused_on_the_field(scribe: Scribe) -> Non
         scribe, opened_view(scribe.fake), {"due": {"due_pick": {"selected_date": "2026-11-20"}}}, user="U2"
     )
     body = response.json()
-    assert body["response_action"] == "errors" and "in the past" in body["errors"]["due"]
+    assert body["response_action"] == "errors"
+    assert "in the past" in body["errors"]["due"]
     assert items(scribe)[0]["due"] == "2026-12-04"
 
 
@@ -104,7 +109,8 @@ def test_the_action_form_creates_the_item_dms_the_owner_and_tells_the_channel(sc
         "text": {"text_input": {"value": "Write the runbook"}},
     }
     response = submit(scribe, view, values, user="U1")
-    assert response.status == 200 and not response.body
+    assert response.status == 200
+    assert not response.body
     [created] = items(scribe)
     assert created == {
         "id": created["id"],
@@ -128,7 +134,8 @@ def test_the_action_form_refuses_a_past_date_on_the_field(scribe: Scribe) -> Non
         "text": {"text_input": {"value": "Write the runbook"}},
     }
     body = submit(scribe, opened_view(scribe.fake), values, user="U1").json()
-    assert body["response_action"] == "errors" and "in the past" in body["errors"]["due"]
+    assert body["response_action"] == "errors"
+    assert "in the past" in body["errors"]["due"]
     assert items(scribe) == []
 
 
@@ -144,7 +151,8 @@ def test_the_home_tab_shows_open_items_overdue_first_and_the_users_incidents(scr
     view = published.params["view"]
     view = json.loads(view) if isinstance(view, str) else view
     texts = [block["text"]["text"] for block in view["blocks"] if block["type"] == "section"]
-    assert texts[0].startswith(f"*#{sooner}* Sooner item") and "overdue" in texts[0]
+    assert texts[0].startswith(f"*#{sooner}* Sooner item")
+    assert "overdue" in texts[0]
     assert texts[1].startswith(f"*#{later}* Later item")
     assert any("Checkout errors" in text and "<#C1>" in text for text in texts[2:])
     buttons = [e["action_id"] for block in view["blocks"] if block["type"] == "actions" for e in block["elements"]]

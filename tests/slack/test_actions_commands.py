@@ -68,8 +68,11 @@ def test_the_owner_gets_a_dm_saying_what_was_assigned_by_whom_for_which_incident
     [dm] = wait_for(lambda: posts_with_key(scribe.fake, f"assign:{item_id}:"), what="the assignment DM")
     assert dm.params["channel"] == "DU2"
     text = dm.params["text"]
-    assert "<@U1> assigned you" in text and "Checkout errors" in text and "<#C1>" in text
-    assert "Add an alert on queue depth" in text and "2026-12-04" in text
+    assert "<@U1> assigned you" in text
+    assert "Checkout errors" in text
+    assert "<#C1>" in text
+    assert "Add an alert on queue depth" in text
+    assert "2026-12-04" in text
     buttons = [e["action_id"] for e in dm.params["blocks"][1]["elements"]]
     assert buttons == ["action_item_done", "action_item_move_due", "action_item_reassign"]
 
@@ -92,7 +95,8 @@ def test_actions_lists_the_incidents_items_and_actions_mine_the_callers_across_i
     second = add_item(scribe, "U3", "2026-12-05", "Write the runbook", channel="C1")
     third = add_item(scribe, "U2", "2026-12-02", "Cap the retry storm", channel="C2")
     listed = command(scribe, "actions", channel="C1")["text"]
-    assert f"#{first}* Alert on queue depth" in listed and f"#{second}* Write the runbook" in listed
+    assert f"#{first}* Alert on queue depth" in listed
+    assert f"#{second}* Write the runbook" in listed
     assert "Cap the retry storm" not in listed
     mine = command(scribe, "actions mine", user="U2", channel="C7")["text"]
     assert mine.index(f"#{third}*") < mine.index(f"#{first}*")  # earlier due date first

@@ -87,7 +87,8 @@ def test_after_two_overdue_nudges_the_incident_channel_is_told_once(scribe: Scri
         run_jobs(scribe, instant)
     [told] = posts_with_key(scribe.fake, f"nudge:{item}:escalate:")
     assert told.params["channel"] == "C1"
-    assert "<@U2>" in told.params["text"] and "overdue" in told.params["text"]
+    assert "<@U2>" in told.params["text"]
+    assert "overdue" in told.params["text"]
 
 
 def test_moving_the_due_date_re_arms_the_nudges_for_the_new_date(scribe: Scribe) -> None:

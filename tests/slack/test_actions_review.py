@@ -65,11 +65,13 @@ def test_the_review_ranks_services_by_budget_burned_and_calls_out_theater(scribe
     [review] = wait_for(lambda: posts_with_key(scribe.fake, "review:"), what="the review")
     assert review.params["channel"] == "CREVIEW"
     text = review.params["text"]
-    assert "*checkout* — error budget 124% burned" in text and "over budget" in text
+    assert "*checkout* — error budget 124% burned" in text
+    assert "over budget" in text
     assert text.index("*checkout*") < text.index("*search*")
     checkout = text[text.index("*checkout*") : text.index("*search*")]
     assert checkout.index(f"#{ids['late']} Alert") < checkout.index(f"#{ids['soon']} Write")
-    assert "(*4 days overdue*)" in checkout and "rolled over 2×" in checkout
+    assert "(*4 days overdue*)" in checkout
+    assert "rolled over 2×" in checkout
     assert f"• Overdue: 1 item — #{ids['late']} <@U2>" in text
     assert f"• Rolled over twice or more: #{ids['late']} <@U2> (2×)" in text
     assert "• Resolved with no action items: <#C3> Login blip" in text

@@ -39,7 +39,7 @@ REPLY_1 = {
     "ts": ts("2026-11-29T14:44:00.000300Z"),
     "thread_ts": QUESTION["ts"],
 }
-REPLY_2 = {
+REPLY_2: dict[str, Any] = {
     "type": "message",
     "user": "U3",
     "text": "rolling back",

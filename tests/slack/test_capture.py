@@ -246,7 +246,8 @@ def test_every_real_slack_payload_is_handled_as_its_subtype_demands(
     stored = [entry for entry in team_records if entry["kind"] == "message"]
     assert len(stored) == 1
     if expected == "deleted":
-        assert stored[0]["deleted"] is True and stored[0]["text"] is None
+        assert stored[0]["deleted"] is True
+        assert stored[0]["text"] is None
     else:
         source = event.get("message", event)
         ts = source.get("ts") or event["previous_message"]["ts"]

@@ -49,7 +49,8 @@ def test_declare_creates_a_dated_channel_invites_the_declarer_posts_the_header_a
     posts = {call.params["channel"]: call.params["text"] for call in scribe.fake.calls_to("chat.postMessage")}
     assert "*Checkout 5xx in EU* (sev1)" in posts["C0NEW"]
     assert "/incident mark detected|acknowledged|mitigated|resolved" in posts["C0NEW"]
-    assert "<#C0NEW>" in posts["CANNOUNCE"] and "<@U2>" in posts["CANNOUNCE"]
+    assert "<#C0NEW>" in posts["CANNOUNCE"]
+    assert "<@U2>" in posts["CANNOUNCE"]
 
     assert scribe.slack.message("C0NEW", "1795964405.000100", "payments failing in eu-west", user="U2").status == 200
     with scribe.sessions() as session:
@@ -108,7 +109,8 @@ def test_when_slack_refuses_the_channel_the_declarer_is_told_why(scribe: Scribe)
     scribe.fake.responses["conversations.create"] = {"ok": False, "error": "restricted_action"}
     assert scribe.command("declare DB down", channel="CGENERAL").status == 200
     [told] = scribe.fake.calls_to("response_url")
-    assert "restricted_action" in told.params["text"] and "no channel was made" in told.params["text"]
+    assert "restricted_action" in told.params["text"]
+    assert "no channel was made" in told.params["text"]
     assert "/incident start" in told.params["text"]
     with scribe.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Incident)) == 0

@@ -184,7 +184,8 @@ def test_edits_arriving_after_a_plain_deletion_never_bring_the_text_back(scribe:
     scribe.slack.event(edit("the db password is hunter2 (edited)", edited_ts=FIRST_EDIT_TS))
 
     [entry] = messages(scribe)
-    assert entry["deleted"] is True and entry["text"] is None
+    assert entry["deleted"] is True
+    assert entry["text"] is None
     assert "hunter" not in markdown(scribe)
 
 
@@ -237,7 +238,8 @@ def test_a_backfill_that_starts_on_a_tombstone_records_the_replies_and_never_the
     )
 
     parent, *replies = messages(scribe)
-    assert parent["deleted"] is True and parent["text"] is None
+    assert parent["deleted"] is True
+    assert parent["text"] is None
     assert [r["text"] for r in replies] == ["which replica?", "rotating it now"]
 
 
@@ -283,4 +285,6 @@ def test_a_real_message_changed_delivery_whose_message_is_a_tombstone_is_a_delet
             for e in draft_json(session, channel, now=scribe.clock(), settings=scribe.settings)["timeline"]
             if e["kind"] == "message"
         ]
-    assert entry["ts"] == ts and entry["deleted"] is True and entry["text"] is None
+    assert entry["ts"] == ts
+    assert entry["deleted"] is True
+    assert entry["text"] is None

@@ -58,8 +58,8 @@ ROOT = Path(__file__).resolve().parents[2]
 class Outage:
     url: str
     sessions: sessionmaker[Session]
-    cut: Callable[[], None]
-    restore: Callable[[], None]
+    cut: Callable[[], object]
+    restore: Callable[[], object]
 
 
 @pytest.fixture
@@ -279,7 +279,8 @@ def test_a_jobs_run_killed_after_slack_took_the_post_never_sends_it_twice(
     assert in_slack[0]["metadata"] == {"event_type": METADATA_EVENT, "event_payload": {"key": "draft:1:v1"}}
     with sessions() as session:
         row = session.scalars(select(OutboxMessage)).one()
-    assert row.state == "sent" and row.result == {"channel": "C1", "ts": in_slack[0]["ts"]}
+    assert row.state == "sent"
+    assert row.result == {"channel": "C1", "ts": in_slack[0]["ts"]}
 
 
 def post_signed(port: int, body: str, content_type: str, *, retry_num: int | None = None) -> int:
@@ -390,7 +391,8 @@ def test_a_web_process_killed_after_accepting_a_command_loses_nothing_and_duplic
     assert mark.at.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") == "09:00"
     assert mark.note == "alarm fired"
     told = [c for c in fake_slack.calls_to("response_url") if "Detected" in c.params.get("text", "")]
-    assert len(told) == 1 and told[0].params["response_type"] == "in_channel"
+    assert len(told) == 1
+    assert told[0].params["response_type"] == "in_channel"
 
     server = serve(database_url, fake_slack, port)
     try:

@@ -88,7 +88,8 @@ def test_closing_twice_or_outside_an_incident_channel_says_so(scribe: Scribe) ->
     assert "did nothing the second time" in command(scribe, "close")["text"]  # typed again at once
     scribe.clock.now += timedelta(minutes=2)
     again = command(scribe, "close")["text"]
-    assert "was closed at 2026-11-29 15:00 UTC" in again and "`/incident reopen`" in again
+    assert "was closed at 2026-11-29 15:00 UTC" in again
+    assert "`/incident reopen`" in again
     assert "`/incident done ID`" in command(scribe, "close 3")["text"]
 
 
@@ -107,7 +108,8 @@ def test_reopen_resumes_recording_into_the_closed_incident(scribe: Scribe) -> No
     scribe.slack.message("C1", ts("2026-11-29T15:11:00.000300Z"), "it is back", user="U2")
     assert texts(scribe) == ["db is slow", "it is back"]
     [incident] = incidents(scribe)
-    assert incident.closed_at is None and incident.closed_by is None
+    assert incident.closed_at is None
+    assert incident.closed_by is None
     assert "Resolved" in command(scribe, "status")["text"]
 
 

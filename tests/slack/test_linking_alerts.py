@@ -34,7 +34,7 @@ def triggered_and_acknowledged(scribe: Scribe) -> None:
     )
 
 
-def draft(scribe: Scribe) -> dict:  # type: ignore[type-arg]
+def draft(scribe: Scribe) -> dict:
     with scribe.sessions() as session:
         return draft_json(session, "C1", now=scribe.clock(), settings=scribe.settings)
 
@@ -185,8 +185,10 @@ def test_a_posted_incident_url_links_it_and_says_so_once(incident: Scribe) -> No
     run_jobs(incident, "2026-11-29T14:00:00Z")
     run_jobs(incident, "2026-11-29T14:01:00Z")
     assert notes(incident) == [
-        ":link: Linked PagerDuty incident Q2K7ABCXYZ1234 to this incident (it was posted here): its events now "
-        "write the timeline. `/incident links` lists the links; `/incident unlink N` removes one."
+        (
+            ":link: Linked PagerDuty incident Q2K7ABCXYZ1234 to this incident (it was posted here): its events now "
+            "write the timeline. `/incident links` lists the links; `/incident unlink N` removes one."
+        )
     ]
     assert "found in a message from <@U2>" in incident.answer("links", channel="C1", user="U1")["text"]
 

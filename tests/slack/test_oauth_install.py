@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -101,13 +100,11 @@ def engine_of(sessions: sessionmaker[Session]) -> Engine:
 
 
 @pytest.fixture
-def multi(
-    database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock
-) -> Iterator[MultiWorkspace]:
+def multi(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock) -> MultiWorkspace:
     settings = oauth_settings_for(database_url, fake_slack)
     deps = Deps(settings=settings, sessions=sessions, clock=clock)
     wsgi = create_wsgi_app(build_app(deps))
-    yield MultiWorkspace(
+    return MultiWorkspace(
         SlackRequests(wsgi, response_url=fake_slack.respond_url()),
         fake_slack,
         sessions,
@@ -161,21 +158,17 @@ def test_serving_names_the_missing_variable_how_to_get_it_and_the_other_mode() -
     assert missing_for_http(Settings(slack_bot_token="xoxb-1", slack_signing_secret="s")) is None
     assert missing_for_http(Settings(slack_client_id="1.2", slack_client_secret="c", slack_signing_secret="s")) is None
     nothing = missing_for_http(Settings())
-    assert nothing is not None and nothing.startswith(
-        "error: SLACK_BOT_TOKEN is not set. Set it to the Bot User OAuth Token"
-    )
+    assert nothing is not None
+    assert nothing.startswith("error: SLACK_BOT_TOKEN is not set. Set it to the Bot User OAuth Token")
     assert "set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET" in nothing
     no_secret = missing_for_http(Settings(slack_client_id="1.2", slack_client_secret="c"))
-    assert no_secret is not None and no_secret.startswith(
-        "error: SLACK_SIGNING_SECRET is not set. Set it to the Signing Secret"
-    )
+    assert no_secret is not None
+    assert no_secret.startswith("error: SLACK_SIGNING_SECRET is not set. Set it to the Signing Secret")
     assert no_secret.endswith("Multi-workspace mode (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set) needs it too.")
     half = missing_for_http(Settings(slack_client_id="1.2", slack_signing_secret="s"))
-    assert (
-        half is not None
-        and half.startswith("error: SLACK_BOT_TOKEN is not set.")
-        and "Only SLACK_CLIENT_ID is set" in half
-    )
+    assert half is not None
+    assert half.startswith("error: SLACK_BOT_TOKEN is not set.")
+    assert "Only SLACK_CLIENT_ID is set" in half
     assert all("\n" not in message for message in (nothing, no_secret, half))
 
 
@@ -283,10 +276,8 @@ def test_the_outbox_sends_each_workspaces_posts_with_that_workspaces_token(multi
     posts = {call.params["text"]: call.headers["Authorization"] for call in multi.fake.calls_to("chat.postMessage")}
     assert posts == {"hi T111": "Bearer xoxb-t111-token", "hi T222": "Bearer xoxb-t222-token"}
     with multi.sessions() as session:
-        states = {team: state for team, state in session.execute(select(OutboxMessage.team_id, OutboxMessage.state))}
-        errors = {
-            team: error for team, error in session.execute(select(OutboxMessage.team_id, OutboxMessage.last_error))
-        }
+        states = dict(session.execute(select(OutboxMessage.team_id, OutboxMessage.state)).all())
+        errors = dict(session.execute(select(OutboxMessage.team_id, OutboxMessage.last_error)).all())
     assert states == {"T111": "sent", "T222": "sent", "T404": "failed"}
     assert "has not installed" in str(errors["T404"])
 
@@ -326,7 +317,8 @@ def test_a_request_from_one_workspace_leaves_another_workspaces_stuck_post_to_th
 
     deliver_outbox(multi.deps, build_client(None, multi.fake.url), clock())
     lookups = [call for call in multi.fake.calls_to("conversations.history") if call.params["channel"] == "C9"]
-    assert lookups and {call.headers["Authorization"] for call in lookups} == {"Bearer xoxb-t222-token"}
+    assert lookups
+    assert {call.headers["Authorization"] for call in lookups} == {"Bearer xoxb-t222-token"}
     [post] = [call for call in multi.fake.calls_to("chat.postMessage") if call.params["channel"] == "C9"]
     assert (post.params["text"], post.headers["Authorization"]) == ("hi T222", "Bearer xoxb-t222-token")
     with multi.sessions() as session:

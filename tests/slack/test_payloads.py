@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.core.message_changes import MessageDeletion, MessagePost, NotRecorded
 from bot.slack.payloads import parse_message_event, parse_stored_message, read_back
@@ -29,7 +30,8 @@ def test_a_live_message_event_is_not_an_edit_even_if_it_carries_an_edited_field(
             "edited": {"ts": "1764428460.000000"},
         }
     )
-    assert isinstance(change, MessagePost) and change.edited_at is None
+    assert isinstance(change, MessagePost)
+    assert change.edited_at is None
 
 
 def test_a_tombstone_is_a_deletion() -> None:
@@ -68,7 +70,8 @@ def test_an_alert_bot_post_with_only_attachments_is_read_from_their_fallback() -
             "attachments": [{"fallback": "[FIRING] p99 > 2s"}, {"pretext": "runbook"}],
         }
     )
-    assert isinstance(change, MessagePost) and change.text == "[FIRING] p99 > 2s\nrunbook"
+    assert isinstance(change, MessagePost)
+    assert change.text == "[FIRING] p99 > 2s\nrunbook"
 
 
 def test_an_old_export_file_share_keeps_its_single_file() -> None:
@@ -82,7 +85,8 @@ def test_an_old_export_file_share_keeps_its_single_file() -> None:
             "file": {"name": "graph.png", "permalink": "https://x/f"},
         }
     )
-    assert isinstance(change, MessagePost) and [f.name for f in change.files] == ["graph.png"]
+    assert isinstance(change, MessagePost)
+    assert [f.name for f in change.files] == ["graph.png"]
 
 
 def test_a_live_edit_whose_new_message_is_a_tombstone_is_a_deletion_at_the_events_time() -> None:
@@ -113,7 +117,7 @@ def test_a_live_edit_whose_new_message_is_a_tombstone_is_a_deletion_at_the_event
 
 
 def test_a_history_message_is_a_thread_parent_when_it_has_replies_or_a_latest_reply() -> None:
-    page = [
+    page: list[dict[str, Any]] = [
         {"ts": "1.000001", "reply_count": 3},
         {"ts": "2.000002"},
         {"ts": "3.000003", "thread_ts": "3.000003", "latest_reply": "4.000004"},

@@ -71,7 +71,8 @@ def test_a_draft_whose_answer_was_lost_after_slack_posted_it_is_posted_once_and_
     the_clocks_next_pass(scribe)
     [draft] = drafts_in_slack(scribe.fake)
     row = the_draft_row(scribe)
-    assert row.state == "sent" and row.result == {"channel": "C1", "ts": draft["ts"]}
+    assert row.state == "sent"
+    assert row.result == {"channel": "C1", "ts": draft["ts"]}
     assert len(scribe.fake.calls_to("chat.postMessage")) == 1
     the_clocks_next_pass(scribe)
     assert len(drafts_in_slack(scribe.fake)) == 1
@@ -82,5 +83,6 @@ def test_a_draft_answered_429_is_posted_after_the_retry_after_and_only_once(scri
     resolve(scribe)
     [draft] = drafts_in_slack(scribe.fake)
     assert len(scribe.fake.calls_to("chat.postMessage")) == 2
-    assert len(slept) == 1 and 3 <= slept[0] < 4
+    assert len(slept) == 1
+    assert 3 <= slept[0] < 4
     assert the_draft_row(scribe).result == {"channel": "C1", "ts": draft["ts"]}

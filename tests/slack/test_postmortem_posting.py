@@ -110,7 +110,8 @@ def test_marking_resolved_posts_a_summary_message_and_the_markdown_file(scribe: 
     assert_within_slack_limits(blocks)
     assert blocks[0]["text"]["text"] == "Postmortem draft v1: Checkout errors"
     shown = json.dumps(blocks)
-    assert "Time to mitigate: 25m" in shown and "Resolved*\\n15:00 (+55m)" in shown
+    assert "Time to mitigate: 25m" in shown
+    assert "Resolved*\\n15:00 (+55m)" in shown
     assert len(scribe.fake.calls_to("files.getUploadURLExternal")) == 1
     [complete] = scribe.fake.calls_to("files.completeUploadExternal")
     assert complete.params["channel_id"] == "C1"
@@ -133,8 +134,10 @@ def test_the_postmortem_command_posts_a_new_numbered_version(scribe: Scribe) -> 
     assert "regenerated for <@U2>" in json.dumps(blocks_of(second))
     assert "posted on resolution" in json.dumps(blocks_of(first))
     v1, v2 = uploads(scribe.fake)
-    assert "Version 1 ·" in v1 and "Version 2 ·" in v2
-    assert "- A config push skipped the canary stage" in v2 and "A config push" not in v1
+    assert "Version 1 ·" in v1
+    assert "Version 2 ·" in v2
+    assert "- A config push skipped the canary stage" in v2
+    assert "A config push" not in v1
     with scribe.sessions() as session:
         assert session.scalar(select(func.count()).select_from(PostmortemVersion)) == 2
         keys = sorted(session.scalars(select(OutboxMessage.key)))
@@ -182,23 +185,27 @@ def test_a_low_severity_incident_gets_a_short_summary(scribe: Scribe) -> None:
     assert "Version 1 of the short postmortem summary" in answer
     [message] = posted_drafts(scribe)
     shown = json.dumps(blocks_of(message))
-    assert "short summary" in shown and "/incident surprised" in shown
+    assert "short summary" in shown
+    assert "/incident surprised" in shown
     assert "Root cause" not in shown
     [markdown] = uploads(scribe.fake)
     assert "short summary" in markdown.splitlines()[2]
-    assert "## Root cause" not in markdown and "## Appendix: Transcript" not in markdown
+    assert "## Root cause" not in markdown
+    assert "## Appendix: Transcript" not in markdown
     assert "## Action items" in markdown
 
 
 def test_a_surprise_gets_a_low_severity_incident_the_full_draft(scribe: Scribe) -> None:
     resolved_incident(scribe, severity="sev4")
     answer = command(scribe, "surprised nobody knew the cron ran there", at="2026-11-29T14:40:00Z", user="U3")
-    assert "surprised us" in answer and "> nobody knew the cron ran there" in answer
+    assert "surprised us" in answer
+    assert "> nobody knew the cron ran there" in answer
     answer = command(scribe, "mark resolved", at="2026-11-29T15:00:00Z")
     assert "Version 1 of the full postmortem draft" in answer
     posted_drafts(scribe)
     [markdown] = uploads(scribe.fake)
-    assert "sev4 · full postmortem" in markdown and "## Root cause" in markdown
+    assert "sev4 · full postmortem" in markdown
+    assert "## Root cause" in markdown
 
 
 def test_the_severities_that_need_a_full_draft_come_from_the_settings(scribe: Scribe) -> None:
@@ -212,7 +219,9 @@ def test_the_severities_that_need_a_full_draft_come_from_the_settings(scribe: Sc
 def test_a_teams_own_template_shapes_the_markdown(scribe: Scribe, tmp_path: Path) -> None:
     template = tmp_path / "ours.md.j2"
     template.write_text(
-        "{{ draft.title }} / {{ draft.severity }} / v{{ draft.version }}\n{% for line in draft.timeline %}* {{ line.time }} {{ line.label or line.text }}\n{% endfor %}",
+        "{{ draft.title }} / {{ draft.severity }} / v{{ draft.version }}\n{% for "
+        "line in draft.timeline %}* {{ line.time }} {{ line.label or line.text "
+        "}}\n{% endfor %}",
         encoding="utf-8",
     )
     ours = scribe_with(scribe, postmortem_template=str(template))
@@ -242,9 +251,8 @@ def test_a_broken_team_template_falls_back_to_the_packaged_one_and_says_so(
     resolved_incident(ours)
     command(ours, "mark resolved", at="2026-11-29T15:00:00Z")
     [message] = posted_drafts(ours)
-    assert problem in json.dumps(blocks_of(message)) and "The packaged template was used" in json.dumps(
-        blocks_of(message)
-    )
+    assert problem in json.dumps(blocks_of(message))
+    assert "The packaged template was used" in json.dumps(blocks_of(message))
     [markdown] = uploads(ours.fake)
     assert markdown.startswith("# Postmortem: Checkout errors")
 
@@ -287,7 +295,8 @@ def test_the_cli_json_keeps_the_contract_keys_and_adds_the_sections(
     }
     assert draft["sections"]["impact"] == ["3% of checkouts failed for 25 minutes"]
     assert draft["sections"]["durations"] == {"acknowledged": None, "mitigated": 1500, "resolved": 3300}
-    assert draft["draft"]["version"] == 1 and draft["draft"]["full"] is True
+    assert draft["draft"]["version"] == 1
+    assert draft["draft"]["full"] is True
 
 
 def test_an_incident_of_5000_messages_is_posted_within_slacks_limits(scribe: Scribe) -> None:

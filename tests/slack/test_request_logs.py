@@ -7,7 +7,6 @@ import dataclasses
 import io
 import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from bot.slack import action_blocks as blocks
 from bot.slack.app import build_app
 from bot.slack.background import wait_for_background
 from bot.web import create_wsgi_app
+from storage.live_writer import live_message_commits
 from storage.session import make_engine, make_session_factory
 from tests.conftest import Scribe
 from tests.support.slack_requests import SlackRequests, event_callback
@@ -28,11 +28,11 @@ LINE = re.compile(
 
 
 @pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
+def log_lines() -> io.StringIO:
     """What the app logs at INFO and above, in the production format."""
     stream = io.StringIO()
     configure_logging("INFO", stream=stream)
-    yield stream
+    return stream
 
 
 def lines_about(stream: io.StringIO, words: str) -> list[dict[str, str]]:
@@ -51,8 +51,9 @@ def tags(line: dict[str, str]) -> tuple[str, str, str]:
 def test_a_message_event_that_fails_logs_its_workspace_channel_and_event_id(
     scribe: Scribe, log_lines: io.StringIO, tmp_path: Path
 ) -> None:
-    broken = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'x.db'}"))
-    deps = dataclasses.replace(scribe.deps, sessions=broken, writes=None)
+    broken_engine = make_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'x.db'}")
+    broken = make_session_factory(broken_engine)
+    deps = dataclasses.replace(scribe.deps, sessions=broken, writes=live_message_commits(broken_engine))
     down = SlackRequests(create_wsgi_app(build_app(deps)))
     event = {
         "type": "message",
@@ -66,7 +67,8 @@ def test_a_message_event_that_fails_logs_its_workspace_channel_and_event_id(
     assert down.event(event_callback(event, team_id="T111", event_id="Ev0DOWN1")).status >= 500
 
     failures = lines_about(log_lines, "failed to handle message")
-    assert failures and failures[0]["level"] == "ERROR"
+    assert failures
+    assert failures[0]["level"] == "ERROR"
     assert tags(failures[0]) == ("T111", "C77", "Ev0DOWN1")
     assert "is the database up?" not in log_lines.getvalue()
     deps.writes.close()
@@ -80,7 +82,8 @@ def test_a_slash_command_logs_its_workspace_channel_and_subcommand(scribe: Scrib
     wait_for_background()  # U4's zone is looked up after the answer, under the command's tags
 
     warnings = lines_about(log_lines, "users.info failed for U4")
-    assert warnings and tags(warnings[0]) == ("T111", "C9", "/incident:mark")
+    assert warnings
+    assert tags(warnings[0]) == ("T111", "C9", "/incident:mark")
 
 
 def test_work_after_the_answer_logs_the_request_it_came_from(scribe: Scribe, log_lines: io.StringIO) -> None:
@@ -119,7 +122,8 @@ def test_a_button_click_is_named_by_its_kind_as_it_has_no_event_id(scribe: Scrib
     scribe.slack.action(click)
 
     refused = lines_about(log_lines, "refused an action-item button")
-    assert refused and tags(refused[0]) == ("T111", "D1", f"block_actions:{blocks.DONE}")
+    assert refused
+    assert tags(refused[0]) == ("T111", "D1", f"block_actions:{blocks.DONE}")
 
 
 def test_a_line_outside_any_request_says_so_with_dashes(log_lines: io.StringIO) -> None:

@@ -19,6 +19,7 @@ from bot.slack.app import build_app
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from bot.web import create_wsgi_app
+from storage.live_writer import live_message_commits
 from storage.session import make_engine, make_session_factory
 from tests.conftest import Scribe
 from tests.support.slack_requests import SlackRequests, event_callback
@@ -64,7 +65,7 @@ def test_retention_purges_old_message_text_and_keeps_markers_durations_and_notes
     after = record(scribe)
     messages = [entry for entry in after["timeline"] if entry["kind"] == "message"]
     assert [m["ts"] for m in messages] == [OLD_TS, "1761836500.000001", NEW_TS]
-    assert [m["text"] for m in messages][0] in (None, "")
+    assert next(m["text"] for m in messages) in (None, "")
     assert "secret-dump" not in repr(after)
     assert messages[2]["text"] == "fresh words"
     assert (
@@ -184,10 +185,11 @@ def test_no_token_secret_or_message_text_is_logged_at_info_or_above(
     scribe.fake.fail("chat.postMessage", 200, body={"ok": False, "error": "channel_not_found"})
     run_due(deps, build_client(SECRET_TOKEN, scribe.fake.url), scribe.clock())
 
-    broken = make_session_factory(make_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'x.db'}"))
-    down = SlackRequests(
-        create_wsgi_app(build_app(dataclasses.replace(deps, sessions=broken, writes=None))), secret=SIGNING
+    broken_engine = make_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'x.db'}")
+    broken = dataclasses.replace(
+        deps, sessions=make_session_factory(broken_engine), writes=live_message_commits(broken_engine)
     )
+    down = SlackRequests(create_wsgi_app(build_app(broken)), secret=SIGNING)
     assert down.message("C1", "1764428470.000001", WORDS).status >= 500
     assert down.command(f"note {WORDS}").status == 200
 
@@ -227,7 +229,8 @@ def test_retention_empties_old_delivered_drafts_which_quote_messages(scribe: Scr
     run_due(with_retention(scribe, 30), build_client("xoxb-test-token", scribe.fake.url), scribe.clock())
 
     rows = outbox_rows(scribe)
-    assert rows and all(state == "sent" and payload == {} for _, state, payload in rows)
+    assert rows
+    assert all(state == "sent" and payload == {} for _, state, payload in rows)
     assert "Checkout errors" not in repr(rows)
     assert len(scribe.fake.calls) == calls_before, "emptied posts are never sent again"
 

@@ -63,7 +63,8 @@ def test_a_note_with_here_is_answered_without_pinging_the_channel(scribe: Scribe
     start_incident(scribe)
     reply = command(scribe, "note Rolled back <!here> &amp; paged <!subteam^S123|@oncall>")
     assert reply["response_type"] == "in_channel"
-    assert "<!here>" not in reply["text"] and "<!subteam" not in reply["text"]
+    assert "<!here>" not in reply["text"]
+    assert "<!subteam" not in reply["text"]
     assert f"> Rolled back {INERT_AT}here &amp; paged {INERT_AT}oncall" in reply["text"]
 
 
@@ -108,7 +109,8 @@ def test_postmortem_entries_echo_their_text_without_mentions_or_double_escaping(
         reply = command(scribe, f"{word} Retries &amp; timeouts <!channel> hit <@U2|grace>")
         assert reply["response_type"] == "in_channel"
         assert f"Retries &amp; timeouts {INERT_AT}channel hit @grace" in reply["text"], reply["text"]
-        assert "<@U2" not in reply["text"] and "&amp;amp;" not in reply["text"]
+        assert "<@U2" not in reply["text"]
+        assert "&amp;amp;" not in reply["text"]
 
 
 def test_an_alert_bots_crowd_mentions_never_come_back_live_in_any_draft_version(scribe: Scribe) -> None:
@@ -133,7 +135,8 @@ def test_an_alert_bots_crowd_mentions_never_come_back_live_in_any_draft_version(
     [first] = drafts_posted(scribe, 1)
     command(scribe, "mark resolved")
     drafts = drafts_posted(scribe, 2)
-    assert len(drafts) == 2 and first in drafts
+    assert len(drafts) == 2
+    assert first in drafts
 
     posted = sent(scribe.fake.calls_to("chat.postMessage")) + sent(scribe.fake.calls_to("files.getUploadURLExternal"))
     posted += sent(scribe.fake.calls_to("files.completeUploadExternal"))
@@ -145,7 +148,8 @@ def test_an_alert_bots_crowd_mentions_never_come_back_live_in_any_draft_version(
     assert f"{INERT_AT}channel FIRING checkout 5xx &gt; 2% {INERT_AT}oncall {INERT_AT}here" in shown
     assert "https://status.example (<https://evil.example>)" in shown
     assert "<https://evil.example|" not in shown
-    assert f"Page {INERT_AT}oncall less &amp; better" in shown and "&amp;amp;" not in shown
+    assert f"Page {INERT_AT}oncall less &amp; better" in shown
+    assert "&amp;amp;" not in shown
     assert "<@U2>" in shown  # the action item's owner stays a real mention
 
 
@@ -160,7 +164,8 @@ def test_an_action_items_text_is_quieted_in_the_answer_and_the_lists(scribe: Scr
     listed = command(scribe, "actions")["text"]
     mine = command(scribe, "actions mine", user="U2")["text"]
     for text in (listed, mine):
-        assert f"Ask {INERT_AT}search to tune retries &amp; {INERT_AT}channel" in text and "&amp;amp;" not in text, text
+        assert f"Ask {INERT_AT}search to tune retries &amp; {INERT_AT}channel" in text, text
+        assert "&amp;amp;" not in text, text
         assert LIVE_CROWD.search(text) is None, text
         assert "<@U2>" in text
     assert f"Checkout &amp; login {INERT_AT}here" in listed
@@ -187,7 +192,8 @@ def test_an_ampersand_shows_escaped_exactly_once_in_the_dm_home_tab_and_review(s
     for text in (dm_text, home, done, review.params["text"]):
         assert "Retries &amp; backoff" in text, text
         assert "&amp;amp;" not in text, text
-    assert "Checkout &amp; login" in dm_text and "Checkout &amp; login" in home
+    assert "Checkout &amp; login" in dm_text
+    assert "Checkout &amp; login" in home
 
 
 def test_a_nudge_and_an_escalation_quote_the_item_inert(scribe: Scribe) -> None:
@@ -202,7 +208,8 @@ def test_a_nudge_and_an_escalation_quote_the_item_inert(scribe: Scribe) -> None:
     for call in nudges:
         text = call.params["text"]
         assert LIVE_CROWD.search(text) is None, text
-        assert f"Tell {INERT_AT}channel &amp; fix" in text and "&amp;amp;" not in text, text
+        assert f"Tell {INERT_AT}channel &amp; fix" in text, text
+        assert "&amp;amp;" not in text, text
     [escalation] = posts_with_key(scribe.fake, f"nudge:{item}:escalate:")
     assert "<@U2>" in escalation.params["text"]  # the owner is named on purpose
 
@@ -217,4 +224,5 @@ def test_a_repeated_root_cause_is_escaped_once_and_inert_in_the_stats_and_the_re
     [review] = wait_for(lambda: posts_with_key(scribe.fake, "review:"), what="the review")
     for text in (stats, review.params["text"]):
         assert f"Repeated root causes: Retries &amp; timeouts {INERT_AT}channel (2" in text, text
-        assert LIVE_CROWD.search(text) is None and "&amp;amp;" not in text, text
+        assert LIVE_CROWD.search(text) is None, text
+        assert "&amp;amp;" not in text, text

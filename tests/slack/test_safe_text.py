@@ -149,7 +149,8 @@ def test_text_with_no_markup_is_unchanged() -> None:
 
 
 def test_nothing_in_gives_nothing_out() -> None:
-    assert safe_mrkdwn(None) == "" and safe_mrkdwn("") == ""
+    assert safe_mrkdwn(None) == ""
+    assert safe_mrkdwn("") == ""
     assert safe_plain_text(None) == ""
 
 

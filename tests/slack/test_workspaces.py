@@ -48,9 +48,12 @@ def test_two_workspaces_with_the_same_channel_ids_keep_separate_records(scribe: 
     command(scribe, "T222", "C1", "mark resolved at 14:30 UTC beta-resolved")
 
     alpha, beta = record_of(scribe, "T111", "C1"), record_of(scribe, "T222", "C1")
-    assert alpha["incident"]["title"] == "alpha C1 outage" and beta["incident"]["title"] == "beta C1 outage"
-    assert alpha["phases"]["detected"] == "2026-11-29T14:05:00Z" and alpha["phases"]["resolved"] is None
-    assert beta["phases"]["detected"] == "2026-11-29T13:00:00Z" and beta["phases"]["resolved"] == "2026-11-29T14:30:00Z"
+    assert alpha["incident"]["title"] == "alpha C1 outage"
+    assert beta["incident"]["title"] == "beta C1 outage"
+    assert alpha["phases"]["detected"] == "2026-11-29T14:05:00Z"
+    assert alpha["phases"]["resolved"] is None
+    assert beta["phases"]["detected"] == "2026-11-29T13:00:00Z"
+    assert beta["phases"]["resolved"] == "2026-11-29T14:30:00Z"
     assert [m["text"] for m in alpha["timeline"] if m["kind"] == "message"] == ["alpha-message one"]
     assert [m["text"] for m in beta["timeline"] if m["kind"] == "message"] == ["beta-message with the same ts"]
     assert "beta" not in everything_of(scribe, "T111")
@@ -109,7 +112,8 @@ def test_action_items_stats_and_the_home_tab_of_one_workspace_are_invisible_to_t
     command(scribe, "T222", "C1", "action <@U1> 2026-12-05 beta-item add an alert")
 
     mine = command(scribe, "T222", "C1", "actions mine")["text"]
-    assert "beta-item" in mine and "alpha-item" not in mine
+    assert "beta-item" in mine
+    assert "alpha-item" not in mine
     refused = command(scribe, "T222", "C1", f"done {alpha_id}")["text"]
     assert f"no action item #{alpha_id} in this workspace" in refused
     assert record_of(scribe, "T111", "C1")["action_items"][0]["status"] == "open"
@@ -125,4 +129,5 @@ def test_action_items_stats_and_the_home_tab_of_one_workspace_are_invisible_to_t
     [published] = scribe.fake.calls_to("views.publish")
     view = published.params["view"]
     shown = view if isinstance(view, str) else json.dumps(view)
-    assert "beta-item" in shown and "alpha" not in shown
+    assert "beta-item" in shown
+    assert "alpha" not in shown

@@ -34,7 +34,8 @@ def temporary_postgres_database(base_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(
                 text(
-                    f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                    f"'{name}' AND pid <> pg_backend_pid()"
                 )
             )
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))

@@ -73,6 +73,8 @@ class FakeSlack:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
+        if isinstance(host, bytes):
+            host = host.decode()
         return f"http://{host}:{port}/api/"
 
     def start(self) -> FakeSlack:
@@ -238,7 +240,7 @@ class FakeSlack:
                 if any(c.get("name") == params.get("name") for c in self.channels.values()):
                     return {"ok": False, "error": "name_taken"}
             number = next(self._ts)
-            channel = {
+            channel: dict[str, Any] = {
                 "id": f"CNEW{number}",
                 "name": params.get("name"),
                 "creator": self.bot_user_id,

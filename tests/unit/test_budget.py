@@ -124,7 +124,7 @@ def test_targets_are_read_as_percentages() -> None:
     assert parse_target("99.9") == 99.9
     assert parse_target("99.95%") == 99.95
     for text in ("100", "0", "abc", "nan", "-5"):
-        with pytest.raises(SloInputError, match="such as 99.9"):
+        with pytest.raises(SloInputError, match=r"such as 99\.9"):
             parse_target(text)
 
 

@@ -29,7 +29,7 @@ ENTRY = "msg:1764428700.000100"
 
 
 def change(
-    id: int,
+    number: int,
     action: ChangeAction,
     *,
     undoes: int | None = None,
@@ -38,7 +38,7 @@ def change(
     entry: str = ENTRY,
     user: str = "U1",
 ) -> Change:
-    return Change(id, entry, action, user, NOW + timedelta(minutes=id), text=text, time=time, undoes=undoes)
+    return Change(number, entry, action, user, NOW + timedelta(minutes=number), text=text, time=time, undoes=undoes)
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ MIN = timedelta(minutes=1)
 
 
 def incident(
-    id: int,
+    number: int,
     detected: datetime | None,
     *,
     ack: int | None = None,
@@ -36,7 +36,7 @@ def incident(
         return None if detected is None or minutes is None else detected + minutes * MIN
 
     return InsightIncident(
-        id=id,
+        id=number,
         service=service,
         severity=severity,
         started_at=detected or NOW - timedelta(days=1),
@@ -48,9 +48,9 @@ def incident(
     )
 
 
-def item(id: int, due: date, *, closed: date | None = None) -> ReviewItem:
+def item(number: int, due: date, *, closed: date | None = None) -> ReviewItem:
     return ReviewItem(
-        item_id=id,
+        item_id=number,
         incident_title="t",
         incident_channel="C1",
         service=None,

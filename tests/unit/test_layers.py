@@ -264,7 +264,7 @@ def slack_formats_in(source: str, filename: str) -> list[str]:
             text = node.value
         elif isinstance(node, ast.JoinedStr):
             # A value filled in reads as an id would (``<@{owner}>`` is a mention).
-            text = "".join(v.value if isinstance(v, ast.Constant) else "U0" for v in node.values)
+            text = "".join(str(v.value) if isinstance(v, ast.Constant) else "U0" for v in node.values)
         if text is not None and SLACK_MARKUP.search(text):
             found.append(f"{where} writes Slack markup: {text[:60]!r}")
     return found
@@ -324,7 +324,11 @@ def passed_on(source: str) -> list[str]:
     own = False
     for node in body:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["__all__"]:
-            exported = [e.value for e in getattr(node.value, "elts", []) if isinstance(e, ast.Constant)]
+            exported = [
+                e.value
+                for e in getattr(node.value, "elts", [])
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
         elif not isinstance(node, (ast.Import, ast.ImportFrom)) and not (
             isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
         ):

@@ -214,5 +214,5 @@ def test_a_policy_that_could_never_send_is_refused() -> None:
 
 
 def test_a_naive_now_is_refused() -> None:
-    with pytest.raises(ValueError):
-        due_nudges([item(WED)], now=datetime(2024, 5, 8, 10), policy=POLICY)
+    with pytest.raises(ValueError, match="aware datetime"):
+        due_nudges([item(WED)], now=datetime(2024, 5, 8, 10), policy=POLICY)  # noqa: DTZ001 (the naive time under test)

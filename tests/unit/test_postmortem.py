@@ -151,7 +151,7 @@ def curated_sev1() -> IncidentRecord:
         dataclasses.replace(entry, entry_id=f"msg:{entry.ts}" if entry.ts else f"note:{index}")
         for index, entry in enumerate(record.timeline)
     )
-    by_text = {entry.text: entry.entry_id for entry in named}
+    by_text = {entry.text: str(entry.entry_id) for entry in named}
     reply, alert = by_text["looking at the LB logs"], by_text["[FIRING] payments-api 5xx rate > 5%"]
     note = by_text["Rolling back the edge config to v412"]
     cert = by_text["Cert on the EU edge expired at 14:01 <https://status.acme.io|status page>"]

@@ -22,7 +22,8 @@ def test_open_items_are_grouped_by_service_most_burned_first_then_no_slo_then_no
     review = build_review(items, [], budgets, now=NOW)
     assert [g.service for g in review.groups] == ["checkout", "search", "billing", "zebra", None]
     assert [[line.item.item_id for line in g.lines] for g in review.groups] == [[4], [2], [5], [3], [1]]
-    assert review.groups[0].budget is not None and review.groups[0].budget.over_budget
+    assert review.groups[0].budget is not None
+    assert review.groups[0].budget.over_budget
     assert review.groups[2].budget is None
     assert [b.service for b in review.budgets] == ["checkout", "idle", "search"]
 

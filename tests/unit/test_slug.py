@@ -24,10 +24,12 @@ def test_accents_are_folded_and_a_title_of_symbols_still_gives_a_name() -> None:
 def test_a_long_title_is_cut_at_a_word_and_the_name_stays_within_slacks_limit() -> None:
     title = "payments " * 30
     slug = slugify(title)
-    assert len(slug) <= 40 and not slug.endswith("-") and slug.endswith("payments")
+    assert len(slug) <= 40
+    assert not slug.endswith("-")
+    assert slug.endswith("payments")
     assert len(incident_channel_name(title, date(2026, 1, 1), attempt=99)) <= MAX_CHANNEL_NAME
 
 
 def test_attempts_count_from_one() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="counts from 1"):
         incident_channel_name("x", date(2026, 1, 1), attempt=0)

@@ -35,6 +35,7 @@ def test_every_alert_of_a_group_is_kept_at_its_own_start_with_nanoseconds_droppe
     assert (second.action, second.at) == ("firing", datetime(2026, 12, 2, 13, 50, 22, 500000, tzinfo=UTC))
     assert first.title == "CheckoutErrors: CheckoutErrors on checkout-1:9090"
     assert first.service == "checkout"
+    assert first.link is not None
     assert first.link.startswith("http://prometheus.example.com:9090/graph?")
     assert first.fields["severity"] == "critical"
     assert alerts.keys(first.id) == {
@@ -76,7 +77,7 @@ def test_grafana_with_a_wrong_or_missing_signature_is_refused(alerts: Alerts) ->
     assert alerts.stored() == []
 
 
-def test_grafana_with_a_timestamp_header_signs_it_and_a_stale_one_is_refused(make_alerts) -> None:  # type: ignore[no-untyped-def]
+def test_grafana_with_a_timestamp_header_signs_it_and_a_stale_one_is_refused(make_alerts) -> None:
     alerts = make_alerts(grafana_webhook_timestamp_header="X-Grafana-Alerting-Timestamp")
     now = int(alerts.clock().timestamp())
     body = grafana_notification(ERRORS_1)

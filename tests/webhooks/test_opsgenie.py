@@ -59,7 +59,7 @@ def test_a_missing_or_wrong_token_is_refused_401_and_nothing_is_stored(alerts: A
     assert alerts.stored() == []
 
 
-def test_without_a_token_the_endpoint_is_not_there(make_alerts) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_token_the_endpoint_is_not_there(make_alerts) -> None:
     alerts = make_alerts(opsgenie_webhook_token=())
     assert alerts.send.opsgenie(opsgenie_action("Create", updated_at_ns=ACK_NS)).status == 404
 

@@ -87,7 +87,7 @@ def test_during_rotation_any_of_several_signatures_and_any_of_our_secrets_passes
     assert len(alerts.stored()) == 2
 
 
-def test_without_a_secret_the_endpoint_is_not_there(make_alerts) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_secret_the_endpoint_is_not_there(make_alerts) -> None:
     alerts = make_alerts(pagerduty_webhook_secret=())
     assert alerts.send.pagerduty(TRIGGERED).status == 404
     assert alerts.stored() == []

@@ -63,7 +63,7 @@ def test_the_answer_comes_without_any_call_to_slack(alerts: Alerts) -> None:
 
 
 def test_the_single_workspace_learns_its_team_from_slack_once_at_start_up_and_only_with_webhooks_set(
-    make_alerts,  # type: ignore[no-untyped-def]
+    make_alerts,
 ) -> None:
     def auth_tests(alerts: Alerts) -> int:
         return [call.method for call in alerts.fake.calls].count("auth.test")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -163,7 +164,7 @@ def test_a_workspaces_grafana_secret_with_a_timestamp_header_refuses_a_stale_del
     path, now = "/webhooks/grafana/TAAA1", int(oauth_alerts.clock().timestamp())
     firing = prometheus_alert("firing", alertname="Disk", fingerprint="ffee", starts_at="2026-12-02T13:00:00Z")
     body = grafana_notification(firing)
-    sent = {"secret": secret, "path": path, "timestamp_header": "X-Scribe-Timestamp"}
+    sent: dict[str, Any] = {"secret": secret, "path": path, "timestamp_header": "X-Scribe-Timestamp"}
     assert oauth_alerts.send.grafana(body, timestamp=now - 600, **sent).status == 401
     assert oauth_alerts.send.grafana(body, **sent).status == 401
     assert oauth_alerts.send.grafana(body, timestamp=now, **sent).status == 200

@@ -64,7 +64,7 @@ def register(app: App, deps: Deps) -> None:
         if kept is not None:
             kept.replay_now_and_then(lambda record: store_kept_event(deps.writes, record))
 
-    @app.event({"type": re.compile(r"^reaction_(added|removed)$")})
+    @app.event(re.compile(r"^reaction_(added|removed)$"))
     def mark_by_reaction(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         item = event.get("item") or {}
         if event.get("reaction") not in PIN_REACTIONS or item.get("type") != "message":
@@ -81,7 +81,7 @@ def register(app: App, deps: Deps) -> None:
                 now=deps.clock(),
             )
 
-    @app.event({"type": re.compile(r"^pin_(added|removed)$")})
+    @app.event(re.compile(r"^pin_(added|removed)$"))
     def mark_by_pin(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         item = event.get("item") or {}
         message = item.get("message") or {}
@@ -102,7 +102,7 @@ def register(app: App, deps: Deps) -> None:
 def register_fallback(app: App) -> None:
     """Register last: Bolt tries listeners in order and runs the first that matches."""
 
-    @app.event({"type": re.compile(r".*")})
+    @app.event(re.compile(r".*"))
     def acknowledge_everything_else(event: dict[str, Any]) -> None:
         """Events we subscribe to for other reasons (or not at all) are acknowledged, not
         answered 404, which Slack would count as a failed delivery and retry."""

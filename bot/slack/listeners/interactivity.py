@@ -69,8 +69,10 @@ def register(app: App, deps: Deps) -> None:
                 change = actions.close_item(
                     session, team_id=team_id, item_id=int(action["value"]), user_id=user_id, now=now
                 )
-                shown = f"*#{change.item.id}* {safe_mrkdwn(change.item.text)}"
-                text = f":white_check_mark: Marked done by <@{user_id}>: {shown}"
+                text = (
+                    f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* "
+                    f"{safe_mrkdwn(change.item.text)}"
+                )
                 accept_refresh(session, team_id=team_id, user_id=user_id, origin=origin_of(body), text=text, now=now)
         except UserFacingError as error:
             refuse(respond, body, error)
@@ -143,8 +145,10 @@ def register(app: App, deps: Deps) -> None:
                         now=now,
                     )
                     note = f" (rollover {change.item.rollovers})" if change.rolled_over else ""
-                    shown = f"*#{change.item.id}* {safe_mrkdwn(change.item.text)}"
-                    text = f":calendar: <@{user_id}> moved {shown} to {due.isoformat()}{note}."
+                    text = (
+                        f":calendar: <@{user_id}> moved *#{change.item.id}* "
+                        f"{safe_mrkdwn(change.item.text)} to {due.isoformat()}{note}."
+                    )
                     accept_refresh(session, team_id=team_id, user_id=user_id, origin=metadata, text=text, now=now)
         except UserFacingError as error:
             ack(response_action="errors", errors={blocks.DUE_BLOCK: str(error)})
@@ -177,8 +181,10 @@ def register(app: App, deps: Deps) -> None:
                             payload=blocks.assignment_dm(change.item, by=user_id, reassigned=True),
                             now=now,
                         )
-                    shown = f"*#{change.item.id}* {safe_mrkdwn(change.item.text)}"
-                    text = f":arrows_counterclockwise: <@{user_id}> reassigned {shown} to <@{owner}>."
+                    text = (
+                        f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* "
+                        f"{safe_mrkdwn(change.item.text)} to <@{owner}>."
+                    )
                     accept_refresh(session, team_id=team_id, user_id=user_id, origin=metadata, text=text, now=now)
         except UserFacingError as error:
             ack(response_action="errors", errors={blocks.OWNER_BLOCK: str(error)})
@@ -225,8 +231,8 @@ def register(app: App, deps: Deps) -> None:
                         channel=channel,
                         now=now,
                         payload={
-                            "text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, "
-                            f"due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}"
+                            "text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due "
+                            f"{due.isoformat()}:\n> {safe_mrkdwn(item.text)}"
                         },
                     )
         except (UserFacingError, CommandError) as error:

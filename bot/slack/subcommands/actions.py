@@ -79,7 +79,8 @@ def action(call: CommandCall) -> Reply:
             now=call.now,
         )
     return Reply(
-        f":memo: <@{call.user_id}> added action item *#{item.id}* for <@{owner}>, due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}",
+        f":memo: <@{call.user_id}> added action item *#{item.id}* for <@{owner}>, "
+        f"due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}",
         public=True,
     )
 
@@ -182,7 +183,8 @@ def reassign(call: CommandCall) -> Reply:
     if not change.changed:
         return Reply(f"#{item_id} already belongs to <@{owner}>.")
     return Reply(
-        f":arrows_counterclockwise: <@{call.user_id}> reassigned #{item_id} from <@{change.previous_owner}> to <@{owner}>.",
+        f":arrows_counterclockwise: <@{call.user_id}> reassigned #{item_id} from "
+        f"<@{change.previous_owner}> to <@{owner}>.",
         public=True,
     )
 
@@ -191,12 +193,15 @@ def reassign(call: CommandCall) -> Reply:
 def service(call: CommandCall) -> Reply:
     if not call.args.strip():
         raise CommandError(
-            "Name the service this incident hurt: `/incident service NAME`, for example `/incident service checkout-api`."
+            "Name the service this incident hurt: `/incident service NAME`, for "
+            "example `/incident service checkout-api`."
         )
     with call.write() as session:
         chosen = set_incident_service(session, team_id=call.team_id, channel_id=call.channel_id, name=call.args)
     slo = (
-        f" Its SLO is {chosen.slo.target_percent:g}% over {chosen.slo.window.days} days; this incident counts against its error budget."
+        f" Its SLO is {chosen.slo.target_percent:g}% over "
+        f"{chosen.slo.window.days} days; this incident counts against its error "
+        "budget."
         if chosen.slo
         else " It has no SLO yet (`scribe services set NAME --slo 99.9 --window 28d`), so no error budget is tracked."
     )

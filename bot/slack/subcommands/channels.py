@@ -39,16 +39,20 @@ def _channels(call: CommandCall, purpose: str) -> Reply:
             )
         if channel is None:
             return Reply(
-                f"<@{call.user_id}> turned off {WHAT[purpose]} for this workspace. `/incident {purpose} here` turns it back on in a channel.",
+                f"<@{call.user_id}> turned off {WHAT[purpose]} for this workspace. "
+                f"`/incident {purpose} here` turns it back on in a channel.",
                 public=True,
             )
         return Reply(
-            f"<@{call.user_id}> chose this channel for {WHAT[purpose]}{_when(call, purpose)}. `/incident {purpose} off` stops it.",
+            f"<@{call.user_id}> chose this channel for "
+            f"{WHAT[purpose]}{_when(call, purpose)}. `/incident {purpose} off` stops "
+            "it.",
             public=True,
         )
     if word:
         raise CommandError(
-            f"`/incident {purpose}` takes `here` (this channel gets {WHAT[purpose]}), `off`, or nothing to see where it goes."
+            f"`/incident {purpose}` takes `here` (this channel gets {WHAT[purpose]}), "
+            "`off`, or nothing to see where it goes."
         )
     with call.deps.sessions() as session:
         channel = workspace_channels.channel_for(
@@ -61,7 +65,9 @@ def _channels(call: CommandCall, purpose: str) -> Reply:
     if channel is None:
         return Reply(f"No channel gets {WHAT[purpose]}. Run `/incident {purpose} here` in the channel that should.")
     return Reply(
-        f"<#{channel}> gets {WHAT[purpose]}{_when(call, purpose)}. `/incident {purpose} here` moves it to this channel; `/incident {purpose} off` stops it."
+        f"<#{channel}> gets {WHAT[purpose]}{_when(call, purpose)}. `/incident "
+        f"{purpose} here` moves it to this channel; `/incident {purpose} off` "
+        "stops it."
     )
 
 

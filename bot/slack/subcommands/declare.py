@@ -31,5 +31,6 @@ def declare(call: CommandCall) -> Reply:
             origin_channel=call.channel_id,
         )
     return Reply(
-        f":hourglass_flowing_sand: Declaring *{safe_mrkdwn(args.title)}*: I'm creating its channel and will post the link here in a moment."
+        f":hourglass_flowing_sand: Declaring *{safe_mrkdwn(args.title)}*: I'm "
+        "creating its channel and will post the link here in a moment."
     )

@@ -80,8 +80,10 @@ def mark(call: CommandCall) -> Reply:
         posted = draft_posting.reserve_draft(call, session, reason="resolved") if marked.phase == "resolved" else None
     zone = call.display_zone()
     lines = [
-        f"{PHASE_EMOJI[marked.phase]} *{PHASE_LABELS[marked.phase]}* at {format_local(marked.at, zone)}"
-        f", marked by <@{call.user_id}>."
+        (
+            f"{PHASE_EMOJI[marked.phase]} *{PHASE_LABELS[marked.phase]}* at {format_local(marked.at, zone)}"
+            f", marked by <@{call.user_id}>."
+        )
     ]
     if marked.previous_at is not None:
         lines.append(
