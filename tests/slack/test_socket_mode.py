@@ -14,9 +14,11 @@ from sqlalchemy import select
 from bot.slack.app import build_app
 from storage.action_models import ActionItem
 from storage.models import Message
+from storage.people import cached_user
 from tests.conftest import Scribe
 from tests.support.fake_socket_mode import FakeSocketMode
 from tests.support.slack_requests import event_callback
+from tests.support.waiting import wait_for
 
 _ids = itertools.count(1)
 
@@ -31,6 +33,11 @@ def socket(scribe: Scribe) -> Iterator[FakeSocketMode]:
     yield fake
     handler.close()  # slack_sdk's client takes about 3 s to stop its threads
     fake.stop()
+
+
+def zone_is_cached(scribe: Scribe, user_id: str) -> bool:
+    with scribe.sessions() as session:
+        return cached_user(session, "T111", user_id) is not None
 
 
 def command(socket: FakeSocketMode, text: str, *, user: str = "U1", channel: str = "C1") -> dict[str, Any]:
@@ -100,6 +107,9 @@ def test_the_socket_applies_the_same_rule_on_who_may_change_an_action_item(
     scribe: Scribe, socket: FakeSocketMode
 ) -> None:
     command(socket, "start sev2 Socket outage")
+    # The typist's zone is learnt after the answer to `start`; until it is cached, a command that
+    # needs it is answered "looking up your timezone" and finished later, not in its ack.
+    wait_for(lambda: zone_is_cached(scribe, "U1"), what="the typist's zone in the cache")
     added = command(socket, "action <@U2> 2026-12-04 Add an alert on replication lag")["text"]
     item = added.split("*#", 1)[1].split("*", 1)[0]
     refused = command(socket, f"done {item}", user="U9")["text"]
