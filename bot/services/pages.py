@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.core.alert_events import SOURCE_LABELS
+from bot.core.alert_phases import alert_entry_text
 from bot.core.curation import Change, EntryCuration, message_entry_id, note_entry_id, phase_entry_id
 from bot.core.durations import PhaseDurations, measure_phases
 from bot.core.pages import IncidentFilter
@@ -17,6 +19,7 @@ from bot.core.record import PHASES, ActionItemView, PhaseTimes, TimelineEntry
 from bot.core.timeline import permalink
 from bot.services import curation
 from storage import actions as action_repo
+from storage import alert_links as alert_repo
 from storage import incidents as incident_repo
 from storage import page_queries as q
 from storage.models import Incident
@@ -127,6 +130,16 @@ class TimelinePage:
 
 
 @dataclass(frozen=True)
+class AlertLine:
+    """One event of a linked alert as the page shows it: at the source's own time, linked back."""
+
+    at: datetime
+    source: str
+    text: str
+    link: str | None
+
+
+@dataclass(frozen=True)
 class IncidentPage:
     incident: IncidentRow
     workspace_url: str | None
@@ -135,6 +148,8 @@ class IncidentPage:
     drafts: list[tuple[int, datetime]]
     changes: list[Change]
     """The curation change log, oldest first."""
+    alerts: tuple[AlertLine, ...] = ()
+    """On the alerts view: the events of the alerts linked to the incident, oldest first."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -179,6 +194,18 @@ def incident_page(
         action_items=action_repo.item_views(session, incident.id),
         drafts=q.draft_versions(session, incident),
         changes=curation.change_log(session, incident.id),
+        alerts=alert_lines(session, incident) if view == "alerts" else (),
+    )
+
+
+MAX_ALERT_LINES = 500
+"""A paging tool sends tens of events per incident; past this many, the newest are left out."""
+
+
+def alert_lines(session: Session, incident: Incident) -> tuple[AlertLine, ...]:
+    events = alert_repo.linked_events(session, incident)[:MAX_ALERT_LINES]
+    return tuple(
+        AlertLine(event.at, SOURCE_LABELS[event.source], alert_entry_text(event), event.link) for event in events
     )
 
 

@@ -190,7 +190,8 @@ def test_the_incident_page_keeps_threads_together_marks_edits_and_links_to_slack
     assert "rolled back the deploy" in key
     assert "unrelated later line" not in key
     alerts = person.get(f"/ui/incidents/{number}?view=alerts").text
-    assert "No alerts were recorded" in alerts
+    assert "No alert is linked to this incident" in alerts
+    assert "No alert bot posted in this channel" in alerts
     assert person.get(f"/ui/incidents/{number}?view=nonsense").status_code == 400
 
 

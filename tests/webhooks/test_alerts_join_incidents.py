@@ -29,6 +29,7 @@ from tests.support.alert_senders import (
 )
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SlackRequests
+from tests.support.web_pages import Visitor
 from tests.webhooks.conftest import OPERATOR_SECRETS
 
 PD_URL = "https://acme.pagerduty.com/incidents/Q2K8ZL5W6XQ1TA"
@@ -54,6 +55,7 @@ class App:
     clock: Clock
     settings: Any
     deps: Deps
+    wsgi: Any
 
     def command(self, text: str, **kwargs: Any) -> dict[str, Any]:
         response = self.slack.command(text, **kwargs)
@@ -69,7 +71,14 @@ class App:
 
 @pytest.fixture
 def app(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack, clock: Clock) -> Iterator[App]:
-    settings = settings_for(database_url, fake_slack, **OPERATOR_SECRETS)
+    settings = settings_for(
+        database_url,
+        fake_slack,
+        slack_client_id=fake_slack.client_id,
+        slack_client_secret=fake_slack.client_secret,
+        session_secret="test-session-secret",
+        **OPERATOR_SECRETS,
+    )
     deps = Deps(settings=settings, sessions=sessions, clock=clock)
     wsgi = http_app(deps)
     yield App(
@@ -80,6 +89,7 @@ def app(database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlac
         clock,
         settings,
         deps,
+        wsgi,
     )
     wait_for_background()
     deps.writes.close()
@@ -182,3 +192,22 @@ def test_an_opsgenie_alert_joins_by_tiny_id_and_by_its_url_posted_in_the_channel
     url = f"https://acme.app.eu.opsgenie.com/alert/detail/{created['alert']['alertId']}/details"
     assert app.slack.message("C2", "1796220000.000100", f"Opsgenie: <{url}|#1791 Checkout error rate>").status == 200
     assert [a["action"] for a in app.draft("C2")["alerts"]] == ["triggered", "acknowledged"]
+
+
+def test_the_incident_pages_alerts_view_lists_the_linked_alerts_events_linked_back(app: App) -> None:
+    app.clock.set("2026-11-29T13:58:00Z")
+    assert app.send.pagerduty(TRIGGERED).status == 200
+    app.command("start sev1 Checkout latency", channel="C1", user="U1")
+    app.command(f"link {PD_URL}", channel="C1", user="U1")
+    assert app.send.pagerduty(ACKNOWLEDGED).status == 200
+    app.fake.add_channel("C1", members=("U1",))
+    with app.sessions() as session:
+        incident_id = session.scalars(select(Incident.id)).one()
+    person = Visitor(app.wsgi, app.fake)
+    person.sign_in("U1")
+    page = person.get(f"/ui/incidents/{incident_id}?view=alerts").text
+    triggered, acknowledged = page.index("PagerDuty triggered"), page.index("PagerDuty acknowledged by Ada Lovelace")
+    assert triggered < acknowledged
+    assert 'datetime="2026-11-29T13:50:07' in page
+    assert f'href="{PD_URL}"' in page
+    assert "open in PagerDuty" in page
