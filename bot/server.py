@@ -14,8 +14,10 @@ def http_app(deps: Any, *, health: Any = None, client: Any = None) -> Any:
     under ``/webhooks/`` and the pages under ``/ui/``. Production and the tests build it here, the
     same way."""
     from bot.services.webhook_endpoints import OperatorWebhooks
+    from bot.slack.after_answer import drain
     from bot.slack.app import build_app
-    from bot.slack.oauth import single_workspace_team
+    from bot.slack.background import executor
+    from bot.slack.oauth import NoInstallation, clients, single_workspace_team
     from bot.ui.app import build_ui
     from bot.web import create_wsgi_app
     from bot.webhooks.app import create_webhooks_app
@@ -26,7 +28,21 @@ def http_app(deps: Any, *, health: Any = None, client: Any = None) -> Any:
         operator = OperatorWebhooks.from_settings(
             deps.settings, team_id=single_workspace_team(deps.settings, app.client)
         )
-    webhooks = create_webhooks_app(sessions=deps.sessions, operator=operator, clock=deps.clock)
+    client_for = clients(deps, app.client)
+
+    def owed_after_delivery(team_id: str) -> None:
+        try:
+            client = client_for(team_id)
+        except NoInstallation:  # alerts of a workspace without the app: kept, nothing to do in Slack
+            return
+        drain(deps, client, team_id)
+
+    def after_delivery(team_id: str) -> None:  # on the lazy listeners' pool, as Slack's own requests
+        executor.submit(owed_after_delivery, team_id)
+
+    webhooks = create_webhooks_app(
+        sessions=deps.sessions, operator=operator, clock=deps.clock, after_answer=after_delivery
+    )
     return create_wsgi_app(app, health=health, mounts={"/webhooks/": webhooks, "/ui/": build_ui(deps)})
 
 

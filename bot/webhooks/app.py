@@ -45,8 +45,13 @@ def create_webhooks_app(
     sessions: sessionmaker[Session],
     operator: OperatorWebhooks,
     clock: Callable[[], datetime] = _utc_now,
+    after_answer: Callable[[str], None] | None = None,
 ) -> WsgiApp:
-    """The WSGI app mounted at ``/webhooks/`` (bot/web.py's ``mounts``)."""
+    """The WSGI app mounted at ``/webhooks/`` (bot/web.py's ``mounts``).
+
+    ``after_answer(team_id)`` is called once a delivery with new events is stored, to start the
+    work it may have owed (a route's declaration) without waiting for the clock; it must not
+    block: the sender is still waiting for its answer."""
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         parts = [p for p in environ.get("PATH_INFO", "").split("/") if p][1:]  # after "webhooks"
@@ -93,6 +98,8 @@ def create_webhooks_app(
             log.exception("could not store a %s delivery", source)
             return _answer(start_response, "503 Service Unavailable", {"error": "database unavailable, retry"})
         log.info("%s delivery: %d events, %d new", source, len(events), len(stored))
+        if stored and after_answer is not None:
+            after_answer(credentials.team_id)
         return _answer(start_response, "200 OK", {"ok": True, "events": len(events), "new": len(stored)})
 
     return app
