@@ -52,25 +52,9 @@ from sqlalchemy.engine import Dialect
 from bot.core.message_changes import MessageDeletion, MessagePost
 from bot.core.slackts import ts_to_datetime
 from storage.group_commit import GroupCommit
-from storage.message_store import conflict_clause, driver_delete_anywhere, driver_upsert
+from storage.message_store import COLUMNS, conflict_clause, driver_delete_anywhere, driver_upsert
 from storage.models import Message
 
-COLUMNS = (
-    "team_id",
-    "channel_id",
-    "ts",
-    "thread_ts",
-    "user_id",
-    "bot_id",
-    "bot_name",
-    "subtype",
-    "text",
-    "files",
-    "posted_at",
-    "edited_at",
-    "deleted_at",
-    "source",
-)
 _TIMES = ("posted_at", "edited_at", "deleted_at")
 STATEMENT_TIMEOUT_MS = 5000
 SQLITE_LOCK_WAIT_SECONDS = 5.0

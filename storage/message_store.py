@@ -27,7 +27,7 @@ from storage.models import Incident, KeyMark, Message
 from storage.upsert import insert_for
 
 _KEY = ["team_id", "channel_id", "ts"]
-_COLUMNS = (
+COLUMNS = (
     "team_id",
     "channel_id",
     "ts",
@@ -43,6 +43,20 @@ _COLUMNS = (
     "deleted_at",
     "source",
 )
+"""The columns a captured message writes, in the order both writers bind them."""
+TIMELINE_COLUMNS = (
+    Message.posted_at,
+    Message.ts,
+    Message.thread_ts,
+    Message.user_id,
+    Message.bot_id,
+    Message.bot_name,
+    Message.text,
+    Message.files,
+    Message.edited_at,
+    Message.deleted_at,
+)
+"""What a timeline shows of a recorded message (the draft's and the pages' reads)."""
 _TABLE = Message.metadata.tables[Message.__tablename__]
 
 
@@ -84,14 +98,14 @@ def _upsert(dialect: str, kind: str, into: str) -> Any:
     The row is written only into an open incident: ``into="incident"`` the bound
     ``:incident_id`` when it is open; ``into="channel"`` the open incident of the bound
     ``:team_id`` and ``:channel_id``. A closed incident yields no row to insert."""
-    row = [bindparam(name, type_=_TABLE.c[name].type) for name in _COLUMNS]
+    row = [bindparam(name, type_=_TABLE.c[name].type) for name in COLUMNS]
     if into == "incident":
         which = [Incident.id == bindparam("incident_id")]
     else:
-        team, channel = row[_COLUMNS.index("team_id")], row[_COLUMNS.index("channel_id")]
+        team, channel = row[COLUMNS.index("team_id")], row[COLUMNS.index("channel_id")]
         which = [Incident.team_id == team, Incident.channel_id == channel]
     source = select(Incident.id, *row).where(*which, Incident.closed_at.is_(None))
-    stmt = _INSERTS[dialect](_TABLE).from_select(["incident_id", *_COLUMNS], source)
+    stmt = _INSERTS[dialect](_TABLE).from_select(["incident_id", *COLUMNS], source)
     if kind == "post":
         return stmt.on_conflict_do_nothing(index_elements=_KEY)
     if kind == "edit":
@@ -189,7 +203,7 @@ def _unchanged(value: Any) -> Any:
 def upsert_rows(
     connection: Connection | Session, kind: str, rows: Sequence[Mapping[str, Any]], *, into: str = "incident"
 ) -> None:
-    """Write rows (every column of ``_COLUMNS``, and ``incident_id`` when ``into="incident"``)
+    """Write rows (every column of ``COLUMNS``, and ``incident_id`` when ``into="incident"``)
     by the rule of ``kind``."""
     if not rows:
         return
@@ -229,7 +243,7 @@ def save_deletion(
 ) -> None:
     """Remove the text; leave a tombstone so a late redelivery of the post cannot restore it.
     A message a closed incident keeps loses its text too."""
-    values = dict.fromkeys(_COLUMNS) | {
+    values = dict.fromkeys(COLUMNS) | {
         "incident_id": incident_id,
         "team_id": team_id,
         "channel_id": channel_id,

@@ -13,20 +13,8 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.core.pages import IncidentFilter
 from storage.channel_access import readable_by
+from storage.message_store import TIMELINE_COLUMNS
 from storage.models import Entry, Incident, KeyMark, Message, OutboxMessage, PhaseMark
-
-MESSAGE_COLUMNS = (
-    Message.posted_at,
-    Message.ts,
-    Message.thread_ts,
-    Message.user_id,
-    Message.bot_id,
-    Message.bot_name,
-    Message.text,
-    Message.files,
-    Message.edited_at,
-    Message.deleted_at,
-)
 
 
 def incident_page(
@@ -106,7 +94,7 @@ def top_level_page(
     """Up to ``limit`` messages that start a line of the record (not replies to a message in
     it), from just after ``after``, oldest first. ``key_only``: key events only (pinned or 📌,
     alert-bot posts, and the ``starred`` ts), replies too."""
-    stmt = select(*MESSAGE_COLUMNS).where(Message.incident_id == incident.id)
+    stmt = select(*TIMELINE_COLUMNS).where(Message.incident_id == incident.id)
     if key_only:
         stmt = stmt.where(or_(_is_key(incident), Message.ts.in_(starred)) if starred else _is_key(incident))
     else:
@@ -130,7 +118,7 @@ def replies_to(
     if not parents:
         return {}
     stmt = (
-        select(*MESSAGE_COLUMNS)
+        select(*TIMELINE_COLUMNS)
         .where(Message.incident_id == incident.id, Message.thread_ts.in_(parents), Message.thread_ts != Message.ts)
         .order_by(Message.thread_ts, Message.posted_at, Message.ts)
     )
@@ -203,7 +191,7 @@ def draft_markdown(session: Session, incident: Incident, version: int) -> str | 
 
 def alert_page(session: Session, incident: Incident, *, after: tuple[datetime, str] | None, limit: int) -> list[Any]:
     """Alert-bot posts (the record's bot messages), oldest first, from just after ``after``."""
-    stmt = select(*MESSAGE_COLUMNS).where(Message.incident_id == incident.id, Message.bot_id.is_not(None))
+    stmt = select(*TIMELINE_COLUMNS).where(Message.incident_id == incident.id, Message.bot_id.is_not(None))
     if after is not None:
         stmt = stmt.where(tuple_(Message.posted_at, Message.ts) > tuple_(*after))
     return list(session.execute(stmt.order_by(Message.posted_at, Message.ts).limit(limit)))

@@ -23,20 +23,8 @@ ENTRY_KINDS_IN_TIMELINE = ("note",)
 
 def _message_entries(session: Session, incident: Incident, base_url: str | None) -> Iterator[TimelineEntry]:
     keys = message_repo.key_ts(session, team_id=incident.team_id, channel_id=incident.channel_id)
-    columns = (
-        Message.posted_at,
-        Message.ts,
-        Message.thread_ts,
-        Message.user_id,
-        Message.bot_id,
-        Message.bot_name,
-        Message.text,
-        Message.files,
-        Message.edited_at,
-        Message.deleted_at,
-    )
     stmt = (
-        select(*columns)
+        select(*message_repo.TIMELINE_COLUMNS)
         .where(Message.incident_id == incident.id)
         .order_by(Message.posted_at, Message.ts)
         .execution_options(yield_per=5000)
