@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.alert_events import AlertAction, AlertEvent, AlertKey, AlertSource
-from bot.webhooks.payloads import NotThisSendersPayload, is_go_zero_time, obj, rfc3339, string_map, text
+from bot.webhooks.payloads import NotThisSendersPayload, is_go_zero_time, obj, rfc3339, string_map, text, web_link
 
 LABEL_FIELD_LIMIT = 40
 """Labels beyond this many are not copied into an event's route fields (they stay in the raw body)."""
@@ -100,7 +100,7 @@ def _link_of(alert: Mapping[str, Any]) -> str | None:
     """Grafana's panel or dashboard when it names one (where a person looks first), else the rule
     or expression that fired (``generatorURL``)."""
     for key in ("panelURL", "dashboardURL", "generatorURL"):
-        link = text(alert.get(key))
+        link = web_link(alert.get(key))
         if link:
             return link
     return None

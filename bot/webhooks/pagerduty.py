@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.alert_events import AlertAction, AlertEvent, AlertKey, AlertSource
-from bot.webhooks.payloads import NotThisSendersPayload, obj, required, rfc3339, text
+from bot.webhooks.payloads import NotThisSendersPayload, obj, required, rfc3339, text, web_link
 
 SOURCE = AlertSource.PAGERDUTY
 
@@ -64,7 +64,7 @@ def parse(payload: Mapping[str, Any], *, webhook_id: str | None = None) -> list[
             group=group,
             keys=frozenset({group}),
             service=text(service.get("summary")) or text(service.get("id")),
-            link=text(incident.get("html_url")),
+            link=web_link(incident.get("html_url")),
             by=text(agent.get("summary")) if agent.get("type") == "user_reference" else None,
             fields={k: v for k, v in fields.items() if v is not None},
         )

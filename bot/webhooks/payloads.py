@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class NotThisSendersPayload(ValueError):
@@ -75,6 +76,17 @@ def text(value: object) -> str | None:
         shown = str(value).strip()
         return shown or None
     return None
+
+
+def web_link(value: object) -> str | None:
+    """A link back to the sender, kept only when it is an absolute http(s) URL: it becomes an
+    ``href`` on the pages and a link in Slack, where ``javascript:`` or any other scheme has no
+    business (the sender is authenticated, but whoever configured its rules is not)."""
+    link = text(value)
+    if link is None:
+        return None
+    parts = urlsplit(link)
+    return link if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def required(mapping: Mapping[str, Any], key: str, *, name: str) -> str:

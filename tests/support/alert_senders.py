@@ -203,8 +203,9 @@ def alertmanager_group(*alerts: dict[str, Any], status: str | None = None) -> di
 
 
 def grafana_notification(*alerts: dict[str, Any]) -> dict[str, Any]:
-    """Grafana's contact-point body: Alertmanager's shape plus Grafana's fields."""
-    body = alertmanager_group(*alerts)
+    """Grafana's contact-point body: Alertmanager's shape plus Grafana's fields (the alerts given
+    are copied, so a module's shared alerts stay as Alertmanager sends them)."""
+    body = alertmanager_group(*(dict(alert) for alert in alerts))
     body.update(
         {
             "version": "1",

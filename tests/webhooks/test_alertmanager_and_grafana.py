@@ -87,3 +87,11 @@ def test_grafana_with_a_timestamp_header_signs_it_and_a_stale_one_is_refused(mak
     unsigned_time = hex_hmac(GRAFANA_SECRET, b"")  # a signature that does not cover the timestamp
     assert alerts.send.grafana(grafana_notification(ERRORS_2), timestamp=now, signature=unsigned_time).status == 401
     assert len(alerts.stored()) == 1
+
+
+def test_an_alert_whose_link_is_not_a_web_address_is_kept_without_the_link(alerts: Alerts) -> None:
+    scripted = {**ERRORS_1, "generatorURL": "javascript:alert(document.cookie)"}
+    assert alerts.send.alertmanager(alertmanager_group(scripted)).status == 200
+    [stored] = alerts.stored()
+    assert stored.title == "CheckoutErrors: CheckoutErrors on checkout-1:9090"
+    assert stored.link is None
