@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from bot.core.mentions import USER_MENTION, named
 
@@ -162,6 +163,36 @@ def _defuse(text: str) -> str:
 def _unescape(text: str) -> str:
     """Slack's three entities read back, in one pass: ``&amp;lt;`` is the text "&lt;"."""
     return _ENTITY.sub(lambda m: _UNESCAPED[m.group(1)], text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+"""Control, zero-width and bidirectional-override characters: never part of an address."""
+
+
+def link_target(url: str | None) -> str | None:
+    """``url`` as the target of a link the bot writes, escaped; None when it is not a plain
+    absolute http(s) address: another scheme, no host, whitespace, ``|`` (which would relabel
+    the link), control, zero-width or bidirectional characters (which would hide where it goes)."""
+    if not url or _CONTROL.search(url) or "|" in url or any(char.isspace() for char in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return _escape(url)
+
+
+def safe_link(url: str | None, text: str | None = None) -> str:
+    """The one way the bot writes a link in mrkdwn: ``<url|text>``.
+
+    ``url`` must be a plain http(s) address (:func:`link_target`); otherwise the link is left out
+    and only ``text`` is written. ``text`` is data, read as :func:`safe_plain_text` reads it (a
+    label holds no markup) and escaped, with ``|`` and line breaks, which would end or break the
+    label, written as a look-alike bar and spaces; without it the link shows its address."""
+    target = link_target(url)
+    label = _escape(" ".join(safe_plain_text(text).replace("|", "\u2223").split())) if text else ""
+    if target is None:
+        return label
+    return f"<{target}|{label}>" if label else f"<{target}>"
 
 
 def _escape(text: str) -> str:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.slack.safe_text import INERT_AT, safe_mrkdwn, safe_plain_text
+from bot.slack.safe_text import INERT_AT, link_target, safe_link, safe_mrkdwn, safe_plain_text
 
 LIVE = re.compile(r"<!|<@|(?<![\w@.])@(?:here|channel|everyone)(?!\w)", re.IGNORECASE)
 """A special or user mention that Slack would notify: markup, or a bare word it may link."""
@@ -159,3 +159,43 @@ def test_angle_brackets_that_are_not_markup_are_escaped() -> None:
         "unclosed &lt;https://x.example and a stray &gt; and &lt;&gt;"
     )
     assert safe_mrkdwn("if a < b and c > d") == "if a &lt; b and c &gt; d"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://prom.example/g><!channel>|Runbook",
+        "https://prom.example/g|Runbook",
+        "javascript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "mailto:ada@example.com",
+        "//prom.example/graph",
+        "https:///no-host",
+        "https://prom.example/a b",
+        "https://prom.example/\u202egnp.exe",
+        "https://prom.example/\u200b",
+        "https://prom.example/\nnext",
+        "",
+        None,
+    ],
+)
+def test_a_link_to_anything_but_a_plain_http_address_is_left_out_and_its_text_kept(url: str | None) -> None:
+    assert link_target(url) is None
+    assert safe_link(url, "Runbook") == "Runbook"
+
+
+def test_a_link_escapes_its_address_and_makes_its_text_inert() -> None:
+    written = safe_link("https://prom.example/graph?g0.expr=up<1&x=>", "<!channel> runbook|docs")
+    assert written == f"<https://prom.example/graph?g0.expr=up&lt;1&amp;x=&gt;|{INERT_AT}channel runbook\u2223docs>"
+    assert not LIVE.search(written)
+
+
+def test_a_link_without_text_shows_its_address() -> None:
+    assert safe_link("https://pd.example/incidents/P1") == "<https://pd.example/incidents/P1>"
+
+
+def test_a_link_label_holds_no_markup_and_no_line_break() -> None:
+    written = safe_link("https://a.example/", "see <https://b.example|here>\n<@U1> <#C1|ops>")
+    assert written.count("<") == 1
+    assert written.count(">") == 1
+    assert "\n" not in written
