@@ -1,0 +1,157 @@
+"""Every configuration of the README's table, deployed as the README writes it: the Procfile's
+processes, started with exactly the variables of that row, serving Slack (the fake Web API and
+signed requests, or the fake Socket Mode end), a person at the web pages and the paging tools.
+
+One deployment per configuration serves every check of this module; it is stopped afterwards,
+whatever happened, and a failing check shows what the processes wrote.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support.alert_senders import (
+    Senders,
+    alertmanager_group,
+    grafana_notification,
+    opsgenie_action,
+    pagerduty_incident_event,
+    prometheus_alert,
+)
+from tests.support.deployment import (
+    TEAM_ID,
+    WEBHOOK_SETTINGS,
+    Deployment,
+    deployed,
+    procfile,
+    read_configurations,
+)
+from tests.support.served import Browser, OverHttp
+from tests.support.web_pages import follow_authorize
+
+CONFIGURATIONS = read_configurations()
+
+
+@pytest.fixture(scope="module", params=CONFIGURATIONS, ids=[c.slug for c in CONFIGURATIONS])
+def deployment(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    with deployed(request.param, tmp_path_factory.mktemp(request.param.slug)) as running:
+        yield running
+
+
+def now_ts() -> str:
+    return f"{time.time():.6f}"
+
+
+def test_the_readme_table_names_every_configuration_the_deployments_take() -> None:
+    kinds = {
+        (
+            "SLACK_BOT_TOKEN" in c.variables,
+            c.installs,
+            c.signs_in,
+            c.socket,
+            bool(set(WEBHOOK_SETTINGS) & set(c.variables)) or c.webhooks_by_command,
+        )
+        for c in CONFIGURATIONS
+    }
+    # one workspace, one with the web pages, many workspaces: each with and without webhooks
+    for token, installs, pages in ((True, False, False), (True, False, True), (False, True, True)):
+        assert {(token, installs, pages, False, False), (token, installs, pages, False, True)} <= kinds
+    assert (True, False, True, True, False) in kinds  # Socket Mode with the web pages
+    assert len({c.slug for c in CONFIGURATIONS}) == len(CONFIGURATIONS)
+
+
+def test_the_health_check_answers(deployment: Deployment) -> None:
+    page = Browser(deployment.web_url).get("/healthz")
+    assert (page.status, page.text) == (200, "ok\n")
+
+
+def test_a_command_is_answered_and_its_incident_stored(deployment: Deployment) -> None:
+    answer = deployment.command("start sev2 Checkout errors in eu-west", channel="CDEPLOYCMD")
+    assert "started incident *Checkout errors in eu-west*" in answer
+    assert deployment.rows("SELECT team_id, title, severity FROM incidents WHERE channel_id = 'CDEPLOYCMD'") == [
+        (TEAM_ID, "Checkout errors in eu-west", "sev2")
+    ]
+
+
+def test_a_message_in_an_incident_channel_is_recorded(deployment: Deployment) -> None:
+    assert "started incident" in deployment.command("start sev2 Replica lag", channel="CDEPLOYMSG")
+    ts = now_ts()
+    deployment.message("CDEPLOYMSG", ts, "replica lag is at 40 s")
+    assert deployment.rows(
+        "SELECT team_id, text FROM messages WHERE channel_id = 'CDEPLOYMSG' AND ts = :ts", ts=ts
+    ) == [(TEAM_ID, "replica lag is at 40 s")]
+
+
+def test_a_person_signs_in_with_slack_and_sees_the_incident_where_the_pages_are_set(deployment: Deployment) -> None:
+    person = Browser(deployment.web_url)
+    if not deployment.configuration.signs_in:
+        page = person.get("/ui/incidents")
+        assert page.status == 503
+        assert "Sign in with Slack is not set up" in page.text
+        return
+    deployment.fake.add_channel("CDEPLOYUI")
+    assert "started incident" in deployment.command("start sev1 Search is down", channel="CDEPLOYUI")
+    deployment.fake.sign_in_as("U1", team_id=TEAM_ID, name="Ada")
+    start = person.get("/ui/login/slack")
+    assert start.status == 302, start.text
+    assert start.location.startswith(deployment.fake.authorize_url())
+    back = follow_authorize(start.location)
+    public = deployment.env.get("SCRIBE_PUBLIC_URL", deployment.web_url)
+    assert back.startswith(f"{public}/ui/login/callback?")
+    signed_in = person.get(back)
+    assert signed_in.status == 302, signed_in.text
+    listed = person.get(signed_in.location)
+    assert listed.status == 200, listed.text
+    assert "Search is down" in listed.text
+
+
+def deliveries() -> dict[str, dict[str, Any]]:
+    """One delivery per sender, in its documented shape."""
+    firing = prometheus_alert(
+        "firing", alertname="CheckoutErrors", fingerprint="deploy0fp1", starts_at="2026-12-02T13:50:07Z"
+    )
+    return {
+        "pagerduty": pagerduty_incident_event(
+            "incident.triggered", event_id="01DEPLOYED", occurred_at="2026-12-02T13:50:07Z"
+        ),
+        "opsgenie": opsgenie_action("Create", updated_at_ns=1_796_219_407_123_000_000),
+        "alertmanager": alertmanager_group(firing),
+        "grafana": grafana_notification(firing),
+    }
+
+
+def test_each_configured_sender_delivers_and_its_event_is_stored(deployment: Deployment) -> None:
+    send = Senders(OverHttp(deployment.web_url))
+    payloads = deliveries()
+    if not deployment.webhook_paths:
+        assert send.pagerduty(payloads["pagerduty"]).status == 404
+        assert deployment.rows("SELECT count(*) FROM alert_events") == [(0,)]
+        return
+    assert set(deployment.webhook_paths) == set(payloads)
+    paths = deployment.webhook_paths
+    answers = {
+        "pagerduty": send.pagerduty(payloads["pagerduty"], path=paths["pagerduty"]),
+        "opsgenie": send.opsgenie(payloads["opsgenie"], path=paths["opsgenie"]),
+        "alertmanager": send.alertmanager(payloads["alertmanager"], path=paths["alertmanager"]),
+        "grafana": send.grafana(payloads["grafana"], path=paths["grafana"]),
+    }
+    assert {source: answer.status for source, answer in answers.items()} == dict.fromkeys(payloads, 200)
+    stored = deployment.rows("SELECT DISTINCT team_id, source FROM alert_events ORDER BY source")
+    assert stored == [(TEAM_ID, source) for source in sorted(payloads)]
+
+
+def test_the_clock_posts_the_weekly_review_in_the_channel_chosen_in_slack(deployment: Deployment) -> None:
+    assert "clock" in deployment.configuration.processes, "a deployment without the clock sends no review or nudge"
+    assert "started incident" in deployment.command("start sev3 Slow builds", channel="CDEPLOYREVIEWED")
+    assert "chose this channel" in deployment.command("review here", channel="CDEPLOYREVIEW")
+    with deployment.running("clock", procfile()["clock"]):
+        post = deployment.wait_for_post("CDEPLOYREVIEW")
+    assert post.headers["Authorization"] == f"Bearer {deployment.bot_token}"
+
+
+def test_no_process_logged_an_error(deployment: Deployment) -> None:
+    assert deployment.errors() == []

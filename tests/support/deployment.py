@@ -1,0 +1,426 @@
+"""A configuration of the README's table, deployed: its processes started from the Procfile
+with exactly the variables the table names, against a fake Slack, and driven from outside.
+
+Each process starts from an empty environment (a PATH that finds the project's scripts, a home,
+a locale) plus the configuration's variables, so whatever a library reads from the environment
+by itself is what a real deployment would give it. Every process writes to a log file of its
+own; ``output()`` gathers them for a failing test's report.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import Engine, text
+
+from storage.session import make_engine
+from tests.e2e.test_cli import free_port
+from tests.support.alert_senders import ALERTMANAGER_TOKEN, GRAFANA_SECRET, OPSGENIE_TOKEN, PD_SECRET
+from tests.support.databases import server_url, temporary_postgres_database
+from tests.support.fake_slack import FakeSlack
+from tests.support.fake_socket_mode import FakeSocketMode
+from tests.support.served import Browser, OverHttp
+from tests.support.slack_requests import SIGNING_SECRET, SlackRequests, event_callback
+from tests.support.waiting import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIGURATIONS_HEADING = "### Configurations"
+TEAM_ID = "T111"
+INSTALLED_TOKEN = "xoxb-installed-T111"
+"""The bot token the fake Slack hands over when the workspace installs the app (OAuth)."""
+SOCKET_COMMANDS = ("scribe serve --socket",)
+PUBLIC_URL = "https://scribe.example.com"
+WEBHOOK_SECRETS = {
+    "pagerduty": PD_SECRET,
+    "opsgenie": OPSGENIE_TOKEN,
+    "alertmanager": ALERTMANAGER_TOKEN,
+    "grafana": GRAFANA_SECRET,
+}
+WEBHOOK_SETTINGS = {
+    "PAGERDUTY_WEBHOOK_SECRET": "pagerduty",
+    "OPSGENIE_WEBHOOK_TOKEN": "opsgenie",
+    "ALERTMANAGER_WEBHOOK_TOKEN": "alertmanager",
+    "GRAFANA_WEBHOOK_SECRET": "grafana",
+}
+
+
+def procfile(root: Path = ROOT) -> dict[str, str]:
+    """The Procfile's processes: name → command line."""
+    lines = (line.partition(":") for line in (root / "Procfile").read_text().splitlines() if line.strip())
+    return {name.strip(): command.strip() for name, _, command in lines}
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One row of the README's table of configurations."""
+
+    name: str
+    variables: tuple[str, ...]
+    processes: tuple[str, ...]
+    installs: bool
+    """Each workspace installs the app at ``/slack/install`` (the multi-workspace OAuth install)."""
+    webhooks_by_command: bool
+    """The workspace's webhook secrets are added with ``scribe webhooks add``."""
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+    @property
+    def socket(self) -> bool:
+        return any(process in SOCKET_COMMANDS for process in self.processes)
+
+    @property
+    def signs_in(self) -> bool:
+        return {"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SCRIBE_SESSION_SECRET"} <= set(self.variables)
+
+
+def read_configurations(readme: Path = ROOT / "README.md") -> list[Configuration]:
+    """The rows of the table under the README's ``### Configurations`` heading."""
+    lines = readme.read_text().splitlines()
+    start = lines.index(CONFIGURATIONS_HEADING)
+    rows: list[list[str]] = []
+    for line in lines[start + 1 :]:
+        if line.startswith("#"):
+            break
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        elif rows:
+            break
+    header, _rule, *body = rows
+    assert header[:3] == ["configuration", "variables", "processes"], header
+    return [
+        Configuration(
+            name=cells[0],
+            variables=tuple(re.findall(r"`([A-Z][A-Z0-9_]+)`", cells[1])),
+            processes=tuple(re.findall(r"`([^`]+)`", cells[2])),
+            installs="`/slack/install`" in cells[1],
+            webhooks_by_command="`scribe webhooks add`" in cells[1],
+        )
+        for cells in body
+    ]
+
+
+def empty_environment(home: Path) -> dict[str, str]:
+    """What a fresh host gives a process before any setting of ours."""
+    scripts = str(Path(sys.executable).parent)  # the virtual environment's gunicorn and scribe
+    return {
+        "PATH": os.pathsep.join((scripts, os.environ.get("PATH", os.defpath))),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+    }
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+    _log_file: IO[bytes]
+
+    def finish(self, *, timeout: float = 120) -> str:
+        """Wait for it to exit: its output, or a failure that shows it."""
+        try:
+            code = self.popen.wait(timeout=timeout)
+        finally:
+            self.stop()
+        output = self.log.read_text(errors="replace")
+        assert code == 0, f"`{self.name}` exited with {code}:\n{output}"
+        return output
+
+    def stop(self) -> None:
+        """SIGTERM to its process group (a shell's children too), SIGKILL to whatever lingers."""
+        try:
+            if self.popen.poll() is None:
+                os.killpg(self.popen.pid, signal.SIGTERM)
+                with suppress(subprocess.TimeoutExpired):
+                    self.popen.wait(timeout=20)
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except ProcessLookupError:  # the whole group has exited
+            pass
+        self.popen.wait(timeout=10)
+        self._log_file.close()
+
+
+@dataclass
+class Deployment:
+    configuration: Configuration
+    env: dict[str, str]
+    fake: FakeSlack
+    engine: Engine
+    logs: Path
+    web_url: str
+    socket: FakeSocketMode | None = None
+    processes: list[Process] = field(default_factory=list)
+    webhook_paths: dict[str, str] = field(default_factory=dict)
+    """Where each configured sender delivers: source → path."""
+    _envelopes: Iterator[int] = field(default_factory=lambda: iter(range(1, 1_000_000)))
+
+    # -- processes ---------------------------------------------------------------------
+    def start(self, name: str, command: str) -> Process:
+        log = self.logs / f"{len(self.processes) + 1:02d}-{re.sub(r'[^a-z0-9]+', '-', name)}.log"
+        handle = log.open("wb")
+        popen = subprocess.Popen(
+            ["/bin/sh", "-c", f"exec {command}"],
+            env=self.env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        process = Process(name, popen, log, handle)
+        self.processes.append(process)
+        return process
+
+    def run(self, name: str, command: str) -> str:
+        """Run a command to its end: its output, or a failure that shows it."""
+        return self.start(name, command).finish()
+
+    @contextmanager
+    def running(self, name: str, command: str) -> Iterator[Process]:
+        process = self.start(name, command)
+        try:
+            yield process
+        finally:
+            process.stop()
+
+    def launch(self) -> None:
+        lines = procfile()
+        for name in self.configuration.processes:
+            command = lines.get(name, name)
+            if name == "release":
+                self.run(name, command)
+            elif name == "web":
+                self.wait_until_healthy(self.start(name, command))
+            elif name in SOCKET_COMMANDS:
+                assert self.socket is not None
+                started = self.start(name, command)
+                if not self.socket.connected.wait(60):
+                    raise AssertionError(f"{name} never opened the socket:\n{self.output()}")
+                assert started.popen.poll() is None, self.output()
+            elif name != "clock":
+                raise AssertionError(f"the README names a process the tests do not know: {name!r}")
+        if self.configuration.installs:
+            self.install()
+        adding = {}
+        for variable, source in WEBHOOK_SETTINGS.items():
+            if variable in self.env:
+                self.webhook_paths[source] = f"/webhooks/{source}"
+            elif self.configuration.webhooks_by_command:
+                adding[source] = self.start(
+                    f"webhooks add {source}",
+                    f"scribe webhooks add {source} --team {TEAM_ID} --secret {WEBHOOK_SECRETS[source]} "
+                    f"--base-url {PUBLIC_URL}",
+                )
+        for source, process in adding.items():
+            added = process.finish()
+            url = re.search(r"^URL: (\S+)$", added, re.MULTILINE)
+            assert url, added
+            self.webhook_paths[source] = url.group(1).removeprefix(PUBLIC_URL)
+
+    def stop_all(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+
+    def errors(self) -> list[str]:
+        """The lines any process logged at ERROR or above, and tracebacks."""
+        return [
+            line
+            for process in self.processes
+            for line in process.log.read_text(errors="replace").splitlines()
+            if re.search(r" (ERROR|CRITICAL) |\[(ERROR|CRITICAL)\]|^Traceback", line)
+        ]
+
+    def output(self) -> str:
+        return "\n".join(f"--- {p.name} ({p.log.name})\n{p.log.read_text(errors='replace')}" for p in self.processes)
+
+    def wait_until_healthy(self, process: Process, *, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.web_url}/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except (OSError, urllib.error.HTTPError):
+                pass
+            if process.popen.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{process.name} did not answer /healthz:\n{self.output()}")
+            time.sleep(0.1)
+
+    # -- Slack, as Slack sends it --------------------------------------------------------
+    @property
+    def slack(self) -> SlackRequests:
+        return SlackRequests(OverHttp(self.web_url), team_id=TEAM_ID, response_url=self.fake.respond_url())
+
+    def command(self, text: str, *, channel: str, user: str = "U1") -> str:
+        """``/incident TEXT``: the text of the app's answer."""
+        if self.socket is None:
+            response = self.slack.command(text, channel=channel, user=user)
+            assert response.status == 200, f"/incident {text} answered {response.status}: {response.body}"
+            return str((response.json() or {}).get("text", ""))
+        envelope = f"cmd-{next(self._envelopes)}"
+        self.socket.send(
+            {
+                "envelope_id": envelope,
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": {
+                    "token": "legacy",
+                    "team_id": TEAM_ID,
+                    "team_domain": "acme",
+                    "channel_id": channel,
+                    "channel_name": "incident",
+                    "user_id": user,
+                    "user_name": user.lower(),
+                    "command": "/incident",
+                    "text": text,
+                    "api_app_id": "A111",
+                    "response_url": self.fake.respond_url(),
+                    "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+                },
+            }
+        )
+        return str((self.socket.ack(envelope, timeout=20).get("payload") or {}).get("text", ""))
+
+    def message(self, channel: str, ts: str, text: str, *, user: str = "U2") -> None:
+        """A message posted in ``channel``, delivered as an event; returns once it is acknowledged."""
+        event = {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts}
+        if self.socket is None:
+            response = self.slack.event(event_callback({**event, "channel_type": "channel"}, team_id=TEAM_ID))
+            assert response.status == 200, f"the message event answered {response.status}: {response.body}"
+            return
+        envelope = f"ev-{next(self._envelopes)}"
+        self.socket.send(
+            {
+                "envelope_id": envelope,
+                "type": "events_api",
+                "accepts_response_payload": False,
+                "retry_attempt": 0,
+                "retry_reason": "",
+                "payload": event_callback(event, team_id=TEAM_ID),
+            }
+        )
+        self.socket.ack(envelope, timeout=20)
+
+    # -- the installation (many workspaces) ----------------------------------------------
+    def install(self) -> None:
+        """A workspace admin opens ``/slack/install``, agrees on Slack's page, and comes back to
+        ``/slack/oauth_redirect`` with a code that the app trades for the bot token."""
+        admin = Browser(self.web_url)
+        page = admin.get("/slack/install")
+        assert page.status == 200, f"/slack/install answered {page.status}:\n{page.text}\n{self.output()}"
+        link = re.search(r'href="(https://[^"]+/oauth/v2/authorize\?[^"]+)"', page.text)
+        assert link, f"the install page has no link to Slack's authorize page:\n{page.text}"
+        state = parse_qs(urlsplit(link.group(1).replace("&amp;", "&")).query)["state"][0]
+        self.fake.responses["oauth.v2.access"] = {
+            "ok": True,
+            "app_id": "A111",
+            "authed_user": {"id": "U1"},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": INSTALLED_TOKEN,
+            "bot_user_id": self.fake.bot_user_id,
+            "team": {"id": TEAM_ID, "name": "Acme"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        back = admin.get(f"/slack/oauth_redirect?code=granted-code&state={state}")
+        assert back.status == 200, f"the OAuth redirect answered {back.status}:\n{back.text}\n{self.output()}"
+        assert [call.params.get("code") for call in self.fake.calls_to("oauth.v2.access")] == ["granted-code"]
+
+    @property
+    def bot_token(self) -> str:
+        """The token every Web API call for the workspace should carry."""
+        return self.env.get("SLACK_BOT_TOKEN") or INSTALLED_TOKEN
+
+    # -- the database ----------------------------------------------------------------------
+    def rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params)]
+
+    def wait_for_post(self, channel: str, *, timeout: float = 30) -> Any:
+        return wait_for(
+            lambda: [c for c in self.fake.calls_to("chat.postMessage") if c.params.get("channel") == channel],
+            timeout=timeout,
+            what=f"a post in {channel}",
+        )[0]
+
+
+def setting_values(fake: FakeSlack) -> dict[str, str]:
+    """What the test sets each variable of the README's table to."""
+    return {
+        "SLACK_BOT_TOKEN": "xoxb-deploy-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": "xapp-1-A111-deploy-test",
+        "SLACK_CLIENT_ID": fake.client_id,
+        "SLACK_CLIENT_SECRET": fake.client_secret,
+        "SCRIBE_SESSION_SECRET": "deploy-test-session-secret-0123456789",
+        "SCRIBE_PUBLIC_URL": PUBLIC_URL,
+        **{name: WEBHOOK_SECRETS[source] for name, source in WEBHOOK_SETTINGS.items()},
+    }
+
+
+@contextmanager
+def database(directory: Path) -> Iterator[str]:
+    """A new empty database: a SQLite file, or a PostgreSQL database when TEST_DATABASE_URL is set."""
+    base = server_url()
+    if base:
+        with temporary_postgres_database(base) as url:
+            yield url
+    else:
+        yield f"sqlite:///{directory / 'scribe.db'}"
+
+
+@contextmanager
+def deployed(configuration: Configuration, directory: Path) -> Iterator[Deployment]:
+    """Start the configuration's processes (all but the clock, which a test starts when it has
+    prepared what the clock should find), install the app where each workspace installs it, and
+    stop everything afterwards, whatever happened."""
+    fake = FakeSlack().start()
+    socket = FakeSocketMode().start() if configuration.socket else None
+    try:
+        fake.add_user("U1", tz="UTC", name="Ada")
+        fake.add_user("U2", tz="UTC", name="Grace")
+        if socket is not None:
+            fake.responses["apps.connections.open"] = {"ok": True, "url": socket.url}
+        values = setting_values(fake)
+        unknown = [name for name in configuration.variables if name not in values]
+        assert not unknown, f"the README's configuration {configuration.name!r} sets {unknown}: give them test values"
+        with database(directory) as database_url:
+            port = free_port()
+            (directory / "home").mkdir(exist_ok=True)
+            env = {
+                **empty_environment(directory / "home"),
+                **{name: values[name] for name in configuration.variables},
+                "DATABASE_URL": database_url,
+                "PORT": str(port),
+                "SLACK_API_URL": fake.url,
+            }
+            engine = make_engine(database_url)
+            deployment = Deployment(
+                configuration, env, fake, engine, directory, f"http://127.0.0.1:{port}", socket=socket
+            )
+            try:
+                deployment.launch()
+                yield deployment
+            finally:
+                deployment.stop_all()
+                engine.dispose()
+    finally:
+        if socket is not None:
+            socket.stop()
+        fake.stop()
