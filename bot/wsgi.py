@@ -1,6 +1,7 @@
 """WSGI entry point for gunicorn (the Procfile's `web:`): ``gunicorn bot.wsgi:application``.
 
-Configuration comes from the environment; the database must already be at head
+Configuration comes from the environment, checked as ``scribe serve`` checks it (a combination
+that cannot work stops the worker with one line); the database must already be at head
 (`scribe migrate`, the Procfile's `release:`). Logging is set up here as the `scribe` command
 sets it up, from LOG_LEVEL; gunicorn's own error log keeps its handler.
 """
@@ -10,9 +11,13 @@ import logging
 from bot.logs import configure_logging
 from bot.server import build_wsgi
 from bot.settings import Settings, shown_url
+from bot.slack.oauth import refused_configuration
 
 settings = Settings.from_env()
 configure_logging(settings.log_level)
+problem = refused_configuration(settings, socket=False)
+if problem:
+    raise SystemExit(problem)
 application = build_wsgi(settings)
 logging.getLogger("scribe").info(
     "web worker ready: database %s, Slack API %s, log level %s",

@@ -26,7 +26,7 @@ from bot.services.deferred import RetryLater, Work
 from bot.services.errors import UserFacingError
 from bot.slack.after_answer import received_at, tell, work_kind
 from bot.slack.deps import Deps
-from bot.slack.oauth import serves_one_workspace
+from bot.slack.oauth import AUTH_ERRORS, serves_one_workspace
 from bot.slack.safe_text import safe_mrkdwn
 
 log = logging.getLogger(__name__)
@@ -179,6 +179,8 @@ def _create_channel(client: WebClient, title: str, now: datetime, *, unanswered:
             reason = error.response.get("error")
             if error.response.status_code >= 500:
                 raise _Unanswered(name) from None
+            if reason in AUTH_ERRORS:  # the token, not the request: wait for a working one, keep the claim
+                raise RetryLater(f"Slack refused the bot token ({reason}) creating #{name}") from None
             if reason == "name_taken":
                 if name == unanswered:
                     found = _own_channel_named(client, name)
