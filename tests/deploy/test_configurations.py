@@ -22,14 +22,14 @@ from tests.support.alert_senders import (
     pagerduty_incident_event,
     prometheus_alert,
 )
-from tests.support.deployment import (
-    TEAM_ID,
+from tests.support.configurations import (
+    PUBLIC_URL,
     WEBHOOK_SETTINGS,
-    Deployment,
-    deployed,
+    Configuration,
     procfile,
     read_configurations,
 )
+from tests.support.deployment import TEAM_ID, Deployment, deployed
 from tests.support.served import Browser, OverHttp
 from tests.support.web_pages import follow_authorize
 
@@ -46,22 +46,28 @@ def now_ts() -> str:
     return f"{time.time():.6f}"
 
 
-def test_the_readme_table_names_every_configuration_the_deployments_take() -> None:
-    kinds = {
-        (
-            "SLACK_BOT_TOKEN" in c.variables,
-            c.installs,
-            c.signs_in,
-            c.socket,
-            bool(set(WEBHOOK_SETTINGS) & set(c.variables)) or c.webhooks_by_command,
-        )
-        for c in CONFIGURATIONS
+def described(configuration: Configuration) -> str:
+    words = [
+        "Socket Mode" if configuration.socket else "many workspaces" if configuration.installs else "one workspace"
+    ]
+    if configuration.signs_in:
+        words.append("pages")
+    if configuration.webhooks_by_command or set(WEBHOOK_SETTINGS) & set(configuration.variables):
+        words.append("webhooks")
+    return ", ".join(words)
+
+
+def test_the_readme_table_has_each_mode_with_and_without_webhooks_and_socket_mode_with_pages() -> None:
+    assert {described(configuration) for configuration in CONFIGURATIONS} >= {
+        "one workspace",
+        "one workspace, webhooks",
+        "one workspace, pages",
+        "one workspace, pages, webhooks",
+        "many workspaces, pages",
+        "many workspaces, pages, webhooks",
+        "Socket Mode, pages",
     }
-    # one workspace, one with the web pages, many workspaces: each with and without webhooks
-    for token, installs, pages in ((True, False, False), (True, False, True), (False, True, True)):
-        assert {(token, installs, pages, False, False), (token, installs, pages, False, True)} <= kinds
-    assert (True, False, True, True, False) in kinds  # Socket Mode with the web pages
-    assert len({c.slug for c in CONFIGURATIONS}) == len(CONFIGURATIONS)
+    assert len({configuration.slug for configuration in CONFIGURATIONS}) == len(CONFIGURATIONS)
 
 
 def test_the_health_check_answers(deployment: Deployment) -> None:
@@ -72,9 +78,14 @@ def test_the_health_check_answers(deployment: Deployment) -> None:
 def test_a_command_is_answered_and_its_incident_stored(deployment: Deployment) -> None:
     answer = deployment.command("start sev2 Checkout errors in eu-west", channel="CDEPLOYCMD")
     assert "started incident *Checkout errors in eu-west*" in answer
-    assert deployment.rows("SELECT team_id, title, severity FROM incidents WHERE channel_id = 'CDEPLOYCMD'") == [
-        (TEAM_ID, "Checkout errors in eu-west", "sev2")
-    ]
+    [(incident_id, team_id, title, severity)] = deployment.rows(
+        "SELECT id, team_id, title, severity FROM incidents WHERE channel_id = 'CDEPLOYCMD'"
+    )
+    assert (team_id, title, severity) == (TEAM_ID, "Checkout errors in eu-west", "sev2")
+    status = deployment.command("status", channel="CDEPLOYCMD")
+    assert "*Checkout errors in eu-west* (sev2)" in status
+    page = f"{PUBLIC_URL}/ui/incidents/{incident_id}"
+    assert (page in status) == ("SCRIBE_PUBLIC_URL" in deployment.env)
 
 
 def test_a_message_in_an_incident_channel_is_recorded(deployment: Deployment) -> None:

@@ -26,92 +26,29 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine, text
 
+from bot.slack.listeners.commands import DEFERRED
 from storage.session import make_engine
 from tests.e2e.test_cli import free_port
-from tests.support.alert_senders import ALERTMANAGER_TOKEN, GRAFANA_SECRET, OPSGENIE_TOKEN, PD_SECRET
+from tests.support.configurations import (
+    PUBLIC_URL,
+    ROOT,
+    SOCKET_COMMANDS,
+    WEBHOOK_SECRETS,
+    WEBHOOK_SETTINGS,
+    Configuration,
+    procfile,
+    setting_values,
+)
 from tests.support.databases import server_url, temporary_postgres_database
-from tests.support.fake_slack import FakeSlack
+from tests.support.fake_slack import Call, FakeSlack
 from tests.support.fake_socket_mode import FakeSocketMode
 from tests.support.served import Browser, OverHttp
-from tests.support.slack_requests import SIGNING_SECRET, SlackRequests, event_callback
+from tests.support.slack_requests import SlackRequests, event_callback
 from tests.support.waiting import wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIGURATIONS_HEADING = "### Configurations"
 TEAM_ID = "T111"
 INSTALLED_TOKEN = "xoxb-installed-T111"
 """The bot token the fake Slack hands over when the workspace installs the app (OAuth)."""
-SOCKET_COMMANDS = ("scribe serve --socket",)
-PUBLIC_URL = "https://scribe.example.com"
-WEBHOOK_SECRETS = {
-    "pagerduty": PD_SECRET,
-    "opsgenie": OPSGENIE_TOKEN,
-    "alertmanager": ALERTMANAGER_TOKEN,
-    "grafana": GRAFANA_SECRET,
-}
-WEBHOOK_SETTINGS = {
-    "PAGERDUTY_WEBHOOK_SECRET": "pagerduty",
-    "OPSGENIE_WEBHOOK_TOKEN": "opsgenie",
-    "ALERTMANAGER_WEBHOOK_TOKEN": "alertmanager",
-    "GRAFANA_WEBHOOK_SECRET": "grafana",
-}
-
-
-def procfile(root: Path = ROOT) -> dict[str, str]:
-    """The Procfile's processes: name → command line."""
-    lines = (line.partition(":") for line in (root / "Procfile").read_text().splitlines() if line.strip())
-    return {name.strip(): command.strip() for name, _, command in lines}
-
-
-@dataclass(frozen=True)
-class Configuration:
-    """One row of the README's table of configurations."""
-
-    name: str
-    variables: tuple[str, ...]
-    processes: tuple[str, ...]
-    installs: bool
-    """Each workspace installs the app at ``/slack/install`` (the multi-workspace OAuth install)."""
-    webhooks_by_command: bool
-    """The workspace's webhook secrets are added with ``scribe webhooks add``."""
-
-    @property
-    def slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
-
-    @property
-    def socket(self) -> bool:
-        return any(process in SOCKET_COMMANDS for process in self.processes)
-
-    @property
-    def signs_in(self) -> bool:
-        return {"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SCRIBE_SESSION_SECRET"} <= set(self.variables)
-
-
-def read_configurations(readme: Path = ROOT / "README.md") -> list[Configuration]:
-    """The rows of the table under the README's ``### Configurations`` heading."""
-    lines = readme.read_text().splitlines()
-    start = lines.index(CONFIGURATIONS_HEADING)
-    rows: list[list[str]] = []
-    for line in lines[start + 1 :]:
-        if line.startswith("#"):
-            break
-        if line.startswith("|"):
-            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
-        elif rows:
-            break
-    header, _rule, *body = rows
-    assert header[:3] == ["configuration", "variables", "processes"], header
-    return [
-        Configuration(
-            name=cells[0],
-            variables=tuple(re.findall(r"`([A-Z][A-Z0-9_]+)`", cells[1])),
-            processes=tuple(re.findall(r"`([^`]+)`", cells[2])),
-            installs="`/slack/install`" in cells[1],
-            webhooks_by_command="`scribe webhooks add`" in cells[1],
-        )
-        for cells in body
-    ]
 
 
 def empty_environment(home: Path) -> dict[str, str]:
@@ -245,8 +182,14 @@ class Deployment:
             if re.search(r" (ERROR|CRITICAL) |\[(ERROR|CRITICAL)\]|^Traceback", line)
         ]
 
-    def output(self) -> str:
-        return "\n".join(f"--- {p.name} ({p.log.name})\n{p.log.read_text(errors='replace')}" for p in self.processes)
+    def output(self, *, lines: int = 60) -> str:
+        """The last ``lines`` lines of each process's log, and where the whole log is."""
+        shown = []
+        for process in self.processes:
+            logged = process.log.read_text(errors="replace").splitlines()
+            cut = f" (last {lines} of {len(logged)} lines)" if len(logged) > lines else ""
+            shown.append(f"--- {process.name}: {process.log}{cut}\n" + "\n".join(logged[-lines:]))
+        return "\n".join(shown)
 
     def wait_until_healthy(self, process: Process, *, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
@@ -267,11 +210,26 @@ class Deployment:
         return SlackRequests(OverHttp(self.web_url), team_id=TEAM_ID, response_url=self.fake.respond_url())
 
     def command(self, text: str, *, channel: str, user: str = "U1") -> str:
-        """``/incident TEXT``: the text of the app's answer."""
-        if self.socket is None:
-            response = self.slack.command(text, channel=channel, user=user)
-            assert response.status == 200, f"/incident {text} answered {response.status}: {response.body}"
-            return str((response.json() or {}).get("text", ""))
+        """``/incident TEXT``: the text of the app's answer, or of the answer that follows through
+        ``response_url`` when the first one says it waits for Slack (the typist's zone)."""
+        seen = len(self.fake.calls_to("response_url"))
+        answer = (
+            self._http_command(text, channel, user)
+            if self.socket is None
+            else self._socket_command(text, channel, user)
+        )
+        if answer != DEFERRED:
+            return answer
+        later = wait_for(lambda: self.fake.calls_to("response_url")[seen:], what=f"the answer to /incident {text}")
+        return str(later[-1].params.get("text", ""))
+
+    def _http_command(self, text: str, channel: str, user: str) -> str:
+        response = self.slack.command(text, channel=channel, user=user)
+        assert response.status == 200, f"/incident {text} answered {response.status}: {response.body}"
+        return str((response.json() or {}).get("text", ""))
+
+    def _socket_command(self, text: str, channel: str, user: str) -> str:
+        assert self.socket is not None
         envelope = f"cmd-{next(self._envelopes)}"
         self.socket.send(
             {
@@ -352,26 +310,12 @@ class Deployment:
         with self.engine.connect() as connection:
             return [tuple(row) for row in connection.execute(text(sql), params)]
 
-    def wait_for_post(self, channel: str, *, timeout: float = 30) -> Any:
+    def wait_for_post(self, channel: str, *, timeout: float = 30) -> Call:
         return wait_for(
             lambda: [c for c in self.fake.calls_to("chat.postMessage") if c.params.get("channel") == channel],
             timeout=timeout,
             what=f"a post in {channel}",
         )[0]
-
-
-def setting_values(fake: FakeSlack) -> dict[str, str]:
-    """What the test sets each variable of the README's table to."""
-    return {
-        "SLACK_BOT_TOKEN": "xoxb-deploy-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_APP_TOKEN": "xapp-1-A111-deploy-test",
-        "SLACK_CLIENT_ID": fake.client_id,
-        "SLACK_CLIENT_SECRET": fake.client_secret,
-        "SCRIBE_SESSION_SECRET": "deploy-test-session-secret-0123456789",
-        "SCRIBE_PUBLIC_URL": PUBLIC_URL,
-        **{name: WEBHOOK_SECRETS[source] for name, source in WEBHOOK_SETTINGS.items()},
-    }
 
 
 @contextmanager
