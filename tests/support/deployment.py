@@ -310,12 +310,11 @@ class Deployment:
         with self.engine.connect() as connection:
             return [tuple(row) for row in connection.execute(text(sql), params)]
 
+    def posts(self, channel: str) -> list[Call]:
+        return [call for call in self.fake.calls_to("chat.postMessage") if call.params.get("channel") == channel]
+
     def wait_for_post(self, channel: str, *, timeout: float = 30) -> Call:
-        return wait_for(
-            lambda: [c for c in self.fake.calls_to("chat.postMessage") if c.params.get("channel") == channel],
-            timeout=timeout,
-            what=f"a post in {channel}",
-        )[0]
+        return wait_for(lambda: self.posts(channel), timeout=timeout, what=f"a post in {channel}")[0]
 
 
 @contextmanager
