@@ -18,6 +18,7 @@ from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from tests.conftest import Clock, settings_for
 from tests.e2e.test_cli import free_port
+from tests.support.alert_senders import PD_SECRET, Senders, pagerduty_incident_event
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SlackRequests, event_callback
 
@@ -133,3 +134,25 @@ def test_work_owed_to_slack_waits_however_long_the_web_api_is_unreachable_and_is
         back.writes.close()
     finally:
         fake.stop()
+
+
+def test_a_webhook_delivery_before_the_workspace_is_known_is_retried_and_stored_once_a_request_named_it(
+    database_url: str, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    settings = settings_for(database_url, _Nowhere(), pagerduty_webhook_secret=(PD_SECRET,))  # type: ignore[arg-type]
+    deps = Deps(settings=settings, sessions=sessions, clock=clock)
+    try:
+        wsgi = http_app(deps)
+        senders = Senders(wsgi)
+        delivery = pagerduty_incident_event(
+            "incident.triggered", event_id="01EARLY", occurred_at="2026-12-02T13:50:07Z"
+        )
+        assert senders.pagerduty(delivery).status == 503
+        slack = SlackRequests(wsgi, response_url=f"{settings.slack_api_url}respond/1")
+        assert slack.event(message("1764428400.000600", user="U1", text="hello")).status == 200
+        _drain_quietly()
+        assert senders.pagerduty(delivery).status == 200
+        assert count(sessions, "SELECT count(*) FROM alert_events WHERE team_id = 'T111'") == 1
+    finally:
+        _drain_quietly()
+        deps.writes.close()
