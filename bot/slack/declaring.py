@@ -25,6 +25,7 @@ from bot.services import alert_routes, deferred, incidents, outbox, workspace_ch
 from bot.services.deferred import RetryLater, Work
 from bot.services.errors import UserFacingError
 from bot.slack.after_answer import received_at, tell, work_kind
+from bot.slack.client import never_sent
 from bot.slack.deps import Deps
 from bot.slack.oauth import AUTH_ERRORS, serves_one_workspace
 from bot.slack.safe_text import safe_mrkdwn
@@ -192,7 +193,9 @@ def _create_channel(client: WebClient, title: str, now: datetime, *, unanswered:
                 "nothing is recording. Ask whoever runs Incident Scribe to check the app's permissions, or create "
                 "the channel yourself and type `/incident start` there."
             ) from None
-        except (SlackClientError, OSError):
+        except (SlackClientError, OSError) as error:
+            if never_sent(error):
+                raise  # nothing reached Slack: the work waits for it, uncounted (bot/slack/after_answer.py)
             raise _Unanswered(name) from None
         return str(response["channel"]["id"]), str(response["channel"].get("name") or name)
     raise UserFacingError(

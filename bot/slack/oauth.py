@@ -115,12 +115,10 @@ def refused_configuration(settings: Settings, *, socket: bool) -> str | None:
         for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
             if not getattr(settings, name.lower()):
                 return str(MissingSetting(name).code)
-    else:
-        problem = missing_for_http(settings)
-        if problem:
-            return problem
-    if socket:
         return None  # the pages are served by the web process, checked with its own settings
+    problem = missing_for_http(settings)
+    if problem:
+        return problem
     if settings.slack_bot_token and client_id and not settings.session_secret:
         return (
             "error: SCRIBE_SESSION_SECRET is not set. SLACK_CLIENT_ID and SLACK_CLIENT_SECRET beside SLACK_BOT_TOKEN "
