@@ -31,6 +31,7 @@ from tests.support.configurations import (
 )
 from tests.support.deployment import TEAM_ID, Deployment, deployed
 from tests.support.served import Browser, OverHttp
+from tests.support.waiting import wait_for
 from tests.support.web_pages import follow_authorize
 
 CONFIGURATIONS = read_configurations()
@@ -115,9 +116,13 @@ def test_a_person_signs_in_with_slack_and_sees_the_incident_where_the_pages_are_
     assert back.startswith(f"{public}/ui/login/callback?")
     signed_in = person.get(back)
     assert signed_in.status == 302, signed_in.text
-    listed = person.get(signed_in.location)
-    assert listed.status == 200, listed.text
-    assert "Search is down" in listed.text
+
+    def listed() -> bool:  # the page reloads itself until Slack's channel lists have been read
+        page = person.get(signed_in.location)
+        assert page.status == 200, page.text
+        return "Search is down" in page.text
+
+    wait_for(listed, timeout=30, interval=0.2, what="the incident on the signed-in person's list")
 
 
 def deliveries() -> dict[str, dict[str, Any]]:
