@@ -9,6 +9,7 @@ own; ``output()`` gathers them for a failing test's report.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -104,14 +105,14 @@ class Deployment:
     processes: list[Process] = field(default_factory=list)
     webhook_paths: dict[str, str] = field(default_factory=dict)
     """Where each configured sender delivers: source → path."""
-    _envelopes: Iterator[int] = field(default_factory=lambda: iter(range(1, 1_000_000)))
+    _envelopes: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     # -- processes ---------------------------------------------------------------------
     def start(self, name: str, command: str) -> Process:
         log = self.logs / f"{len(self.processes) + 1:02d}-{re.sub(r'[^a-z0-9]+', '-', name)}.log"
         handle = log.open("wb")
         popen = subprocess.Popen(
-            ["/bin/sh", "-c", f"exec {command}"],
+            ["sh", "-c", f"exec {command}"],  # as a Procfile line is run
             env=self.env,
             cwd=ROOT,
             stdin=subprocess.DEVNULL,
