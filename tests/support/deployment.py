@@ -12,14 +12,13 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -80,16 +79,16 @@ class Process:
         return output
 
     def stop(self) -> None:
-        """SIGTERM to its process group (a shell's children too), SIGKILL to whatever lingers."""
-        try:
-            if self.popen.poll() is None:
-                os.killpg(self.popen.pid, signal.SIGTERM)
-                with suppress(subprocess.TimeoutExpired):
-                    self.popen.wait(timeout=20)
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        except ProcessLookupError:  # the whole group has exited
-            pass
-        self.popen.wait(timeout=10)
+        """SIGTERM, as a platform stops a process (gunicorn then stops its workers), SIGKILL if
+        it lingers. The processes stay in the test's process group, so whatever stops the tests
+        stops them too."""
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=10)
         self._log_file.close()
 
 
@@ -118,7 +117,6 @@ class Deployment:
             stdin=subprocess.DEVNULL,
             stdout=handle,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
         process = Process(name, popen, log, handle)
         self.processes.append(process)
