@@ -30,9 +30,9 @@ def http_app(deps: Any, *, health: Any = None, client: Any = None) -> Any:
     if install_mode(settings) == "single" and settings.slack_bot_token:
         identity = KnownIdentity(deps, client, settings.slack_bot_token, pool=executor)
         if identity.current() is None:  # first start: ask once, briefly; Slack down only delays it
-            identity.learn(
-                client=build_client(settings.slack_bot_token, settings.slack_api_url, timeout=BOOT_ASK_SECONDS)
-            )
+            asking = build_client(settings.slack_bot_token, settings.slack_api_url, timeout=BOOT_ASK_SECONDS)
+            asking.retry_handlers = []  # one try: requests and the clock ask again later
+            identity.learn(client=asking)
     app = build_app(deps, client=client, identity=identity)
     # the settings' webhook secrets serve the one workspace: its team is read from the stored identity
     operator = OperatorWebhooks.from_settings(settings, team_id=None, team_of=identity.team_id if identity else None)
