@@ -219,7 +219,9 @@ class Deployment:
         )
         if answer != DEFERRED:
             return answer
-        later = wait_for(lambda: self.fake.calls_to("response_url")[seen:], what=f"the answer to /incident {text}")
+        later = wait_for(
+            lambda: self.fake.calls_to("response_url")[seen:], timeout=30, what=f"the answer to /incident {text}"
+        )
         return str(later[-1].params.get("text", ""))
 
     def _http_command(self, text: str, channel: str, user: str) -> str:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 
 class OverHttp:
-    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
         self.netloc = urlsplit(base_url).netloc
         self.timeout = timeout
 
@@ -56,7 +56,7 @@ class Browser:
     """GETs from one server, keeping the cookies it sets (``Secure`` ones too: a proxy in front
     would speak TLS to the person)."""
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.netloc = urlsplit(base_url).netloc
         self.timeout = timeout
