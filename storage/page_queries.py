@@ -57,8 +57,9 @@ def readable_incident(session: Session, *, team_id: str, user_id: str, incident_
     return session.scalar(select(Incident).where(Incident.id == incident_id, readable_by(team_id, user_id)))
 
 
-def services_of(session: Session, team_id: str) -> list[str]:
-    stmt = select(Incident.service).where(Incident.team_id == team_id, Incident.service.is_not(None)).distinct()
+def services_of(session: Session, *, team_id: str, user_id: str) -> list[str]:
+    """The services of the incidents this person may read (the list's filter offers no other)."""
+    stmt = select(Incident.service).where(readable_by(team_id, user_id), Incident.service.is_not(None)).distinct()
     return sorted(s for s in session.scalars(stmt) if s)
 
 
