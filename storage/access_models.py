@@ -2,8 +2,9 @@
 
 ``ChannelAccess`` holds one row per channel a person may read: ``user_id`` ``""`` marks a
 public channel the bot is in (every full member of the workspace may read it), a user id a
-private channel that person and the bot are both in (for a guest: every channel they are in). A channel with no row is shown to nobody: a
-channel made after the last look is hidden until the next one, never shown by mistake.
+private channel that person and the bot are both in (for a guest: every channel they are in).
+A channel with no row is shown to nobody: a channel made after the last look is hidden until
+the next one, never shown by mistake.
 ``AccessRefresh`` says when each list was last read from Slack (``user_id`` ``""``: the bot's).
 ``WebPerson`` and ``WebSession`` hold who signed in, what Slack says of them, and their sessions.
 """
