@@ -161,3 +161,37 @@ def test_signing_out_ends_the_session_on_the_server_so_a_copied_cookie_stops_wor
     assert person.post("/ui/logout", {"csrf_token": token}).status_code == 302
     assert copy.get("/ui/incidents").status_code == 302
     assert person.get("/ui/incidents").status_code == 302
+
+
+def test_someone_slack_no_longer_knows_is_signed_out_at_the_next_look(scribe: Scribe) -> None:
+    start_incident(scribe, "C1", title="Checkout errors")
+    person = visitor(scribe)
+    person.sign_in("U2")
+    del scribe.fake.users["U2"]  # users.info answers user_not_found
+    scribe.clock.now += timedelta(minutes=10)
+    person.get("/ui/incidents")
+    wait_for_refreshes()
+    assert person.get("/ui/incidents").status_code == 302
+
+
+def test_while_slack_cannot_be_reached_pages_show_what_was_stored_until_the_hour_is_up(
+    scribe: Scribe, slept: list[float]
+) -> None:
+    start_incident(scribe, "C1", title="Checkout errors")
+    person = visitor(scribe)
+    person.sign_in("U1")
+    scribe.fake.fail("auth.test", 500, times=100)
+    scribe.clock.now += timedelta(minutes=30)
+    assert "Checkout errors" in person.get("/ui/incidents").text
+    wait_for_refreshes()
+    assert "Checkout errors" in person.get("/ui/incidents").text
+    scribe.clock.now += timedelta(minutes=31)
+    waiting = person.get("/ui/incidents")
+    assert waiting.status_code == 200
+    assert "Checkout errors" not in waiting.text
+    assert BEING_READ in waiting.text
+    wait_for_refreshes()
+    scribe.fake.failures.clear()
+    person.get("/ui/incidents")
+    wait_for_refreshes()
+    assert "Checkout errors" in person.get("/ui/incidents").text
