@@ -6,7 +6,8 @@ private channel that person and the bot are both in (for a guest: every channel 
 A channel with no row is shown to nobody: a channel made after the last look is hidden until
 the next one, never shown by mistake.
 ``AccessRefresh`` says when each list was last read from Slack (``user_id`` ``""``: the bot's).
-``WebPerson`` and ``WebSession`` hold who signed in, what Slack says of them, and their sessions.
+``WebPerson``, ``RefreshClaim`` and ``WebSession`` hold who signed in, what Slack says of them,
+who is asking Slack about them now, and their sessions.
 """
 
 from __future__ import annotations
@@ -50,6 +51,17 @@ class WebPerson(Base):
     guest: Mapped[bool]
     deleted: Mapped[bool]
     checked_at: Mapped[datetime]
+
+
+class RefreshClaim(Base):
+    """Which web process is reading a person's lists from Slack, since when: one at a time per
+    (workspace, person) across every process, and a failed read is not retried at once."""
+
+    __tablename__ = "ui_refresh_claims"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claimed_at: Mapped[datetime]
 
 
 class WebSession(Base):

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from storage.access_models import PUBLIC, AccessRefresh, ChannelAccess, WebPerson
+from storage.access_models import PUBLIC, AccessRefresh, ChannelAccess, RefreshClaim, WebPerson
 from storage.models import Incident
 from storage.upsert import insert_for
 
@@ -29,6 +29,17 @@ def refreshed_at(session: Session, team_id: str, user_id: str) -> datetime | Non
     return session.scalar(
         select(AccessRefresh.refreshed_at).where(AccessRefresh.team_id == team_id, AccessRefresh.user_id == user_id)
     )
+
+
+def claim_refresh(session: Session, *, team_id: str, user_id: str, now: datetime, hold: timedelta) -> bool:
+    """True when this caller may read the person's lists now: nobody claimed them within ``hold``."""
+    stmt = insert_for(session, RefreshClaim).values(team_id=team_id, user_id=user_id, claimed_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["team_id", "user_id"],
+        set_={"claimed_at": now},
+        where=RefreshClaim.claimed_at <= now - hold,
+    )
+    return session.execute(stmt.returning(RefreshClaim.claimed_at)).first() is not None
 
 
 def remember_person(session: Session, *, team_id: str, user_id: str, guest: bool, deleted: bool, now: datetime) -> None:

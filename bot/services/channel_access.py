@@ -27,6 +27,9 @@ from storage.access_models import PUBLIC
 
 FRESH_FOR = timedelta(minutes=5)
 RECHECK_WITHIN = timedelta(hours=1)
+CLAIM_FOR = timedelta(minutes=1)
+"""How long one web process's read of a person's lists keeps the others from starting one
+(and, when it failed, from asking Slack again at once)."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,11 @@ def refresh(
     now: Callable[[], datetime],
 ) -> None:
     """Ask Slack (outside any transaction), then replace what is stored in one. Where this
-    install has no bot, nothing is readable and the person is kept to their own (empty) list."""
+    install has no bot, nothing is readable and the person is kept to their own (empty) list.
+    Nothing is asked while another process's read of the same person is under way."""
+    with sessions.begin() as session:
+        if not repo.claim_refresh(session, team_id=team_id, user_id=user_id, now=now(), hold=CLAIM_FOR):
+            return
     lists = lists_for(team_id)
     standing = lists.standing_of(user_id) if lists else Standing(guest=True, deleted=False)
     public = set(lists.public) if lists else set()

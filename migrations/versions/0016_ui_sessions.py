@@ -31,6 +31,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("team_id", "user_id", name=op.f("pk_ui_people")),
     )
     op.create_table(
+        "ui_refresh_claims",
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("claimed_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("team_id", "user_id", name=op.f("pk_ui_refresh_claims")),
+    )
+    op.create_table(
         "ui_sessions",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("team_id", sa.String(length=32), nullable=False),
@@ -46,4 +53,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_ui_sessions_person", table_name="ui_sessions")
     op.drop_table("ui_sessions")
+    op.drop_table("ui_refresh_claims")
     op.drop_table("ui_people")

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.server import http_app
 from bot.slack.background import wait_for_background
+from bot.slack.deps import Deps
 from bot.ui.refresher import wait_for_refreshes
 from tests.conftest import Scribe
 from tests.support.web_pages import Visitor
@@ -64,6 +66,28 @@ def test_the_channel_lists_are_read_off_the_pages_path_once_per_person_beside_th
         gate.set()
     wait_for_refreshes()
     assert len(scribe.fake.calls_to("users.info")) == asked + 2
+
+
+def test_two_web_processes_read_a_persons_lists_once_between_them(scribe: Scribe) -> None:
+    start_incident(scribe, "C1", title="Checkout errors")
+    person = visitor(scribe)
+    person.sign_in("U1")
+    other_process = Visitor(
+        http_app(Deps(settings=scribe.settings, sessions=scribe.sessions, clock=scribe.clock)), scribe.fake
+    )
+    cookie = person.client.get_cookie("scribe_session", domain="scribe.test", path="/ui/")
+    assert cookie is not None
+    other_process.client.set_cookie("scribe_session", cookie.value, domain="scribe.test", path="/ui/", secure=True)
+    asked = len(scribe.fake.calls_to("users.info"))
+    scribe.clock.now += timedelta(minutes=10)
+    gate = scribe.fake.hold("users.conversations")
+    try:
+        assert "Checkout errors" in person.get("/ui/incidents").text
+        assert "Checkout errors" in other_process.get("/ui/incidents").text
+    finally:
+        gate.set()
+    wait_for_refreshes()
+    assert len(scribe.fake.calls_to("users.info")) == asked + 1
 
 
 @pytest.mark.parametrize("kind", ["multi", "single"])
@@ -192,6 +216,7 @@ def test_while_slack_cannot_be_reached_pages_show_what_was_stored_until_the_hour
     assert BEING_READ in waiting.text
     wait_for_refreshes()
     scribe.fake.failures.clear()
+    scribe.clock.now += timedelta(minutes=2)  # a failed read is not retried within the minute
     person.get("/ui/incidents")
     wait_for_refreshes()
     assert "Checkout errors" in person.get("/ui/incidents").text
