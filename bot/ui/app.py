@@ -173,7 +173,7 @@ def create_ui(deps: UiDeps) -> Flask:
         session.clear()
         session.permanent = True
         session.update({"sid": token, "name": who.name or who.user_id})
-        refresher.request(who.team_id, who.user_id)  # after this answer: the pages never wait on Slack
+        refresher.request(who.team_id, who.user_id)  # on the pages' own pool: this answer does not wait
         return redirect(started.get("next") or url_for("incidents"))
 
     def _callback_url() -> str:
