@@ -224,6 +224,7 @@ def enqueue_reserved_drafts(
                     "filename": prepared.filename,
                     "title": f"Postmortem draft v{row.version}: {record.title}",
                     "initial_comment": None,
+                    "chart": prepared.draft.mermaid,  # the web page draws this, never a fence in the text
                 },
                 now=now,
             )

@@ -97,7 +97,7 @@ def list_incidents(session: Session, *, team_id: str, user_id: str, where: Incid
             )
         )
     pages = max(1, -(-total // INCIDENTS_PER_PAGE))
-    return IncidentList(rows, total, page, pages, q.services_of(session, team_id))
+    return IncidentList(rows, total, page, pages, q.services_of(session, team_id=team_id, user_id=user_id))
 
 
 @dataclass(frozen=True)

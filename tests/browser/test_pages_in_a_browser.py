@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.ui.refresher import wait_for_refreshes
 from tests.browser.conftest import Shots
 from tests.conftest import Scribe
 from tests.support.slack_requests import event_callback
@@ -94,6 +95,8 @@ def sign_in(page: Any, site: str, scribe: Scribe, user: str, name: str) -> None:
     page.goto(f"{site}/ui/incidents")
     page.get_by_role("link", name="Sign in with Slack").click()
     page.wait_for_url(f"{site}/ui/incidents")
+    wait_for_refreshes()  # what Slack says the person may read is stored: the next page shows it
+    page.reload()
 
 
 def test_signing_in_lands_on_the_incidents_of_the_workspace(scribe: Scribe, site: str, page: Any, shots: Shots) -> None:

@@ -50,6 +50,8 @@ class FakeSlack:
         """Seconds every call waits before it is answered (real Slack: 0.1–1 s)."""
         self.latency_for: dict[str, float] = {}
         """Per-method latency, in place of ``latency``."""
+        self.held: dict[str, threading.Event] = {}
+        """Methods whose calls wait, recorded, until their event is set (see ``hold``)."""
         self.history: dict[str, list[dict[str, Any]]] = {}
         """What chat.postMessage posted, per channel, oldest first."""
         self.channels: dict[str, dict[str, Any]] = {}
@@ -86,14 +88,30 @@ class FakeSlack:
         self._server.server_close()
 
     # -- configuring -------------------------------------------------------------------
-    def add_user(self, user_id: str, *, tz: str = "UTC", name: str | None = None) -> None:
+    def add_user(self, user_id: str, *, tz: str = "UTC", name: str | None = None, guest: str | None = None) -> None:
+        """``guest``: ``"multi"`` (``is_restricted``) or ``"single"`` (``is_ultra_restricted``)."""
         self.users[user_id] = {
             "id": user_id,
             "name": name or user_id.lower(),
             "real_name": name or user_id,
             "tz": tz,
             "team_id": self.team_id,
+            "deleted": False,
+            "is_restricted": guest is not None,
+            "is_ultra_restricted": guest == "single",
         }
+
+    def deactivate(self, user_id: str) -> None:
+        """The person's account is deactivated: ``users.info`` says ``deleted``."""
+        with self._lock:
+            self.users[user_id] = {**self.users[user_id], "deleted": True}
+
+    def hold(self, method: str) -> threading.Event:
+        """Calls of ``method`` are recorded, then wait without an answer until the event is set."""
+        gate = threading.Event()
+        with self._lock:
+            self.held[method] = gate
+        return gate
 
     def fail(
         self,
@@ -373,6 +391,9 @@ class FakeSlack:
                     queue = fake.failures.get(method)
                     failure = queue.pop(0) if queue else None
                     delay = fake.latency_for.get(method, fake.latency)
+                    gate = fake.held.get(method)
+                if gate is not None:
+                    gate.wait(timeout=30)
                 if delay:
                     time.sleep(delay)
                 if failure is None:
