@@ -156,14 +156,11 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    if args.socket:
-        settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-    else:
-        from bot.slack.oauth import missing_for_http
+    from bot.slack.oauth import refused_configuration
 
-        problem = missing_for_http(settings)
-        if problem:
-            raise SystemExit(problem)
+    problem = refused_configuration(settings, socket=args.socket)
+    if problem:
+        raise SystemExit(problem)
     port = args.port or settings.port
     workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", "2"))
     log.info(

@@ -12,7 +12,8 @@ How "once" holds:
   write (:func:`complete`), so a crash either leaves both undone or both done;
 - a row left 'running' longer than ``STUCK_AFTER`` by a process that died is run again (the
   work kinds are written to be safe to resume), up to ``MAX_ATTEMPTS`` in all;
-- what fails is retried with backoff, and the person is told when it is given up.
+- what fails is retried with backoff, and the person is told when it is given up; while Slack's
+  Web API cannot be reached at all, the attempts are not counted: the work waits for it.
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ class Work:
 
 class RetryLater(Exception):
     """The work could not be done now (Slack down, rate limited): try again with backoff."""
+
+
+class SlackUnreachable(RetryLater):
+    """Slack's Web API could not be reached at all: nothing was tried, so the attempt is not
+    counted; the work waits (``UNREACHABLE_WAIT`` at a time) until Slack answers again."""
+
+
+UNREACHABLE_WAIT = timedelta(seconds=30)
 
 
 @dataclass
@@ -153,6 +162,20 @@ def _retry_or_give_up(
 ) -> None:
     text = f"{error.__class__.__name__}: {error}"[:2000]
     with sessions.begin() as session:
+        if isinstance(error, SlackUnreachable):
+            repo.finish(
+                session,
+                work.id,
+                work.token,
+                state="pending",
+                now=now,
+                error=text,
+                not_before=now + UNREACHABLE_WAIT,
+                counted=False,
+            )
+            report.retried += 1
+            log.warning("deferred %s %s: Slack's Web API is unreachable, will retry: %s", work.kind, work.key, text)
+            return
         if work.attempts < MAX_ATTEMPTS:
             repo.finish(
                 session,

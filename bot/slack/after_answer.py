@@ -21,7 +21,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.services import deferred, drafts
 from bot.services.deferred import Work
 from bot.services.people import is_fresh, user_zone
-from bot.slack.client import name_and_zone
+from bot.slack.client import name_and_zone, never_sent
 from bot.slack.delivery import deliver_owed_posts
 from bot.slack.deps import Deps
 from bot.slack.draft_blocks import draft_message
@@ -63,7 +63,12 @@ def run_work(deps: Deps, client_for: Callable[[str], WebClient], *, team_id: str
         runner = KINDS.get(work.kind)
         if runner is None:
             raise ValueError(f"no runner for deferred work of kind {work.kind}")
-        runner(deps, client_for(work.team_id), work)
+        try:
+            runner(deps, client_for(work.team_id), work)
+        except OSError as error:
+            if never_sent(error):
+                raise deferred.SlackUnreachable(f"Slack's Web API could not be reached: {error}") from error
+            raise
 
     def gave_up(work: Work, error: Exception) -> None:
         tell(

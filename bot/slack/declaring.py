@@ -25,8 +25,9 @@ from bot.services import alert_routes, deferred, incidents, outbox, workspace_ch
 from bot.services.deferred import RetryLater, Work
 from bot.services.errors import UserFacingError
 from bot.slack.after_answer import received_at, tell, work_kind
+from bot.slack.client import never_sent
 from bot.slack.deps import Deps
-from bot.slack.oauth import serves_one_workspace
+from bot.slack.oauth import AUTH_ERRORS, serves_one_workspace
 from bot.slack.safe_text import safe_mrkdwn
 
 log = logging.getLogger(__name__)
@@ -179,6 +180,8 @@ def _create_channel(client: WebClient, title: str, now: datetime, *, unanswered:
             reason = error.response.get("error")
             if error.response.status_code >= 500:
                 raise _Unanswered(name) from None
+            if reason in AUTH_ERRORS:  # the token, not the request: wait for a working one, keep the claim
+                raise RetryLater(f"Slack refused the bot token ({reason}) creating #{name}") from None
             if reason == "name_taken":
                 if name == unanswered:
                     found = _own_channel_named(client, name)
@@ -190,7 +193,9 @@ def _create_channel(client: WebClient, title: str, now: datetime, *, unanswered:
                 "nothing is recording. Ask whoever runs Incident Scribe to check the app's permissions, or create "
                 "the channel yourself and type `/incident start` there."
             ) from None
-        except (SlackClientError, OSError):
+        except (SlackClientError, OSError) as error:
+            if never_sent(error):
+                raise  # nothing reached Slack: the work waits for it, uncounted (bot/slack/after_answer.py)
             raise _Unanswered(name) from None
         return str(response["channel"]["id"]), str(response["channel"].get("name") or name)
     raise UserFacingError(

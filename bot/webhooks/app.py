@@ -75,6 +75,9 @@ def create_webhooks_app(
         except SQLAlchemyError:
             log.exception("could not read the webhook secrets")
             return _answer(start_response, "503 Service Unavailable", {"error": "database unavailable, retry"})
+        if credentials is None and team_id is None and operator.team_of is not None and operator.secrets.get(source):
+            log.warning("a %s delivery came before the workspace is known; asking the sender to retry", source)
+            return _answer(start_response, "503 Service Unavailable", {"error": "workspace not known yet, retry"})
         if credentials is None:
             return _answer(start_response, "404 Not Found", {"error": f"the {source} webhook is not configured here"})
         if not _authentic(source, credentials, environ, body, now):

@@ -41,7 +41,8 @@ class Failure:
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, *, port: int = 0) -> None:
+        """``port``: where to listen (0: any free port), e.g. where an app was told Slack is."""
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.responses: dict[str, Any] = {}
@@ -68,7 +69,7 @@ class FakeSlack:
         self.bot_id = "BBOT"
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
