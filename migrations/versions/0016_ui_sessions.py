@@ -1,7 +1,7 @@
 """the web pages' sessions on the server, and what Slack says of each person signed in
 
 Revision ID: 0016_ui_sessions
-Revises: 0013_ui_channel_access
+Revises: 0015_workspace_identity
 Create Date: 2026-12-08 01:40:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0016_ui_sessions"
-down_revision: str | Sequence[str] | None = "0013_ui_channel_access"
+down_revision: str | Sequence[str] | None = "0015_workspace_identity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
