@@ -1,0 +1,142 @@
+"""Use cases of status updates: post one, snooze the reminder, and queue the reminders due.
+
+Each reminder goes out at most once, whatever happens: its outbox key names the incident, the
+moment the interval counts from (the last update, else the start) and which interval it is
+(``remind:<incident>:<anchor>:<n>``), unique per workspace. A rerun of the clock, or a second
+clock racing it, finds the key taken and queues nothing; the outbox then sends the row once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.roles import commander_of
+from bot.core.updates import SNOOZE_FOR, ReminderDue, UpdateFields, reminder_due
+from bot.services.errors import UserFacingError
+from bot.services.roles import open_incident
+from storage import incidents as incident_repo
+from storage import outbox as outbox_repo
+from storage import running as repo
+from storage.models import Incident
+from storage.running import Unresolved
+from storage.running_models import UpdateSnooze
+
+UPDATE_NOTE = "Status update: "
+
+
+@dataclass(frozen=True)
+class Posted:
+    update_id: int
+    incident_id: int
+    title: str
+    severity: str | None
+    channel_id: str
+    at: datetime
+    workspace_url: str | None
+    commander: str | None = None
+
+
+def post_update(
+    session: Session, *, team_id: str, channel_id: str, fields: UpdateFields, user_id: str, now: datetime
+) -> Posted:
+    """Record a status update of the channel's open incident; it is also a timeline note."""
+    incident = open_incident(session, team_id, channel_id)
+    row = repo.add_update(
+        session,
+        incident_id=incident.id,
+        user_id=user_id,
+        at=now,
+        status=fields.status,
+        impact=fields.impact,
+        next_steps=fields.next_steps,
+        next_update_minutes=fields.next_update_minutes,
+    )
+    incident_repo.add_entry(
+        session, incident_id=incident.id, kind="note", text=UPDATE_NOTE + fields.as_text(), user_id=user_id, at=now
+    )
+    return Posted(
+        row.id,
+        incident.id,
+        incident.title,
+        incident.severity,
+        channel_id,
+        now,
+        incident_repo.workspace_url(session, team_id),
+        commander_of(repo.current_roles(session, incident.id), started_by=incident.started_by),
+    )
+
+
+def incident_by_id(session: Session, *, team_id: str, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None or incident.team_id != team_id:
+        raise UserFacingError("That incident is not known here any more.")
+    return incident
+
+
+def snooze(session: Session, *, team_id: str, incident_id: int, user_id: str, now: datetime) -> datetime:
+    """Quiet the incident's update reminder for ``SNOOZE_FOR``; returns until when."""
+    incident_by_id(session, team_id=team_id, incident_id=incident_id)
+    until = now + SNOOZE_FOR
+    repo.snooze(session, incident_id=incident_id, until=until, user_id=user_id)
+    return until
+
+
+@dataclass(frozen=True)
+class Reminder:
+    incident: Unresolved
+    due: ReminderDue
+    every: timedelta
+    commander: str | None
+    """Who is reminded (by DM); None: nobody started it (a route declared it), so the channel is."""
+
+    @property
+    def outbox_key(self) -> str:
+        return f"remind:{self.incident.id}:{self.due.key}"
+
+
+def queue_reminders(
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    every: Mapping[str, timedelta],
+    render: Callable[[Reminder], dict[str, Any]],
+) -> list[Reminder]:
+    """Queue every update reminder due at ``now``; returns those this pass queued. A constant
+    number of queries for the incidents and their roles, then one insert per reminder due."""
+    queued = []
+    with sessions.begin() as session:
+        incidents = repo.unresolved_incidents(session, severities=list(every))
+        roles = repo.roles_of(session, [incident.id for incident in incidents])
+        for incident in incidents:
+            target = every.get(incident.severity or "")
+            due = reminder_due(
+                now,
+                every=target,
+                started_at=incident.started_at,
+                last_update_at=incident.last_update_at,
+                snoozed_until=incident.snoozed_until,
+            )
+            if due is None or target is None:
+                continue
+            commander = commander_of(roles.get(incident.id, {}), started_by=incident.started_by)
+            reminder = Reminder(incident, due, target, commander)
+            if outbox_repo.enqueue(
+                session,
+                team_id=incident.team_id,
+                key=reminder.outbox_key,
+                kind="dm" if commander else "message",
+                channel=commander or incident.channel_id,
+                payload=render(reminder),
+                now=now,
+            ):
+                queued.append(reminder)
+    return queued
+
+
+def current_snooze(session: Session, *, incident_id: int) -> UpdateSnooze | None:
+    return repo.snooze_of(session, incident_id)
