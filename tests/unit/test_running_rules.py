@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core.catchup import KeyEvent, cut, key_events_since
 from bot.core.grammar import CommandError
 from bot.core.roles import Holder, commander_of, current_holders, handoff_note, parse_role
 from bot.core.updates import (
@@ -125,3 +126,16 @@ def test_the_cadence_measures_every_gap_from_the_start_to_the_resolution() -> No
     missed = cadence([], started_at=START, until=minutes(95), target=HALF_HOUR)
     assert (missed.updates, missed.longest_gap, missed.kept) == (0, timedelta(minutes=95), False)
     assert cadence([], started_at=START, until=None, target=None).longest_gap is None
+
+
+def test_a_catchup_shows_the_last_key_events_since_the_last_update_and_counts_the_rest() -> None:
+    events = [KeyEvent(minutes(n), "note", f"n{n}", None) for n in range(10)]
+    shown, earlier = key_events_since(events, minutes(2))
+    assert [e.text for e in shown] == ["n5", "n6", "n7", "n8", "n9"]
+    assert earlier == 2
+    assert key_events_since(events[:3], None) == (events[:3], 0)
+
+
+def test_a_catchup_line_is_cut_to_one_short_line() -> None:
+    assert cut("a\nb   c") == "a b c"
+    assert cut("x" * 300, 10) == "x" * 9 + "…"

@@ -1,4 +1,5 @@
-"""The status update form, the reminder's buttons (Post update, Snooze 30 min)."""
+"""The status update form, the reminder's buttons (Post update, Snooze 30 min), and the
+catch-up for whoever joins an incident channel."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.core.grammar import CommandError
-from bot.services import repeats, status_updates
+from bot.services import catchup, outbox, repeats, status_updates
 from bot.services.errors import UserFacingError
 from bot.slack.after_answer import drain
+from bot.slack.delivery import deliver_owed_posts
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
 from bot.slack.running_text import (
@@ -20,6 +22,7 @@ from bot.slack.running_text import (
     STATUS_BLOCK,
     UPDATE_VIEW,
     FormError,
+    catchup_text,
     snoozed_text,
     update_modal,
     update_values,
@@ -92,3 +95,30 @@ def register(app: App, deps: Deps) -> None:
             respond(text=snoozed_text(snooze.until, snooze.snoozed_by), replace_original=True)
 
     app.action(SNOOZE)(ack=snooze_clicked, lazy=[say_snoozed])
+
+    def joined(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        """Someone joined an incident channel: owe them the catch-up by DM, once per incident
+        (the outbox key), stored before the event is acknowledged."""
+        user, channel = event.get("user") or "", event.get("channel") or ""
+        if not user or not channel or user == context.get("bot_user_id"):
+            return
+        team_id = team_of(body, context)
+        with deps.sessions.begin() as session:
+            incident = catchup.open_incident_of(session, team_id=team_id, channel_id=channel)
+            if incident is None or incident.started_by == user:
+                return
+            summary = catchup.catchup_of(session, incident)
+            outbox.enqueue(
+                session,
+                team_id=team_id,
+                key=f"catchup:{incident.id}:{user}",
+                kind="dm",
+                channel=user,
+                payload={"text": catchup_text(summary, public_url=deps.settings.public_url)},
+                now=deps.clock(),
+            )
+
+    def send_the_catchup(body: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        deliver_owed_posts(deps, client, team_of(body, context))
+
+    app.event("member_joined_channel")(ack=joined, lazy=[send_the_catchup])

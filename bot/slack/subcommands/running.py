@@ -1,4 +1,4 @@
-"""``/incident role | roles | update``: running the incident while it burns."""
+"""``/incident role | roles | update | catchup``: running the incident while it burns."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from bot.core.grammar import check_text
 from bot.core.mentions import mention
 from bot.core.roles import ROLE_LABELS, parse_role
 from bot.core.updates import MAX_FIELD_CHARS, UpdateFields
+from bot.services import catchup as catchups
 from bot.services import deferred, roles
 from bot.services.deferred import Work
 from bot.slack.after_answer import tell, work_kind
 from bot.slack.deps import Deps
-from bot.slack.running_text import role_given_text, roles_text, update_modal
+from bot.slack.running_text import catchup_text, role_given_text, roles_text, update_modal
 from bot.slack.status_posts import queue_duties, queue_update
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
@@ -26,7 +27,7 @@ INVITE_TROUBLE = {
     "is_archived": "this channel is archived.",
     "user_is_restricted": "they are a guest, and Slack lets only people invite guests: invite them yourself.",
     "user_is_ultra_restricted": "they are a single-channel guest: invite them yourself.",
-    "missing_scope": "the app may not invite people (it lacks the channels:manage scope): invite them yourself.",
+    "missing_scope": "the app lacks the permission to invite people to this channel: invite them yourself.",
     "method_not_supported_for_channel_type": "Slack does not let apps invite people to this kind of channel.",
     "ura_max_channels": "they are a guest already in as many channels as Slack allows.",
     "user_not_found": "Slack does not know that person.",
@@ -122,3 +123,10 @@ def update(call: CommandCall) -> Reply:
         )
     where = f" and to <#{queued.stakeholders}>" if queued.stakeholders else ""
     return Reply(f":loudspeaker: Your status update is being posted in this channel{where}.")
+
+
+@subcommand("catchup")
+def catchup(call: CommandCall) -> Reply:
+    with call.deps.sessions() as session:
+        found = catchups.catchup_of_channel(session, team_id=call.team_id, channel_id=call.channel_id)
+    return Reply(catchup_text(found, public_url=call.deps.settings.public_url))
