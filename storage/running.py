@@ -157,3 +157,36 @@ def roles_of(session: Session, incident_ids: Sequence[int]) -> dict[int, dict[st
 
 def snooze_of(session: Session, incident_id: int) -> UpdateSnooze | None:
     return session.get(UpdateSnooze, incident_id)
+
+
+@dataclass(frozen=True)
+class CadenceFacts:
+    id: int
+    severity: str | None
+    started_at: datetime
+    resolved_at: datetime | None
+    update_times: tuple[datetime, ...]
+
+
+def cadence_facts(session: Session, *, team_id: str, since: datetime) -> list[CadenceFacts]:
+    """The incidents begun since ``since`` with their update times: two queries."""
+    incidents = session.execute(
+        select(Incident.id, Incident.severity, Incident.started_at, Incident.resolved_at)
+        .where(Incident.team_id == team_id, Incident.started_at >= since)
+        .order_by(Incident.id)
+    ).all()
+    if not incidents:
+        return []
+    times: dict[int, list[datetime]] = {}
+    rows = session.execute(
+        select(StatusUpdate.incident_id, StatusUpdate.at)
+        .join(Incident, Incident.id == StatusUpdate.incident_id)
+        .where(Incident.team_id == team_id, Incident.started_at >= since)
+        .order_by(StatusUpdate.at)
+    )
+    for incident_id, at in rows:
+        times.setdefault(incident_id, []).append(at)
+    return [
+        CadenceFacts(row.id, row.severity, row.started_at, row.resolved_at, tuple(times.get(row.id, ())))
+        for row in incidents
+    ]

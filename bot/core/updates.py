@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
@@ -160,3 +160,41 @@ def cadence(
 
 def target_for(every: Mapping[str, timedelta], severity: str | None) -> timedelta | None:
     return every.get(severity or "")
+
+
+@dataclass(frozen=True)
+class CadenceGroup:
+    """How one severity's incidents kept their update cadence: over each incident's longest
+    stretch without an update, the median and the worst, against the severity's target."""
+
+    severity: str
+    incidents: int
+    median_gap: timedelta | None
+    worst_gap: timedelta | None
+    target: timedelta | None
+    kept: int
+    """Incidents whose longest stretch stayed within the target."""
+
+
+def cadence_by_severity(
+    measured: Iterable[tuple[str | None, Cadence]], *, every: Mapping[str, timedelta]
+) -> list[CadenceGroup]:
+    """One group per severity (``none`` for unset), in severity order."""
+    gaps: dict[str, list[Cadence]] = {}
+    for severity, one in measured:
+        gaps.setdefault(severity or "none", []).append(one)
+    groups = []
+    for severity in sorted(gaps, key=lambda s: (s == "none", s)):
+        ones = gaps[severity]
+        longest = [c.longest_gap for c in ones if c.longest_gap is not None]
+        groups.append(
+            CadenceGroup(
+                severity,
+                len(ones),
+                timedelta(seconds=median(g.total_seconds() for g in longest)) if longest else None,
+                max(longest) if longest else None,
+                every.get(severity),
+                sum(1 for c in ones if c.kept),
+            )
+        )
+    return groups

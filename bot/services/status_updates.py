@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.record import StatusUpdateView
 from bot.core.roles import commander_of
 from bot.core.updates import SNOOZE_FOR, ReminderDue, UpdateFields, reminder_due
 from bot.services.errors import UserFacingError
@@ -140,3 +141,13 @@ def queue_reminders(
 
 def current_snooze(session: Session, *, incident_id: int) -> UpdateSnooze | None:
     return repo.snooze_of(session, incident_id)
+
+
+def update_views(session: Session, incident_id: int) -> tuple[StatusUpdateView, ...]:
+    """The incident's status updates as pages show them, newest first."""
+    return tuple(
+        StatusUpdateView(
+            row.at, row.user_id, UpdateFields(row.status, row.impact, row.next_steps, row.next_update_minutes).as_text()
+        )
+        for row in reversed(repo.updates_of(session, incident_id))
+    )
