@@ -59,7 +59,7 @@ def test_catchup_answers_privately_with_the_incident_so_far(scribe: Scribe) -> N
         "• 14:25 UTC note: Failover to the standby pool",
         "• 14:30 UTC Mitigated",
     ]
-    assert lines[7].startswith("*Alerts:* ")
+    assert lines[7] == f"*Alerts:* {PD_URL}"
     assert lines[8:10] == ["*Open action items* (1):", "• #1 Alert on pool saturation (@Radia, due 2026-12-04)"]
     assert lines[10] == "The whole record: <https://scribe.example.com/ui/incidents/1|the incident page>"
 
