@@ -20,6 +20,8 @@ ROLE_ALIASES = {
     "scribe": "scribe",
 }
 GRAMMAR = "`/incident role commander|comms|scribe @person`"
+MAX_USER_ID_CHARS = 32
+"""Slack user ids are far shorter; anything longer is not one (and would not fit the column)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def parse_role(args: str) -> RoleArgs:
     if role is None:
         raise CommandError(f"There is no role `{words[0][:30]}`; the roles are commander, comms and scribe: {GRAMMAR}.")
     person = USER_MENTION.fullmatch(words[1])
-    if person is None:
+    if person is None or len(person.group(1)) > MAX_USER_ID_CHARS:
         raise CommandError(f"Name the person with an @mention: {GRAMMAR}.")
     return RoleArgs(role, person.group(1))
 

@@ -24,6 +24,7 @@ from storage import incidents as incident_repo
 from storage import outbox as outbox_repo
 from storage import running as repo
 from storage.models import Incident
+from storage.outbox import Post
 from storage.running import Unresolved
 from storage.running_models import UpdateSnooze
 
@@ -108,35 +109,41 @@ def queue_reminders(
     render: Callable[[Reminder], dict[str, Any]],
 ) -> list[Reminder]:
     """Queue every update reminder due at ``now``; returns those this pass queued. A constant
-    number of queries for the incidents and their roles, then one insert per reminder due."""
-    queued = []
+    number of statements, whatever the number of incidents: the incidents with their last
+    update and snooze, their roles, the reminders already queued, one insert of the rest."""
     with sessions.begin() as session:
         incidents = repo.unresolved_incidents(session, severities=list(every))
         roles = repo.roles_of(session, [incident.id for incident in incidents])
+        due: list[Reminder] = []
         for incident in incidents:
             target = every.get(incident.severity or "")
-            due = reminder_due(
+            found = reminder_due(
                 now,
                 every=target,
                 started_at=incident.started_at,
                 last_update_at=incident.last_update_at,
                 snoozed_until=incident.snoozed_until,
             )
-            if due is None or target is None:
-                continue
-            commander = commander_of(roles.get(incident.id, {}), started_by=incident.started_by)
-            reminder = Reminder(incident, due, target, commander)
-            if outbox_repo.enqueue(
-                session,
-                team_id=incident.team_id,
-                key=reminder.outbox_key,
-                kind="dm" if commander else "message",
-                channel=commander or incident.channel_id,
-                payload=render(reminder),
-                now=now,
-            ):
-                queued.append(reminder)
-    return queued
+            if found is not None and target is not None:
+                commander = commander_of(roles.get(incident.id, {}), started_by=incident.started_by)
+                due.append(Reminder(incident, found, target, commander))
+        queued = outbox_repo.existing_keys(session, [(r.incident.team_id, r.outbox_key) for r in due])
+        fresh = [r for r in due if f"{r.incident.team_id}/{r.outbox_key}" not in queued]
+        won = outbox_repo.enqueue_new(
+            session,
+            [
+                Post(
+                    r.incident.team_id,
+                    r.outbox_key,
+                    "dm" if r.commander else "message",
+                    r.commander or r.incident.channel_id,
+                    render(r),
+                )
+                for r in fresh
+            ],
+            now=now,
+        )
+    return [r for r in fresh if f"{r.incident.team_id}/{r.outbox_key}" in won]
 
 
 def current_snooze(session: Session, *, incident_id: int) -> UpdateSnooze | None:

@@ -175,3 +175,23 @@ def test_the_interval_follows_scribe_update_every(scribe: Scribe) -> None:
     assert len(reminders(scribe)) == 1
     run_jobs(scribe, "2026-11-29T16:00:00Z", update_every="off")
     assert len(reminders(scribe)) == 1
+
+
+def test_an_incident_a_route_declared_is_reminded_in_its_channel(scribe: Scribe) -> None:
+    from bot.core.grammar import StartArgs
+    from bot.services import incidents
+
+    scribe.clock.set("2026-11-29T14:00:00Z")
+    with scribe.sessions.begin() as session:
+        incidents.start_incident(
+            session,
+            team_id="T111",
+            channel_id="CROUTE",
+            args=StartArgs("sev1", "Disk full on db-1"),
+            user_id=None,  # type: ignore[arg-type]  # a route, not a person
+            now=scribe.clock(),
+        )
+    run_jobs(scribe, "2026-11-29T14:30:00Z")
+    [reminder] = reminders(scribe)
+    assert reminder.params["channel"] == "CROUTE"
+    assert "*Disk full on db-1* (sev1) in <#CROUTE> has gone 30m" in reminder.params["text"]

@@ -8,6 +8,8 @@ import pytest
 
 from bot.core.catchup import KeyEvent, cut, key_events_since
 from bot.core.grammar import CommandError
+from bot.core.postmortem import build_draft
+from bot.core.record import IncidentRecord, PhaseTimes, StatusUpdateView
 from bot.core.roles import Holder, commander_of, current_holders, handoff_note, parse_role
 from bot.core.updates import (
     UpdateFields,
@@ -30,7 +32,7 @@ def test_a_role_is_a_role_word_and_one_mention() -> None:
     assert parse_role("commander <@U2>").user_id == "U2"
     assert parse_role("IC <@U2|grace>").role == "commander"
     assert parse_role("comms <@W9>").role == "comms"
-    for bad in ("", "scribe", "boss <@U2>", "scribe U2", "scribe <@U2> now", "scribe <!here>"):
+    for bad in ("", "scribe", "boss <@U2>", "scribe U2", "scribe <@U2> now", "scribe <!here>", f"ic <@U{'9' * 40}>"):
         with pytest.raises(CommandError):
             parse_role(bad)
 
@@ -139,3 +141,43 @@ def test_a_catchup_shows_the_last_key_events_since_the_last_update_and_counts_th
 def test_a_catchup_line_is_cut_to_one_short_line() -> None:
     assert cut("a\nb   c") == "a b c"
     assert cut("x" * 300, 10) == "x" * 9 + "…"
+
+
+def record(**overrides: object) -> IncidentRecord:
+    values: dict[str, object] = {
+        "channel": "C1",
+        "title": "Checkout errors",
+        "severity": "sev1",
+        "status": "resolved",
+        "phases": PhaseTimes(detected=minutes(5), resolved=minutes(100)),
+        "timeline": (),
+        "started_at": START,
+        "started_by": "U1",
+    }
+    values.update(overrides)
+    return IncidentRecord(**values)  # type: ignore[arg-type]
+
+
+def test_the_draft_summary_names_whoever_holds_a_role() -> None:
+    draft = build_draft(record(roles={"commander": "U2", "scribe": "U3"}), now=minutes(120))
+    assert draft.summary.endswith("Roles: incident commander <@U2> and scribe <@U3>.")
+    assert "Roles:" not in build_draft(record(), now=minutes(120)).summary
+
+
+def test_the_update_cadence_goes_where_it_belongs_in_the_draft() -> None:
+    updates = tuple(StatusUpdateView(minutes(n), "U2", f"u{n}") for n in (25, 50, 75))
+    kept = build_draft(record(updates=updates, update_target=HALF_HOUR), now=minutes(120))
+    assert kept.went_well.texts == (
+        "3 status updates posted; the longest stretch without one was 25m, against a target of 30m.",
+    )
+    assert kept.went_poorly.texts == ()
+    missed = build_draft(record(update_target=HALF_HOUR, went_poorly=("paging was slow",)), now=minutes(120))
+    assert missed.went_poorly.texts == (
+        "paging was slow",
+        "No status update posted; the longest stretch without one was 1h 40m, against a target of 30m.",
+    )
+    untargeted = build_draft(record(severity="sev3", updates=updates[:1]), now=minutes(120))
+    assert untargeted.went_well.texts == (
+        "1 status update posted; the longest stretch without one was 1h 15m (no update target for this severity).",
+    )
+    assert build_draft(record(severity="sev3"), now=minutes(120)).went_well.texts == ()
