@@ -170,11 +170,12 @@ def test_the_insights_charts_are_drawn_with_their_data(scribe: Scribe, site: str
     sign_in(page, site, scribe, "U1", "Ada Okafor")
     page.get_by_role("link", name="Insights").click()
     canvases = page.locator("canvas[data-chart]")
-    assert canvases.count() == 6
+    assert canvases.count() == 7
     page.wait_for_selector("canvas[data-drawn]")
     drawn = [int(canvases.nth(n).get_attribute("data-drawn") or 0) for n in range(canvases.count())]
     assert drawn[2] == 3  # incidents per service: checkout, search, payments
     assert drawn[3] == 3  # error budget burned: the three services with an SLO
+    assert drawn[6] == 12  # status-update cadence: median, worst and target for sev1 to sev4
     assert page.locator("#causes-h ~ .insight table").inner_text().count("repeated") == 2
     shots.take(page, "insights")
     page.get_by_role("link", name="Follow-up").click()
