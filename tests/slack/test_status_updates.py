@@ -4,7 +4,6 @@ incident channel and the stakeholders' channel, through the outbox."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -218,20 +217,3 @@ def test_an_update_whose_answer_was_lost_is_posted_once(scribe: Scribe) -> None:
     settled(scribe)
     assert len(scribe.fake.posted("C1")) == len({json.dumps(m.get("metadata")) for m in scribe.fake.posted("C1")})
     assert len(posts_keyed(scribe.fake, "update:")) == 1
-
-
-def test_update_and_role_answer_within_slacks_three_seconds_with_a_slow_web_api(scribe: Scribe) -> None:
-    """A scenario through the HTTP surface, as in test_slack_as_it_is: each Web API call takes 1 s."""
-    started(scribe)
-    settled(scribe)
-    scribe.fake.latency = 1.0
-    for text in ("update Rolled back", "role comms <@U2>", "roles"):
-        began = time.monotonic()
-        response = scribe.slack.command(text, user="U1", channel="C1")
-        took = time.monotonic() - began
-        assert response.status == 200, response.body
-        assert took < 3.0, f"/incident {text} answered after {took:.1f} s"
-    wait_for_background()
-    settled(scribe)
-    assert len(posts_keyed(scribe.fake, "update:")) == 1
-    assert len(posts_keyed(scribe.fake, "role:")) == 1
