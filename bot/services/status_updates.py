@@ -16,12 +16,13 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.record import StatusUpdateView
-from bot.core.roles import commander_of
+from bot.core.roles import commander_of, current_holders
 from bot.core.updates import SNOOZE_FOR, ReminderDue, UpdateFields, reminder_due
 from bot.services.errors import UserFacingError
 from bot.services.roles import open_incident
 from storage import incidents as incident_repo
 from storage import outbox as outbox_repo
+from storage import people as people_repo
 from storage import running as repo
 from storage.models import Incident
 from storage.outbox import Post
@@ -41,12 +42,24 @@ class Posted:
     at: datetime
     workspace_url: str | None
     commander: str | None = None
+    holders: frozenset[str] = frozenset()
+    """Everyone holding a role: the only people an update mentions."""
+    poster_name: str | None = None
+    """The cached name of whoever posted it (shown, not mentioned, unless they hold a role)."""
 
 
 def post_update(
-    session: Session, *, team_id: str, channel_id: str, fields: UpdateFields, user_id: str, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    fields: UpdateFields,
+    user_id: str,
+    now: datetime,
+    name_hint: str | None = None,
 ) -> Posted:
-    """Record a status update of the channel's open incident; it is also a timeline note."""
+    """Record a status update of the channel's open incident; it is also a timeline note.
+    ``name_hint``: the poster's name as Slack sent it, for when the people cache has none."""
     incident = open_incident(session, team_id, channel_id)
     row = repo.add_update(
         session,
@@ -61,6 +74,7 @@ def post_update(
     incident_repo.add_entry(
         session, incident_id=incident.id, kind="note", text=UPDATE_NOTE + fields.as_text(), user_id=user_id, at=now
     )
+    assigned = repo.current_roles(session, incident.id)
     return Posted(
         row.id,
         incident.id,
@@ -69,7 +83,9 @@ def post_update(
         channel_id,
         now,
         incident_repo.workspace_url(session, team_id),
-        commander_of(repo.current_roles(session, incident.id), started_by=incident.started_by),
+        commander_of(assigned, started_by=incident.started_by),
+        frozenset(h.user_id for h in current_holders(assigned, started_by=incident.started_by)),
+        people_repo.names_of(session, team_id, [user_id]).get(user_id) or name_hint,
     )
 
 

@@ -157,7 +157,9 @@ def stakeholder_post(
 
 
 def _posted_by(posted: Posted, user_id: str, commander: str | None) -> str:
-    line = f"_Posted by {mention(user_id)} at {posted.at:%H:%M} UTC"
+    holds_a_role = user_id in posted.holders
+    poster = mention(user_id) if holds_a_role else safe_mrkdwn(f"@{posted.poster_name or user_id}")
+    line = f"_Posted by {poster} at {posted.at:%H:%M} UTC"
     if commander:
         line += f" · Incident commander {mention(commander)}"
     return line + "_"

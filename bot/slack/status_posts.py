@@ -24,11 +24,18 @@ class Queued:
 
 
 def queue_update(
-    deps: Deps, session: Session, *, team_id: str, channel_id: str, fields: UpdateFields, user_id: str
+    deps: Deps,
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    fields: UpdateFields,
+    user_id: str,
+    name_hint: str | None = None,
 ) -> Queued:
     now = deps.clock()
     posted = status_updates.post_update(
-        session, team_id=team_id, channel_id=channel_id, fields=fields, user_id=user_id, now=now
+        session, team_id=team_id, channel_id=channel_id, fields=fields, user_id=user_id, now=now, name_hint=name_hint
     )
     commander = posted.commander
     outbox.enqueue(

@@ -62,7 +62,7 @@ def test_an_update_is_posted_once_in_the_incident_channel_and_noted_on_the_timel
     assert post.params["text"] == (
         ":loudspeaker: *Status update* — Checkout errors (sev1)\n"
         "*Status:* Rolled back v1.43; errors falling\n"
-        "_Posted by <@U1> at 14:20 UTC · Incident commander <@U2>_"
+        "_Posted by @Ada at 14:20 UTC · Incident commander <@U2>_"  # only role holders are mentioned
     )
     assert notes(scribe)[-1] == "Status update: Rolled back v1.43; errors falling"
 
@@ -137,6 +137,7 @@ def test_an_update_without_text_opens_the_form_and_its_submission_posts_once(scr
     values = form("Mitigated by failover", "4% of checkouts failed for 20 min", "Find why the primary fell over", "45m")
     assert submit(scribe, view, values, user="U3", view_id="VUPD1").status == 200
     assert submit(scribe, view, values, user="U3", view_id="VUPD1").status == 200  # Slack's retry
+    assert update_rows(scribe) == 1
     settled(scribe)
     [post] = posts_keyed(scribe.fake, "update:")
     assert post.params["text"] == (
@@ -145,7 +146,7 @@ def test_an_update_without_text_opens_the_form_and_its_submission_posts_once(scr
         "*Impact:* 4% of checkouts failed for 20 min\n"
         "*Next steps:* Find why the primary fell over\n"
         "*Next update in:* 45m\n"
-        "_Posted by <@U3> at 14:20 UTC · Incident commander <@U1>_"
+        "_Posted by @U3 at 14:20 UTC · Incident commander <@U1>_"  # U3's name is not known yet
     )
     assert notes(scribe)[-1] == (
         "Status update: Mitigated by failover — Impact: 4% of checkouts failed for 20 min — "
@@ -217,3 +218,21 @@ def test_an_update_whose_answer_was_lost_is_posted_once(scribe: Scribe) -> None:
     settled(scribe)
     assert len(scribe.fake.posted("C1")) == len({json.dumps(m.get("metadata")) for m in scribe.fake.posted("C1")})
     assert len(posts_keyed(scribe.fake, "update:")) == 1
+
+
+def test_the_forms_poster_is_named_as_slack_sent_them_when_the_cache_has_no_name(scribe: Scribe) -> None:
+    started(scribe)
+    say(scribe, "update", at="2026-11-29T14:20:00Z")
+    view = opened_view(scribe.fake)
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T111", "domain": "acme"},
+        "user": {"id": "U9", "team_id": "T111", "username": "lin", "name": "lin"},
+        "trigger_id": "1.2.3",
+        "view": {**view, "id": "VNAMED", "state": {"values": form("Looking into it")}},
+    }
+    assert scribe.slack.action(payload).status == 200
+    wait_for_background()
+    settled(scribe)
+    [post] = posts_keyed(scribe.fake, "update:")
+    assert "_Posted by @lin at 14:20 UTC · Incident commander <@U1>_" in post.params["text"]

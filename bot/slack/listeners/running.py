@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 def register(app: App, deps: Deps) -> None:
     def update_from_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         """Record the update (once per form, by its view id) and close the form."""
-        user_id = (body.get("user") or {}).get("id", "")
+        user = body.get("user") or {}
+        user_id, name = user.get("id", ""), user.get("name") or user.get("username")
         team_id = team_of(body, context)
         channel_id = str(view.get("private_metadata") or "")
         try:
@@ -43,7 +44,15 @@ def register(app: App, deps: Deps) -> None:
             view_id = str(view.get("id") or "")
             with deps.sessions.begin() as session:
                 if not view_id or repeats.claim_view(session, team_id=team_id, view_id=view_id, now=deps.clock()):
-                    queue_update(deps, session, team_id=team_id, channel_id=channel_id, fields=fields, user_id=user_id)
+                    queue_update(
+                        deps,
+                        session,
+                        team_id=team_id,
+                        channel_id=channel_id,
+                        fields=fields,
+                        user_id=user_id,
+                        name_hint=str(name) if name else None,
+                    )
         except FormError as error:
             ack(response_action="errors", errors={error.block: str(error)})
             return
