@@ -33,7 +33,7 @@ from bot.core.mentions import mention
 from bot.core.record import PHASES, ActionItemView, AlertPhases, IncidentRecord, PhaseTimes, TimelineEntry
 from bot.core.roles import ROLE_LABELS, ROLES
 from bot.core.transcript import build_transcript
-from bot.core.updates import cadence
+from bot.core.updates import cadence_sentence
 
 PHASE_NOUNS: dict[str, str] = {
     "detected": "detection",
@@ -126,26 +126,6 @@ def roles_sentence(roles: Mapping[str, str]) -> str:
     """ "Roles: incident commander <@U1>, communications lead <@U2>." — empty without roles."""
     named = [f"{ROLE_LABELS[role].lower()} {mention(roles[role])}" for role in ROLES if roles.get(role)]
     return f"Roles: {_join(named)}." if named else ""
-
-
-def cadence_sentence(record: IncidentRecord, *, now: datetime) -> tuple[bool, str | None]:
-    """How well status updates kept their cadence, for "What went well" (kept: True) or
-    "What went poorly"; None when there is nothing to say (no updates and no target)."""
-    started = record.started_at
-    if started is None or (not record.updates and record.update_target is None):
-        return True, None
-    until = record.phases.resolved or now
-    measured = cadence([u.at for u in record.updates], started_at=started, until=until, target=record.update_target)
-    count = measured.updates
-    posted = f"{count} status update{'s' if count != 1 else ''} posted" if count else "No status update posted"
-    if measured.longest_gap is None:
-        return True, f"{posted}."
-    gap = format_duration(measured.longest_gap)
-    if record.update_target is None:
-        return True, f"{posted}; the longest stretch without one was {gap} (no update target for this severity)."
-    target = record.update_target
-    kept = measured.longest_gap <= target if count else measured.longest_gap < target
-    return kept, f"{posted}; the longest stretch without one was {gap}, against a target of {format_duration(target)}."
 
 
 def phase_notes(combined: AlertPhases | None, *, with_dates: bool) -> tuple[str, ...]:

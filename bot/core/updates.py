@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
+from bot.core.durations import format_duration
 from bot.core.grammar import CommandError, check_text
-from bot.core.record import SEVERITIES
+from bot.core.record import SEVERITIES, IncidentRecord
 
 DEFAULT_UPDATE_EVERY = "sev1=30m,sev2=60m"
 SNOOZE_FOR = timedelta(minutes=30)
@@ -198,3 +199,23 @@ def cadence_by_severity(
             )
         )
     return groups
+
+
+def cadence_sentence(record: IncidentRecord, *, now: datetime) -> tuple[bool, str | None]:
+    """How well status updates kept their cadence, for "What went well" (kept: True) or
+    "What went poorly"; None when there is nothing to say (no updates and no target)."""
+    started = record.started_at
+    if started is None or (not record.updates and record.update_target is None):
+        return True, None
+    until = record.phases.resolved or now
+    measured = cadence([u.at for u in record.updates], started_at=started, until=until, target=record.update_target)
+    count = measured.updates
+    posted = f"{count} status update{'s' if count != 1 else ''} posted" if count else "No status update posted"
+    if measured.longest_gap is None:
+        return True, f"{posted}."
+    gap = format_duration(measured.longest_gap)
+    if record.update_target is None:
+        return True, f"{posted}; the longest stretch without one was {gap} (no update target for this severity)."
+    target = record.update_target
+    kept = measured.longest_gap <= target if count else measured.longest_gap < target
+    return kept, f"{posted}; the longest stretch without one was {gap}, against a target of {format_duration(target)}."

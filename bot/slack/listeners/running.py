@@ -13,6 +13,7 @@ from bot.core.grammar import CommandError
 from bot.services import catchup, outbox, repeats, status_updates
 from bot.services.errors import UserFacingError
 from bot.slack.after_answer import drain
+from bot.slack.catchup_text import catchup_text
 from bot.slack.delivery import deliver_owed_posts
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
@@ -22,7 +23,6 @@ from bot.slack.running_text import (
     STATUS_BLOCK,
     UPDATE_VIEW,
     FormError,
-    catchup_text,
     snoozed_text,
     update_modal,
     update_values,

@@ -15,8 +15,9 @@ from bot.services import catchup as catchups
 from bot.services import deferred, roles
 from bot.services.deferred import Work
 from bot.slack.after_answer import tell, work_kind
+from bot.slack.catchup_text import catchup_text
 from bot.slack.deps import Deps
-from bot.slack.running_text import catchup_text, role_given_text, roles_text, update_modal
+from bot.slack.running_text import role_given_text, roles_text, update_modal
 from bot.slack.status_posts import queue_duties, queue_update
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
