@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError
 from bot.core.channels import ConfiguredChannels
 from bot.core.pages import PublicUrlError, public_base_url
 from bot.core.review import ReviewSchedule
+from bot.core.updates import DEFAULT_UPDATE_EVERY, parse_update_every
 
 DEFAULT_DATABASE_URL = "sqlite:///scribe.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -113,6 +114,12 @@ class Settings:
     """The header in which Grafana sends the signed timestamp, when its contact point names one."""
     public_url: str | None = None
     """Where people open the web pages (``SCRIBE_PUBLIC_URL``); Slack posts link to them when set."""
+    stakeholder_channel: str | None = None
+    """Also gets every status update (``SCRIBE_STAKEHOLDER_CHANNEL``), like the review channel's forms."""
+    update_every: str = DEFAULT_UPDATE_EVERY
+    """How long an open incident may go without a status update, per severity (``SCRIBE_UPDATE_EVERY``)."""
+    role_template: str | None = None
+    """A team's Jinja2 template of the duties DM sent with a role (``SCRIBE_ROLE_TEMPLATE``)."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -127,7 +134,7 @@ class Settings:
         if not api_url.endswith("/"):
             api_url += "/"
         retention = get("SCRIBE_RETENTION_DAYS")
-        for name in ("SCRIBE_REVIEW_CHANNEL", "SCRIBE_ANNOUNCE_CHANNEL"):
+        for name in ("SCRIBE_REVIEW_CHANNEL", "SCRIBE_ANNOUNCE_CHANNEL", "SCRIBE_STAKEHOLDER_CHANNEL"):
             try:
                 ConfiguredChannels.parse(get(name), name=name)
             except ValueError as error:
@@ -164,6 +171,9 @@ class Settings:
             grafana_webhook_secret=_several(get("GRAFANA_WEBHOOK_SECRET")),
             grafana_webhook_timestamp_header=get("GRAFANA_WEBHOOK_TIMESTAMP_HEADER"),
             public_url=_public_url(get("SCRIBE_PUBLIC_URL")),
+            stakeholder_channel=get("SCRIBE_STAKEHOLDER_CHANNEL"),
+            update_every=_update_every(env.get("SCRIBE_UPDATE_EVERY")),
+            role_template=get("SCRIBE_ROLE_TEMPLATE"),
             extra={k: v for k, v in env.items() if k.startswith("SCRIBE_")},
         )
 
@@ -217,6 +227,17 @@ def _public_url(value: str | None) -> str | None:
         return public_base_url(value)
     except PublicUrlError as error:
         raise SystemExit(f"error: {error}") from None
+
+
+def _update_every(value: str | None) -> str:
+    """``SCRIBE_UPDATE_EVERY`` such as ``sev1=30m,sev2=60m``; set but empty, or ``off``: no reminders."""
+    if value is None:
+        return DEFAULT_UPDATE_EVERY
+    try:
+        parse_update_every(value)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
+    return value.strip()
 
 
 def _log_level(value: str | None) -> str:

@@ -80,6 +80,45 @@ def enqueue_many(session: Session, posts: Sequence[Post], *, now: datetime) -> N
     session.execute(stmt, rows)
 
 
+def enqueue_new(session: Session, posts: Sequence[Post], *, now: datetime) -> set[str]:
+    """Put many posts in the outbox in one statement; returns the keys this call added (a key
+    already there, queued by a rerun or by another process meanwhile, is left alone)."""
+    if not posts:
+        return set()
+    rows = [
+        {
+            "team_id": p.team_id,
+            "key": p.key,
+            "kind": p.kind,
+            "channel": p.channel,
+            "payload": p.payload,
+            "state": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "not_before": now,
+        }
+        for p in posts
+    ]
+    stmt = (
+        insert_for(session, OutboxMessage)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["team_id", "key"])
+        .returning(OutboxMessage.team_id, OutboxMessage.key)
+    )
+    return {f"{team}/{key}" for team, key in session.execute(stmt)}
+
+
+def existing_keys(session: Session, keys: Sequence[tuple[str, str]]) -> set[str]:
+    """Which of these (team, key) pairs are in the outbox already, as ``team/key``."""
+    if not keys:
+        return set()
+    wanted = {key for _team, key in keys}
+    found = session.execute(
+        select(OutboxMessage.team_id, OutboxMessage.key).where(OutboxMessage.key.in_(sorted(wanted)))
+    )
+    return {f"{team}/{key}" for team, key in found}
+
+
 def due_ids(session: Session, *, now: datetime, limit: int, team_id: str | None = None) -> Sequence[int]:
     stmt = select(OutboxMessage.id).where(OutboxMessage.state == "pending", OutboxMessage.not_before <= now)
     if team_id is not None:

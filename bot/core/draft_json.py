@@ -107,7 +107,8 @@ def _curated(record: IncidentRecord, entry: TimelineEntry) -> EntryCuration | No
 
 
 def record_to_json(record: IncidentRecord) -> dict[str, Any]:
-    """``{"incident", "phases", "timeline", "action_items"}`` as the contract fixes them.
+    """``{"incident", "phases", "timeline", "action_items", "roles", "updates"}`` as the contract
+    fixes them (an update is also a ``note`` on the timeline).
 
     The timeline is the whole record as captured, in its recorded order, with the recorded
     ``at`` and ``text``; each entry carries its ``entry`` id, and a curated one a ``curation``
@@ -135,5 +136,7 @@ def record_to_json(record: IncidentRecord) -> dict[str, Any]:
             }
             for item in record.action_items
         ],
+        "roles": dict(record.roles),
+        "updates": [{"at": iso_z(update.at), "user": update.user, "text": update.text} for update in record.updates],
         **alerts_to_json(record),
     }

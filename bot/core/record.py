@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.core.alert_events import AlertEvent, AlertSource
 from bot.core.curation import EntryCuration
@@ -120,6 +120,15 @@ class AlertPhases:
 
 
 @dataclass(frozen=True)
+class StatusUpdateView:
+    """A status update as the draft shows it (``/incident update``)."""
+
+    at: datetime
+    user: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class IncidentRecord:
     """Everything the postmortem draft is made from."""
 
@@ -147,6 +156,12 @@ class IncidentRecord:
     """Where detection and acknowledgment come from when alerts are linked; ``phases`` holds the result."""
     curation: Mapping[str, EntryCuration] = field(default_factory=dict)
     """Curated entries by entry id (stars, hides, corrections in effect); absent ones are as recorded."""
+    roles: Mapping[str, str] = field(default_factory=dict)
+    """role → user id of who holds it now; the starter is commander until someone else is."""
+    updates: tuple[StatusUpdateView, ...] = ()
+    """The status updates posted, oldest first."""
+    update_target: timedelta | None = None
+    """How often updates were owed for this severity (``SCRIBE_UPDATE_EVERY``); None: no target."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from bot.core.pages import IncidentFilter
+from bot.core.updates import parse_update_every
 from bot.services import channel_access, draft_pages, page_curation, page_figures, pages, web_sessions
 from bot.services.errors import UserFacingError
 from bot.services.people import names_of
@@ -28,7 +29,7 @@ from bot.settings import Settings
 from bot.slack.deps import Deps
 from bot.slack.signin import ChannelLists, SignInFailed, SlackSignIn, channel_lists
 from bot.ui import security, views
-from bot.ui.charts import charts_of
+from bot.ui.charts import cadence_chart, charts_of
 from bot.ui.refresher import AccessRefresher
 
 SESSION_HOURS = int(web_sessions.LIFETIME.total_seconds() // 3600)
@@ -296,9 +297,12 @@ def create_ui(deps: UiDeps) -> Flask:
     @app.get("/ui/insights")
     @signed_in
     def insights() -> str:
+        every = parse_update_every(deps.settings.update_every)
         with deps.sessions() as db:
             figures = page_figures.insights(db, team_id=g.team, user_id=g.user, now=deps.clock())
-        return render_template("insights.html", figures=figures, charts=charts_of(figures))
+            cadence = page_figures.update_cadence(db, team_id=g.team, user_id=g.user, now=deps.clock(), every=every)
+        charts = [*charts_of(figures), cadence_chart(cadence)]
+        return render_template("insights.html", figures=figures, charts=charts)
 
     @app.errorhandler(400)
     @app.errorhandler(404)

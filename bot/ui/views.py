@@ -47,5 +47,6 @@ def names_on(session: Session, team_id: str, page: IncidentPage) -> dict[str, st
         entries.extend(reply.entry for reply in line.replies)
     users = {e.user for e in entries if e.user} | {i.owner for i in page.action_items if i.owner}
     users |= {change.user_id for change in page.changes}
-    users |= mentioned_users(e.text for e in entries)
+    users |= {holder.user_id for holder in page.roles} | {u.user for u in page.updates if u.user}
+    users |= mentioned_users([*(e.text for e in entries), *(u.text for u in page.updates)])
     return names_of(session, team_id, users)
