@@ -41,9 +41,9 @@ def test_the_incident_page_shows_who_holds_each_role_and_every_update_newest_fir
 
 def test_the_insights_page_charts_the_update_cadence_by_severity_against_the_target(scribe: Scribe) -> None:
     run_an_incident(scribe)
+    scribe.clock.set("2026-11-30T09:00:00Z")  # the next morning: signed in then (a session lasts 12 h)
     person = Visitor(scribe.wsgi, scribe.fake)
     person.sign_in("U1")
-    scribe.clock.set("2026-11-30T09:00:00Z")
     page = person.get("/ui/insights").text
     found = re.search(r"id=\"chart-update-cadence\"[^>]*data-chart='([^']*)'", page)
     assert found is not None
