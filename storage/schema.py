@@ -13,6 +13,7 @@ from storage import (
     models,  # noqa: F401
     oauth_models,  # noqa: F401
     postmortems,  # noqa: F401
+    ticket_models,  # noqa: F401
 )
 from storage.models import Base
 

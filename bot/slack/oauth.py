@@ -34,6 +34,7 @@ BOT_SCOPES: tuple[str, ...] = (
     "chat:write",
     "commands",
     "users:read",
+    "users:read.email",
     "reactions:read",
     "pins:read",
     "im:write",
