@@ -43,6 +43,9 @@ def tracker_settings(trackers: FakeTrackers, **overrides: Any) -> dict[str, Any]
         "linear_team_id": "team-eng",
         "linear_api_url": trackers.linear_url,
         "tracker": "jira",
+        "jira_webhook_secret": JIRA_SECRET,
+        "github_webhook_secret": GITHUB_SECRET,
+        "linear_webhook_secret": LINEAR_SECRET,
     }
     values.update(overrides)
     return values
