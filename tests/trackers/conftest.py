@@ -77,8 +77,12 @@ def scribe(
     trackers: FakeTrackers,
     request: pytest.FixtureRequest,
 ) -> Iterator[Scribe]:
-    """The app filing new items in the tracker an indirect parameter names (Jira by default)."""
-    app = make_scribe(database_url, sessions, fake_slack, clock, trackers, tracker=getattr(request, "param", "jira"))
+    """The app filing new items in the tracker an indirect parameter names (Jira by default);
+    ``"<tracker>-polled"`` sets no webhook secrets, so the clock polls."""
+    name: str | None = getattr(request, "param", "jira")
+    tracker, _, polled = (name or "").partition("-")
+    quiet = {f"{t}_webhook_secret": None for t in ("jira", "github", "linear")} if polled else {}
+    app = make_scribe(database_url, sessions, fake_slack, clock, trackers, tracker=tracker or None, **quiet)
     yield app
     wait_for_background()
     app.deps.writes.close()
