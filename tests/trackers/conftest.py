@@ -60,7 +60,14 @@ def make_scribe(
     **overrides: Any,
 ) -> Scribe:
     fake_slack.users["U2"]["profile"] = {"email": "grace@example.com", "real_name": "Grace"}
-    settings = settings_for(database_url, fake_slack, **tracker_settings(trackers, **overrides))
+    settings = settings_for(
+        database_url,
+        fake_slack,
+        slack_client_id=fake_slack.client_id,
+        slack_client_secret=fake_slack.client_secret,
+        session_secret="test-session-secret",
+        **tracker_settings(trackers, **overrides),
+    )
     deps = Deps(settings=settings, sessions=sessions, clock=clock)
     wsgi = http_app(deps)
     return Scribe(

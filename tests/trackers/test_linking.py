@@ -9,6 +9,7 @@ from storage.ticket_models import ActionItemTicket
 from tests.conftest import Scribe
 from tests.support.action_items import add_item, command, outbox_settles, start_incident
 from tests.support.fake_trackers import FakeTrackers
+from tests.support.web_pages import Visitor
 from tests.trackers.test_filing import items
 
 __all__ = ["outbox_settles"]
@@ -96,3 +97,14 @@ def test_action_file_twice_files_once(scribe: Scribe, trackers: FakeTrackers) ->
     reply = command(scribe, f"action file {item_id}")
     assert "already has Jira" in reply["text"]
     assert len(trackers.jira) == 1
+
+
+def test_the_incident_web_page_links_each_item_to_its_ticket(scribe: Scribe, trackers: FakeTrackers) -> None:
+    start_incident(scribe)
+    scribe.fake.add_channel("C1", members=("U1", "U2"))
+    add_item(scribe, "U2", "2026-12-04", "Add an alert")
+    key = next(iter(trackers.jira))
+    person = Visitor(scribe.wsgi, scribe.fake)
+    person.sign_in("U1")
+    page = person.get("/ui/incidents/1").text
+    assert f'<a href="{trackers.jira_url}/browse/{key}" rel="noopener noreferrer">Jira {key}</a>' in page
