@@ -200,3 +200,19 @@ def test_a_linear_create_whose_answer_was_lost_is_found_by_its_marker(scribe: Sc
     row = ticket_row(scribe, item_id)
     assert row is not None
     assert row.remote_id == next(iter(trackers.linear))
+
+
+def test_an_item_made_with_the_form_is_filed_too(scribe: Scribe, trackers: FakeTrackers) -> None:
+    from tests.support.action_items import opened_view, submit, wait_for
+
+    scribe.clock.set("2026-11-30T09:00:00Z")
+    start_incident(scribe)
+    command(scribe, "action")
+    values = {
+        "owner": {"owner_select": {"selected_user": "U2"}},
+        "due": {"due_pick": {"selected_date": "2026-12-03"}},
+        "text": {"text_input": {"value": "Write the runbook"}},
+    }
+    assert submit(scribe, opened_view(scribe.fake), values, user="U1").status == 200
+    wait_for(lambda: trackers.jira, what="the ticket")
+    assert next(iter(trackers.jira.values()))["fields"]["summary"] == "Write the runbook"
