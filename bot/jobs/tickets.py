@@ -13,7 +13,7 @@ from bot.services.ticket_sync import deliver_tickets, poll_tickets
 from bot.slack.action_blocks import ticket_line_post
 from bot.slack.deps import Deps
 from bot.slack.oauth import clients
-from bot.slack.tickets import person_of
+from bot.slack.tickets import person_of, user_by_email
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,7 @@ def deliver_owed_tickets(deps: Deps, client: WebClient, now: datetime) -> None:
         deps.sessions,
         settings=deps.settings,
         person_of=person_of(clients(deps, client)),
+        user_by_email=user_by_email(clients(deps, client)),
         clock=outbox.running_from(now),
     )
     if report.sent or report.failed or report.retried or report.uncertain or report.recovered:

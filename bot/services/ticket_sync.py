@@ -44,6 +44,14 @@ class Person:
 
 PersonOf = Callable[[str, str], Person]
 """(workspace, Slack user id) → the person, from Slack's users.info (after the answer only)."""
+UserByEmail = Callable[[str, str], str | None]
+"""(workspace, email) → the Slack user id with that email, or None (users.lookupByEmail)."""
+
+
+def _nobody(team_id: str, email: str) -> None:
+    return None
+
+
 ClientFor = Callable[[Account], TrackerClient]
 
 
@@ -58,7 +66,9 @@ class TicketSender:
         team_id: str,
         person_of: PersonOf,
         client_for: ClientFor = client_for,
+        user_by_email: UserByEmail = _nobody,
     ) -> None:
+        self.user_by_email = user_by_email
         self.sessions = sessions
         self.settings = settings
         self.team_id = team_id
@@ -86,6 +96,8 @@ class TicketSender:
                 return self._push(item)
             if op == "refresh":
                 return self._refresh(item)
+            if op == "assignee":
+                return self._assignee(item)
         except TrackerError as error:
             if not error.retryable or item.attempts >= MAX_ATTEMPTS:
                 self._gave_up(item, str(error), creating=op == "create" and not error.may_have_landed)
@@ -181,6 +193,32 @@ class TicketSender:
         self._record(item_id, now)
         return {"key": now.key}
 
+    def _assignee(self, item: OutboxItem) -> dict[str, Any]:
+        """The tracker's new assignee becomes the owner here when the email maps to a Slack
+        user; a change from the tracker, so nothing is written back."""
+        user_id = self.user_by_email(item.team_id, item.payload["email"])
+        if user_id is None:
+            return {"owner": None}
+        with self.sessions.begin() as session:
+            row = items_repo.find_item(session, item.team_id, item.payload["item_id"], lock=True)
+            ticket = repo.ticket_of(session, item.payload["item_id"])
+            if row is None or row.status != "open" or row.owner_id == user_id or ticket is None:
+                return {"owner": user_id}
+            if ticket.last_event_at is not None and ticket.last_event_at > datetime.fromisoformat(item.payload["at"]):
+                return {"owner": None}  # changed here since: the later change stands
+            previous, row.owner_id = row.owner_id, user_id
+            items_repo.add_event(
+                session,
+                row.id,
+                kind="reassigned",
+                user_id=None,
+                old=previous,
+                new=user_id,
+                at=datetime.fromisoformat(item.payload["at"]),
+                origin=ticket.tracker,
+            )
+        return {"owner": user_id}
+
     def _refresh(self, item: OutboxItem) -> dict[str, Any]:
         item_id = item.payload["item_id"]
         with self.sessions() as session:
@@ -223,6 +261,7 @@ def deliver_tickets(
     clock: Callable[[], datetime],
     team_id: str | None = None,
     client_for: ClientFor = client_for,
+    user_by_email: UserByEmail = _nobody,
 ) -> DeliveryReport:
     """Do (or retry) the tracker work owed, for one workspace or all."""
     senders: dict[str, TicketSender] = {}
@@ -230,7 +269,12 @@ def deliver_tickets(
     def sender_for(team: str) -> TicketSender:
         if team not in senders:
             senders[team] = TicketSender(
-                sessions, settings=settings, team_id=team, person_of=person_of, client_for=client_for
+                sessions,
+                settings=settings,
+                team_id=team,
+                person_of=person_of,
+                client_for=client_for,
+                user_by_email=user_by_email,
             )
         return senders[team]
 

@@ -268,6 +268,15 @@ def apply_event(
                 now=now,
             )
         changed = True
+    if isinstance(changes.assignee_email, str) and changes.assignee_email and item.status == "open":
+        queue_ticket_work(
+            session,
+            team_id=team_id,
+            key=f"ticket:assignee:{item.id}:{event.at.isoformat()}",
+            payload={"op": "assignee", "item_id": item.id, "email": changes.assignee_email, "at": event.at.isoformat()},
+            now=now,
+        )
+        changed = True  # the owner follows once Slack names the person (after the answer)
     if changes.due is not UNCHANGED and changes.due is not None:
         previous_due = item.due
         item.due = changes.due  # type: ignore[assignment]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services.ticket_sync import Person, PersonOf, deliver_tickets
+from bot.services.ticket_sync import Person, PersonOf, UserByEmail, deliver_tickets
 from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,20 @@ def person_of(client_for: Callable[[str], WebClient]) -> PersonOf:
     return find
 
 
+def user_by_email(client_for: Callable[[str], WebClient]) -> UserByEmail:
+    """users.lookupByEmail: the Slack user a tracker's assignee is; None when nobody is."""
+
+    def find(team_id: str, email: str) -> str | None:
+        try:
+            user = client_for(team_id).users_lookupByEmail(email=email)["user"]
+        except SlackApiError as error:
+            log.info("no Slack user for a tracker's assignee: %s", error.response.get("error"))
+            return None
+        return str(user["id"]) if user.get("id") else None
+
+    return find
+
+
 def deliver_owed_tickets(deps: Deps, client: WebClient, team_id: str) -> None:
     """Right after an answer: file, close, reopen or update what it owed this workspace's
     tracker; the clock retries what fails."""
@@ -43,6 +57,7 @@ def deliver_owed_tickets(deps: Deps, client: WebClient, team_id: str) -> None:
         deps.sessions,
         settings=deps.settings,
         person_of=person_of(lambda _team: client),
+        user_by_email=user_by_email(lambda _team: client),
         clock=deps.clock,
         team_id=team_id,
     )

@@ -22,6 +22,7 @@ def jira_issue_updated(
     duedate: str | None = None,
     changed: tuple[str, ...] = ("status",),
     summary: str = "Add an alert on queue depth",
+    assignee_email: str | None = None,
 ) -> dict[str, Any]:
     """``status`` is (name, category key): ("Done", "done"), ("To Do", "new") …"""
     name, category = status or ("To Do", "new")
@@ -44,7 +45,9 @@ def jira_issue_updated(
                 },
                 "resolution": {"name": resolution, "id": "10000"} if resolution else None,
                 "duedate": duedate,
-                "assignee": None,
+                "assignee": {"accountId": "acc-x", "emailAddress": assignee_email, "displayName": "Someone"}
+                if assignee_email
+                else None,
                 "labels": ["incident", "sev2"],
                 "updated": "2026-11-29T15:30:00.000+0000",
                 "project": {"key": key.split("-")[0], "name": "Operations"},

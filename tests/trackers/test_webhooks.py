@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select, text
 
+from bot.slack.background import wait_for_background
 from storage.action_models import ActionItem, ActionItemEvent
 from storage.ticket_models import TrackerDelivery
 from tests.conftest import Scribe
@@ -280,3 +281,41 @@ def test_linear_names_the_issue_by_its_uuid_and_a_stale_timestamp_is_refused(
     )
     send.linear(due, secret=LINEAR_SECRET)
     assert item_state(scribe, item_id) == ("canceled", "2026-12-20")
+
+
+def test_an_assignee_changed_in_jira_becomes_the_owner_when_slack_knows_the_email(
+    scribe: Scribe, trackers: FakeTrackers
+) -> None:
+    start_incident(scribe)
+    item_id = add_item(scribe, "U3", "2026-12-04", "Add an alert on queue depth")
+    key = next(iter(trackers.jira))
+    send = TrackerSenders(scribe.wsgi)
+    payload = jira_issue_updated(
+        key,
+        issue_id=trackers.jira[key]["id"],
+        timestamp_ms=LATER_MS,
+        changed=("assignee",),
+        assignee_email="grace@example.com",
+    )
+    assert send.jira(payload, secret=JIRA_SECRET).status == 200
+
+    def owner() -> str | None:
+        with scribe.sessions() as session:
+            item = session.get(ActionItem, item_id)
+            assert item is not None
+            return item.owner_id
+
+    wait_for(lambda: owner() == "U2", what="the new owner")
+    assert history(scribe, item_id)[-1] == ("reassigned", "jira")
+    assert trackers.calls_to("jira.update") == []
+    nobody = jira_issue_updated(
+        key,
+        issue_id=trackers.jira[key]["id"],
+        timestamp_ms=LATER_MS + 1000,
+        changed=("assignee",),
+        assignee_email="stranger@example.com",
+    )
+    assert send.jira(nobody, secret=JIRA_SECRET).json()["applied"] == 1
+    wait_for_background()
+    assert scribe.fake.calls_to("users.lookupByEmail")[-1].params["email"] == "stranger@example.com"
+    assert owner() == "U2"
