@@ -15,6 +15,7 @@ from storage import (
     oauth_models,  # noqa: F401
     postmortems,  # noqa: F401
     running_models,  # noqa: F401
+    ticket_models,  # noqa: F401
 )
 from storage.models import Base
 

@@ -133,6 +133,7 @@ def record_to_json(record: IncidentRecord) -> dict[str, Any]:
                 "due": item.due.isoformat() if item.due else None,
                 "text": item.text,
                 "status": item.status,
+                "ticket": item.ticket.as_json() if item.ticket else None,
             }
             for item in record.action_items
         ],

@@ -290,6 +290,7 @@ def _action_item_line(item: ActionItemView, *, now: datetime) -> ActionItemLine:
         overdue=not done and item.due is not None and item.due < now.date(),
         rollovers=item.rollovers,
         problems=problems,
+        ticket=item.ticket,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from bot.core.alert_events import AlertEvent, AlertSource
 from bot.core.curation import EntryCuration
+from bot.core.ticket_info import TicketInfo
 
 PHASES: tuple[str, ...] = ("detected", "acknowledged", "mitigated", "resolved")
 SEVERITIES: tuple[str, ...] = ("sev1", "sev2", "sev3", "sev4")
@@ -70,8 +71,9 @@ class ActionItemView:
     owner: str | None
     due: date | None
     text: str
-    status: str  # "open" | "done"
+    status: str  # "open" | "done" | "canceled"
     rollovers: int = 0
+    ticket: TicketInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -182,3 +184,4 @@ class ItemWithIncident:
     title: str
     service: str | None
     owner_tz: str | None = None
+    ticket: TicketInfo | None = None

@@ -51,6 +51,10 @@ HELP_TEXT = "\n".join(
         ),
         "• `/incident actions` / `/incident actions mine` — this incident's items / yours everywhere",
         (
+            "• `/incident action file ID` · `action link ID URL_OR_KEY` — file an item in the tracker, or link"
+            " its ticket (a Jira key, a GitHub issue or `#N`, a Linear issue)"
+        ),
+        (
             "• `/incident done ID` · `reopen ID` · `due ID DATE` · `reassign ID @person` — change an item"
             " (`reopen` with an ID is the item)"
         ),

@@ -12,11 +12,11 @@ from bot.core.durations import format_duration
 from bot.core.mentions import mentioned_users
 from bot.services.pages import IncidentPage
 from bot.services.people import names_of
-from bot.slack.safe_text import safe_plain_text
+from bot.slack.safe_text import link_target, safe_plain_text
 
 
 def register_filters(app: Flask) -> None:
-    app.jinja_env.filters.update(utc=utc, iso=iso, duration=duration, slack=slack_text)
+    app.jinja_env.filters.update(utc=utc, iso=iso, duration=duration, slack=slack_text, link_target=link_target)
     app.jinja_env.globals.update(PHASES=("detected", "acknowledged", "mitigated", "resolved"))
 
 

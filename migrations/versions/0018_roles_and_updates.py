@@ -1,7 +1,7 @@
 """incident roles with their handoffs, status updates, snoozed update reminders
 
 Revision ID: 0018_roles_and_updates
-Revises: 0016_ui_sessions
+Revises: 0017_action_item_tickets
 Create Date: 2026-12-08 01:40:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0018_roles_and_updates"
-down_revision: str | Sequence[str] | None = "0016_ui_sessions"
+down_revision: str | Sequence[str] | None = "0017_action_item_tickets"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

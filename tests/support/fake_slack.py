@@ -232,6 +232,9 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(params.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.lookupByEmail":
+            found = [u for u in self.users.values() if (u.get("profile") or {}).get("email") == params.get("email")]
+            return {"ok": True, "user": found[0]} if found else {"ok": False, "error": "users_not_found"}
         if method == "chat.postMessage":
             ts = f"{1800000000 + next(self._ts)}.000100"
             message = {
