@@ -33,11 +33,12 @@ def tracker_credentials(
     """What authenticates a delivery on this path, or None (answered 404)."""
     own = operator.trackers.get(tracker)
     if team_id is None:
-        return TrackerCredentials(operator.team_id, own.secret, own.site) if operator.team_id and own else None
+        team = operator.the_team() if own else None
+        return TrackerCredentials(team, own.secret, own.site) if team and own else None
     for account in repo.accounts(session, team_id=team_id):
         if account.tracker == tracker and account.webhook_secret:
             return TrackerCredentials(team_id, account.webhook_secret, account.site)
-    if team_id == operator.team_id and own:
+    if own and team_id == operator.the_team():
         return TrackerCredentials(team_id, own.secret, own.site)
     return None
 

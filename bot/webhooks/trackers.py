@@ -59,6 +59,9 @@ def handle(
     except SQLAlchemyError:
         log.exception("could not read the %s webhook secret", tracker)
         return "503 Service Unavailable", {"error": "database unavailable, retry"}
+    if credentials is None and team_id is None and operator.team_of is not None and operator.trackers.get(tracker):
+        log.warning("a %s delivery came before the workspace is known; asking the sender to retry", tracker)
+        return "503 Service Unavailable", {"error": "workspace not known yet, retry"}
     if credentials is None:
         return "404 Not Found", {"error": f"the {tracker} webhook is not configured here"}
     if not _signed(tracker, credentials, environ, body):
