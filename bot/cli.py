@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot import cli_alerts, cli_webhooks
+from bot import cli_alerts, cli_trackers, cli_webhooks
 from bot.logs import configure_logging
 from bot.settings import Settings, shown_url
 
@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     services_sub.add_parser("list", help="list the configured services").set_defaults(run=_services_list)
 
     cli_webhooks.register(sub, sessions=_sessions, migrate=_migrate)
+    cli_trackers.register(sub, sessions=_sessions, migrate=_migrate)
     cli_alerts.register(sub, sessions=_sessions, migrate=_migrate)
 
     postmortem = sub.add_parser("postmortem", help="print the draft postmortem of an incident channel")

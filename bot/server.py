@@ -14,6 +14,7 @@ def http_app(deps: Any, *, health: Any = None, client: Any = None) -> Any:
     under ``/webhooks/`` and the pages under ``/ui/``. Production and the tests build it here, the
     same way."""
     from bot.services.webhook_endpoints import OperatorWebhooks
+    from bot.slack.action_blocks import ticket_line_post
     from bot.slack.after_answer import drain
     from bot.slack.app import build_app
     from bot.slack.background import executor
@@ -49,7 +50,11 @@ def http_app(deps: Any, *, health: Any = None, client: Any = None) -> Any:
         executor.submit(owed_after_delivery, team_id)
 
     webhooks = create_webhooks_app(
-        sessions=deps.sessions, operator=operator, clock=deps.clock, after_answer=after_delivery
+        sessions=deps.sessions,
+        operator=operator,
+        clock=deps.clock,
+        after_answer=after_delivery,
+        render_ticket_line=ticket_line_post,
     )
     return create_wsgi_app(app, health=health, mounts={"/webhooks/": webhooks, "/ui/": build_ui(deps)})
 

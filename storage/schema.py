@@ -14,6 +14,8 @@ from storage import (
     models,  # noqa: F401
     oauth_models,  # noqa: F401
     postmortems,  # noqa: F401
+    running_models,  # noqa: F401
+    ticket_models,  # noqa: F401
 )
 from storage.models import Base
 

@@ -15,6 +15,7 @@ import jinja2
 
 from bot.core.draft import SECTION_NAMES, Draft, TimelineLine
 from bot.core.mentions import mentioned_users, named
+from bot.core.ticket_info import TicketInfo
 from bot.core.transcript import TranscriptLine
 
 TEMPLATE_NAME = "postmortem.md.j2"
@@ -38,6 +39,7 @@ def render_markdown(draft: Draft, *, template: str | None = None, names: Mapping
     environment.filters["md"] = functools.partial(slack_to_markdown, names=known)
     environment.filters["author"] = functools.partial(name_author, names=known)
     environment.filters["person"] = functools.partial(person, names=known)
+    environment.filters["ticket"] = ticket_link
     environment.filters["correction"] = functools.partial(correction_note, names=known)
     source = template if template is not None else _packaged_template()
     return environment.from_string(source).render(draft=draft, sections=SECTION_NAMES)
@@ -67,6 +69,19 @@ def slack_to_markdown(text: str | None, indent: int = 0, *, names: Mapping[str, 
     if "\n" in converted:
         converted = converted.replace("\n", "\n" + " " * indent)
     return converted
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_PLAIN_URL = re.compile(r"https?://[^\s()<>\[\]\"'`|\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+def ticket_link(ticket: TicketInfo) -> str:
+    """An item's ticket for Markdown: ``[Jira OPS-12](https://…)``, its label escaped and its
+    address used only when it is a plain http(s) one (both came from the tracker)."""
+    label = _MD_SPECIAL.sub(r"\\\1", " ".join(ticket.label().split()))
+    if ticket.url and _PLAIN_URL.fullmatch(ticket.url):
+        return f"[{label}]({ticket.url})"
+    return label
 
 
 def person(user_id: str, *, names: Mapping[str, str] | None = None) -> str:

@@ -36,6 +36,16 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class TrackerHook:
+    """What authenticates a tracker's webhook, and which site of the tracker it is about."""
+
+    secret: str = field(repr=False)
+    site: str
+    """Jira's URL, GitHub's owner/name (an organization's webhook names other repositories too),
+    Linear's team id."""
+
+
+@dataclass(frozen=True)
 class Credentials:
     team_id: str
     secrets: tuple[Secret, ...]
@@ -50,6 +60,8 @@ class OperatorWebhooks:
     team_of: Callable[[], str | None] | None = None
     """Where the team id is read when ``team_id`` is None: the stored identity of the
     single-token install (None until a request or ``auth.test`` has named it)."""
+    trackers: Mapping[str, TrackerHook] = field(default_factory=dict)
+    """The settings' tracker webhooks (JIRA_WEBHOOK_SECRET …), by tracker."""
 
     @classmethod
     def from_settings(
@@ -65,6 +77,15 @@ class OperatorWebhooks:
                 AlertSource.ALERTMANAGER: tuple(Secret(s) for s in settings.alertmanager_webhook_token),
                 AlertSource.GRAFANA: tuple(Secret(s, header) for s in settings.grafana_webhook_secret),
             },
+            trackers={
+                name: TrackerHook(secret, site)
+                for name, secret, site in (
+                    ("jira", settings.jira_webhook_secret, settings.jira_url),
+                    ("github", settings.github_webhook_secret, settings.github_repo),
+                    ("linear", settings.linear_webhook_secret, settings.linear_team_id),
+                )
+                if secret and site
+            },
         )
 
     def the_team(self) -> str | None:
@@ -73,7 +94,7 @@ class OperatorWebhooks:
         return self.team_of()
 
     def any_configured(self) -> bool:
-        return any(self.secrets.values())
+        return any(self.secrets.values()) or bool(self.trackers)
 
     def __repr__(self) -> str:
         shown = {str(source): len(values) for source, values in self.secrets.items()}

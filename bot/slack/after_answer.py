@@ -25,6 +25,7 @@ from bot.slack.client import name_and_zone, never_sent
 from bot.slack.delivery import deliver_owed_posts
 from bot.slack.deps import Deps
 from bot.slack.draft_blocks import draft_message
+from bot.slack.tickets import deliver_owed_tickets
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def drain(deps: Deps, client: WebClient, team_id: str | None) -> None:
     run_work(deps, lambda _team: client, team_id=team_id)
     drafts.enqueue_reserved_drafts(deps.sessions, settings=deps.settings, message_for=draft_message)
     if team_id is not None:
+        deliver_owed_tickets(deps, client, team_id)
         deliver_owed_posts(deps, client, team_id)
 
 

@@ -23,7 +23,7 @@ from bot.slack import background
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from bot.slack.identity import KnownIdentity, keep_authorizations
-from bot.slack.listeners import commands, events, interactivity, views
+from bot.slack.listeners import commands, events, interactivity, running, views
 from bot.slack.oauth import engine_of, install_mode, oauth_settings
 from bot.slack.request_tags import tag_log_lines
 
@@ -104,5 +104,6 @@ def build_app(deps: Deps, *, client: WebClient | None = None, identity: KnownIde
     commands.register(app, deps)
     interactivity.register(app, deps)
     views.register(app, deps)
+    running.register(app, deps)
     events.register_fallback(app)
     return app

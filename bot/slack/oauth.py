@@ -35,6 +35,7 @@ BOT_SCOPES: tuple[str, ...] = (
     "chat:write",
     "commands",
     "users:read",
+    "users:read.email",
     "reactions:read",
     "pins:read",
     "im:write",

@@ -38,8 +38,9 @@ DEFERRED = (
     ":hourglass_flowing_sand: Got it. I'm looking up your Slack timezone to read the time you typed; "
     "the answer follows here in a moment."
 )
-OWNER_COMMANDS = frozenset({"action", "reassign"})
-"""Commands that name an action item's owner."""
+OWNER_COMMANDS = frozenset({"action", "reassign", "role"})
+"""Commands that name a person (an action item's owner, a role's holder): their name and zone
+are looked up after the answer, for the pages, the draft and their nudges."""
 
 
 def register(app: App, deps: Deps) -> None:

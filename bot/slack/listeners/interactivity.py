@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.core.grammar import CommandError
-from bot.services import actions, deferred, outbox, repeats
+from bot.services import actions, deferred, outbox, repeats, tickets
 from bot.services.deferred import Work
 from bot.services.errors import UserFacingError
 from bot.services.people import known_zone, user_zone
@@ -223,6 +223,7 @@ def register(app: App, deps: Deps) -> None:
                         payload=blocks.assignment_dm(item, by=user_id),
                         now=now,
                     )
+                    tickets.file_new_item(session, settings=deps.settings, team_id=team_id, item_id=item.id, now=now)
                     outbox.enqueue(
                         session,
                         team_id=team_id,
