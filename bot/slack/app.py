@@ -13,6 +13,7 @@ from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from bot.slack.listeners import commands, events, interactivity, views
 from bot.slack.oauth import engine_of, install_mode, oauth_settings
+from bot.slack.odd_ids import ignore_oversized_ids
 from bot.slack.request_tags import tag_log_lines
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None, token_verification
             listener_executor=background.executor,
             token_verification_enabled=token_verification,
         )
+    app.use(ignore_oversized_ids)
     app.use(tag_log_lines)
 
     @app.error
