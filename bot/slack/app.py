@@ -38,8 +38,8 @@ def build_app(deps: Deps, *, client: WebClient | None = None, token_verification
             listener_executor=background.executor,
             token_verification_enabled=token_verification,
         )
-    app.use(ignore_oversized_ids)
     app.use(tag_log_lines)
+    app.use(ignore_oversized_ids)
 
     @app.error
     def log_errors(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:
