@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def ignore_oversized_ids(body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
-    """Bolt global middleware, first of ours: a 200 with nothing done for a payload carrying an
+    """Bolt global middleware, before every listener: a 200 with nothing done for a payload carrying an
     id or ts over the width of its column (bot/core/slack_ids.py). Such an event is not
     Slack's, and answering anything else would make Slack deliver it again and again."""
     found = oversized_id(body)
