@@ -25,6 +25,7 @@ from bot.slack.deps import Deps
 from bot.slack.identity import KnownIdentity, keep_authorizations
 from bot.slack.listeners import commands, events, interactivity, running, views
 from bot.slack.oauth import engine_of, install_mode, oauth_settings
+from bot.slack.odd_ids import ignore_oversized_ids
 from bot.slack.request_tags import tag_log_lines
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None, identity: KnownIde
     if (app.oauth_flow is not None) != (mode == "oauth"):
         raise RuntimeError(f"Bolt's OAuth flow is {'on' if app.oauth_flow else 'off'} in {mode} mode")
     app.use(tag_log_lines)
+    app.use(ignore_oversized_ids)
 
     @app.error
     def log_errors(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:
