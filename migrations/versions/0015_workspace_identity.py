@@ -1,7 +1,7 @@
 """the single-token install's workspace identity, kept so no request asks Slack for it
 
 Revision ID: 0015_workspace_identity
-Revises: 0013_ui_channel_access
+Revises: 0014_unbounded_outside_text
 Create Date: 2026-12-08 01:45:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0015_workspace_identity"
-down_revision: str | Sequence[str] | None = "0013_ui_channel_access"
+down_revision: str | Sequence[str] | None = "0014_unbounded_outside_text"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
