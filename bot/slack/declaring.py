@@ -24,7 +24,7 @@ from bot.core.slug import incident_channel_name
 from bot.services import alert_routes, deferred, incidents, outbox, workspace_channels
 from bot.services.deferred import RetryLater, Work
 from bot.services.errors import UserFacingError
-from bot.slack.after_answer import received_at, tell, work_kind
+from bot.slack.after_answer import received_at, tell, tries, work_kind
 from bot.slack.deps import Deps
 from bot.slack.oauth import serves_one_workspace
 from bot.slack.safe_text import safe_mrkdwn
@@ -89,7 +89,28 @@ def accept_declare(
     )
 
 
-@work_kind("declare")
+def _declare_given_up(work: Work) -> str | None:
+    p = work.payload
+    if p.get("user_id") is None:
+        return None  # a route declared it: nobody to tell
+    title = safe_mrkdwn(str(p.get("title") or ""))
+    made, tried = p.get("created_channel"), p.get(TRIED_NAMES) or ()
+    if made:
+        where = f"<#{made}> was made, but it is not recording: type `/incident start` with the title there."
+    elif tried:
+        where = (
+            f"No channel is recording it. A channel #{safe_mrkdwn(tried[-1])} may have been made: if it exists, "
+            "type `/incident start` with the title there; if not, declare it again."
+        )
+    else:
+        where = "No channel was made: declare it again."
+    return (
+        f":x: I gave up declaring *{title}* {tries(work)}: it failed on our side each time. {where} "
+        "If it fails again, tell whoever runs Incident Scribe."
+    )
+
+
+@work_kind("declare", given_up=_declare_given_up)
 def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
     """Create the channel (a free name), start recording it, invite the declarer, queue the
     header and the announcement, and say what exists. Each step survives a rerun: each name is
