@@ -197,10 +197,14 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
 
 def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs import run_due
+    from bot.services.outbox import running_from
     from bot.slack.client import build_client
+    from bot.slack.deps import Deps
 
     now = args.now or datetime.now(UTC)
-    ran = run_due(_deps(settings), build_client(settings.slack_bot_token, settings.slack_api_url), now)
+    # Deferred work is claimed, judged stuck and retried on the pass's clock: at NOW, then running.
+    deps = Deps(settings=settings, sessions=_sessions(settings), clock=running_from(now))
+    ran = run_due(deps, build_client(settings.slack_bot_token, settings.slack_api_url), now)
     log.info("ran %d jobs at %s: %s", len(ran), now.isoformat(), ", ".join(ran) or "none")
     return 0
 

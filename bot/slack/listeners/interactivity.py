@@ -21,7 +21,7 @@ from bot.services.deferred import Work
 from bot.services.errors import UserFacingError
 from bot.services.people import known_zone, user_zone
 from bot.slack import action_blocks as blocks
-from bot.slack.after_answer import drain, new_key, warm_people, work_kind
+from bot.slack.after_answer import drain, new_key, tries, warm_people, work_kind
 from bot.slack.client import name_and_zone
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
@@ -278,7 +278,14 @@ def accept_refresh(
     )
 
 
-@work_kind("refresh")
+def _refresh_given_up(work: Work) -> str:
+    return (
+        f":warning: What you clicked was saved, but I gave up showing it where you clicked {tries(work)}: "
+        "that message or your Home tab may look out of date until it changes again."
+    )
+
+
+@work_kind("refresh", given_up=_refresh_given_up)
 def refresh_origin(deps: Deps, client: WebClient, work: Work) -> None:
     p = work.payload
     origin = p.get("origin") or {}
