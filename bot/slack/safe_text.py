@@ -28,9 +28,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from bot.core.mentions import USER_MENTION, named
+from bot.core.web_address import web_address
 
 INERT_AT = "@\u2060"
 """An "@" followed by a word joiner: it reads as "@", and "@here" written with it pings nobody."""
@@ -165,20 +165,13 @@ def _unescape(text: str) -> str:
     return _ENTITY.sub(lambda m: _UNESCAPED[m.group(1)], text)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-"""Control, zero-width and bidirectional-override characters: never part of an address."""
-
-
 def link_target(url: str | None) -> str | None:
     """``url`` as the target of a link the bot writes, escaped; None when it is not a plain
-    absolute http(s) address: another scheme, no host, whitespace, ``|`` (which would relabel
-    the link), control, zero-width or bidirectional characters (which would hide where it goes)."""
-    if not url or _CONTROL.search(url) or "|" in url or any(char.isspace() for char in url):
-        return None
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return _escape(url)
+    absolute http(s) address (:func:`bot.core.web_address.web_address`): another scheme, no host,
+    whitespace, ``|`` (which would relabel the link), control, zero-width or bidirectional
+    characters (which would hide where it goes)."""
+    address = web_address(url)
+    return None if address is None else _escape(address)
 
 
 def safe_link(url: str | None, text: str | None = None) -> str:
