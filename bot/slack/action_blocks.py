@@ -35,7 +35,7 @@ from bot.core.review import Review
 from bot.services.actions import Home
 from bot.services.followup import Nudge
 from bot.slack.review_text import render_review_text
-from bot.slack.safe_text import safe_mrkdwn
+from bot.slack.safe_text import safe_link, safe_mrkdwn
 
 DONE = "action_item_done"
 MOVE_DUE = "action_item_move_due"
@@ -252,7 +252,7 @@ def home_view(home: Home, *, today: date, public_url: str | None = None) -> dict
         blocks.append(_section_block("You have not taken part in an incident yet."))
     for incident in home.incidents:
         page = incident_page(public_url, incident.id)
-        link = f" · <{page}|page>" if page else ""
+        link = f" · {safe_link(page, 'page')}" if page else ""
         blocks.append(
             _section_block(f"<#{incident.channel_id}> *{safe_mrkdwn(incident.title)}* — {incident.status}{link}")
         )

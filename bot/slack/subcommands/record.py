@@ -13,7 +13,7 @@ from bot.core.timeparse import format_local, parse_at_clause, parse_moment
 from bot.services import incidents
 from bot.slack.help_text import HELP_TEXT
 from bot.slack.history import accept_start_checks
-from bot.slack.safe_text import safe_mrkdwn
+from bot.slack.safe_text import safe_link, safe_mrkdwn
 from bot.slack.subcommands import postmortem as draft_posting
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
@@ -138,7 +138,7 @@ def status(call: CommandCall) -> Reply:
         ]
     page = incident_page(call.deps.settings.public_url, current.incident_id)
     if page:
-        lines.append(f"The record, the timeline and the draft: <{page}|the incident's page>")
+        lines.append("The record, the timeline and the draft: " + safe_link(page, "the incident's page"))
     return Reply("\n".join(lines))
 
 
