@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.core.draft import Draft, TextSection
 from bot.services.drafts import PreparedDraft
-from bot.slack.safe_text import safe_link, safe_mrkdwn, safe_plain_text
+from bot.slack.safe_text import safe_link, safe_mrkdwn, safe_plain_text, user_mention
 
 MAX_SECTION_CHARS = 3000
 MAX_BLOCKS = 50
@@ -203,7 +203,7 @@ def _facts(prepared: PreparedDraft, quiet: Quiet) -> list[str]:
     if prepared.reason == "resolved":
         facts.append("posted on resolution")
     elif prepared.requested_by:
-        facts.append(f"regenerated for <@{prepared.requested_by}>")
+        facts.append(f"regenerated for {user_mention(prepared.requested_by)}")
     return facts
 
 
@@ -245,7 +245,7 @@ def _text_section(section: TextSection, quiet: Quiet, *, lead: str | None = None
 def _action_lines(draft: Draft, quiet: Quiet) -> list[str]:
     lines = []
     for item in draft.action_items:
-        owner = f"<@{item.owner}>" if item.owner else "*no owner*"
+        owner = user_mention(item.owner) if item.owner else "*no owner*"
         due = item.due or "*no due date*"
         mark = ":white_check_mark:" if item.done else ":black_square_button:"
         extra = " (overdue)" if item.overdue else ""

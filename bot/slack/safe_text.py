@@ -61,15 +61,24 @@ class _Channel:
     label: str | None
 
 
-_Piece = str | _Link | _Channel
-"""Plain text (unescaped), a link, or a channel link."""
+@dataclass(frozen=True)
+class _Person:
+    user_id: str
+    shown: str
+    """How plain text shows them ("@Ada")."""
 
 
-def safe_mrkdwn(text: str | None, *, names: Names | None = None) -> str:
+_Piece = str | _Link | _Channel | _Person
+"""Plain text (unescaped), a link, a channel link, or a person kept as a mention."""
+
+
+def safe_mrkdwn(text: str | None, *, names: Names | None = None, people: bool = False) -> str:
     """``text`` as mrkdwn that notifies nobody and shows every link's real target.
 
-    ``names`` (user id → name, from the people cache) turn ``<@U1>`` into "@Ada"."""
-    return "".join(_mrkdwn(piece) for piece in _read(text or "", names or {}))
+    ``names`` (user id → name, from the people cache) turn ``<@U1>`` into "@Ada". With
+    ``people``, a well-formed user mention stays a mention: for a private answer the app wrote
+    that names people on purpose ("you named <@U2> and <@U3>"), quoting what was typed."""
+    return "".join(_mrkdwn(piece) for piece in _read(text or "", names or {}, people=people))
 
 
 def safe_plain_text(text: str | None, *, names: Names | None = None) -> str:
@@ -78,14 +87,14 @@ def safe_plain_text(text: str | None, *, names: Names | None = None) -> str:
     return "".join(_plain(piece) for piece in _read(text or "", names or {}))
 
 
-def _read(text: str, names: Names) -> list[_Piece]:
+def _read(text: str, names: Names, *, people: bool = False) -> list[_Piece]:
     """The markup of ``text`` as pieces; adjacent plain text merged, so that a special mention
     spelled across two pieces is still found."""
     pieces: list[_Piece] = []
     at = 0
     for match in _MARKUP.finditer(text):
         pieces.append(_unescape(text[at : match.start()]))
-        pieces += _markup(match.group(0), match.group(1), names)
+        pieces += _markup(match.group(0), match.group(1), names, people=people)
         at = match.end()
     pieces.append(_unescape(text[at:]))
     merged: list[_Piece] = []
@@ -97,16 +106,20 @@ def _read(text: str, names: Names) -> list[_Piece]:
     return merged
 
 
-def _markup(whole: str, inner: str, names: Names) -> list[_Piece]:
+def _markup(whole: str, inner: str, names: Names, *, people: bool = False) -> list[_Piece]:
     body, bar, raw_label = inner.partition("|")
     label = _unescape(raw_label) if bar else None
     user = USER_MENTION.fullmatch(whole)
     if user is not None:
-        return [named(user.group(1), _unescape(user.group(2) or "") or None, names)]
+        shown = named(user.group(1), _unescape(user.group(2) or "") or None, names)
+        return [_Person(user.group(1), shown) if people else shown]
     if body.startswith("@"):  # not a well-formed user id, but still never a live mention
         return ["@" + (label or _unescape(body[1:]))]
     if body.startswith("#"):
-        return [_Channel(_unescape(body[1:]), label or None)]
+        channel = _unescape(body[1:])
+        if not _CHANNEL_ID.fullmatch(channel):  # not a channel id: never a link, only its words
+            return ["#" + (label or channel)]
+        return [_Channel(channel, label or None)]
     if body.startswith("!"):
         return [_special(_unescape(body[1:]), label)]
     if _SCHEME.match(body) and not any(char.isspace() for char in body):
@@ -137,6 +150,8 @@ def _names_itself(label: str, target: str) -> bool:
 
 
 def _mrkdwn(piece: _Piece) -> str:
+    if isinstance(piece, _Person):
+        return f"<@{piece.user_id}>"
     if isinstance(piece, _Link):
         target = _escape(piece.target)
         return f"<{target}|{_escape(_defuse(piece.label))}>" if piece.label else f"<{target}>"
@@ -147,6 +162,8 @@ def _mrkdwn(piece: _Piece) -> str:
 
 
 def _plain(piece: _Piece) -> str:
+    if isinstance(piece, _Person):
+        return _defuse(piece.shown)
     if isinstance(piece, _Link):
         return _defuse(piece.label or piece.target)
     if isinstance(piece, _Channel):
@@ -186,6 +203,26 @@ def safe_link(url: str | None, text: str | None = None) -> str:
     if target is None:
         return label
     return f"<{target}|{label}>" if label else f"<{target}>"
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,30}")
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{1,30}")
+
+
+def user_mention(user_id: str | None) -> str:
+    """``<@U…>``: the mention the app writes to name a person on purpose (an item's owner, who
+    did something). Only a well-formed user id is written as a mention; anything else that came
+    as an id is written as inert text, so that no id can carry markup of its own."""
+    if user_id and _USER_ID.fullmatch(user_id):
+        return f"<@{user_id}>"
+    return "@" + safe_mrkdwn(" ".join(safe_plain_text(user_id or "someone").replace("|", "\u2223").split()))
+
+
+def channel_mention(channel_id: str | None) -> str:
+    """``<#C…>`` for a well-formed channel id; anything else as inert text (see :func:`user_mention`)."""
+    if channel_id and _CHANNEL_ID.fullmatch(channel_id):
+        return f"<#{channel_id}>"
+    return "#" + safe_mrkdwn(" ".join(safe_plain_text(channel_id or "channel").replace("|", "\u2223").split()))
 
 
 def _escape(text: str) -> str:
