@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core.mentions import USER_MENTION, named
-from bot.core.web_address import web_address
+from bot.core.web_address import is_plain, web_address
 
 INERT_AT = "@\u2060"
 """An "@" followed by a word joiner: it reads as "@", and "@here" written with it pings nobody."""
@@ -124,10 +124,19 @@ def _markup(whole: str, inner: str, names: Names, *, people: bool = False) -> li
         return [_special(_unescape(body[1:]), label)]
     if _SCHEME.match(body) and not any(char.isspace() for char in body):
         target = _unescape(body)
+        if not _kept_as_link(target):  # another scheme, or an address hiding where it goes: words
+            return [f"{label} ({target})" if label and label != target else target]
         if not label or _names_itself(label, target):
             return [_Link(target, label or None)]
         return [f"{label} (", _Link(target, None), ")"]
     return [_unescape(whole)]  # "<" and ">" that are not Slack markup: plain text
+
+
+def _kept_as_link(target: str) -> bool:
+    """A recorded link stays a link when it is a plain web address or an e-mail address."""
+    if target.lower().startswith("mailto:"):
+        return is_plain(target)
+    return web_address(target) is not None
 
 
 def _special(command: str, label: str | None) -> str:

@@ -229,3 +229,11 @@ def test_a_link_with_a_host_that_is_not_one_is_left_out() -> None:
 def test_a_private_answer_keeps_the_people_it_names_and_nothing_else() -> None:
     written = safe_mrkdwn("you named <@U2> and <@U3|radia>, not <!here> or <#x|ops>", people=True)
     assert written == f"you named <@U2> and <@U3>, not {INERT_AT}here or #ops"
+
+
+def test_a_recorded_link_to_another_scheme_or_a_hidden_address_is_shown_as_words() -> None:
+    assert safe_mrkdwn("<javascript:alert(1)|status>") == "status (javascript:alert(1))"
+    written = safe_mrkdwn("<https://evil.example/\u202egnp.exe|report>")
+    assert "<" not in written
+    assert written.startswith("report (https://evil.example/")
+    assert safe_mrkdwn("<mailto:ada@example.com|ada@example.com>") == "<mailto:ada@example.com|ada@example.com>"
