@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.alert_events import AlertEvent, AlertKey, AlertSource
 from storage.alert_models import AlertDelivery, AlertEventKey, StoredAlert
+from storage.digest import sha256_hex
 from storage.upsert import insert_for
 
 _STATEMENTS: dict[tuple[str, str], Any] = {}
@@ -36,7 +37,7 @@ def _statement(session: Session, name: str) -> Any:
         elif name == "event":
             stmt = (
                 insert_for(session, events)
-                .on_conflict_do_nothing(index_elements=["team_id", "source", "external_id"])
+                .on_conflict_do_nothing(index_elements=["team_id", "source", "external_id_sha256"])
                 .returning(events.c.id)
             )
         else:
@@ -85,11 +86,13 @@ def store_events(
             "team_id": team_id,
             "source": str(event.source),
             "external_id": event.external_id,
+            "external_id_sha256": sha256_hex(event.external_id),
             "action": str(event.action),
             "at": event.at,
             "title": event.title,
             "group_kind": event.group.kind,
             "group_value": event.group.value,
+            "group_sha256": sha256_hex(event.group.value),
             "service": event.service,
             "link": event.link,
             "by": event.by,
@@ -103,7 +106,14 @@ def store_events(
         new_ids.append(new_id)
         keys = {(key.kind, key.value) for key in (*event.keys, event.group) if key.source == event.source}
         key_rows.extend(
-            {"event_id": new_id, "kind": kind, "value": value, "team_id": team_id, "source": str(event.source)}
+            {
+                "event_id": new_id,
+                "kind": kind,
+                "value": value,
+                "value_sha256": sha256_hex(value),
+                "team_id": team_id,
+                "source": str(event.source),
+            }
             for kind, value in sorted(keys)
         )
     if not new_ids:
@@ -123,7 +133,7 @@ def events_by_key(session: Session, *, team_id: str, key: AlertKey) -> Sequence[
             AlertEventKey.team_id == team_id,
             AlertEventKey.source == str(key.source),
             AlertEventKey.kind == key.kind,
-            AlertEventKey.value == key.value,
+            AlertEventKey.value_sha256 == sha256_hex(key.value),
         )
         .order_by(StoredAlert.at, StoredAlert.id)
     ).all()
@@ -137,7 +147,7 @@ def events_of_group(session: Session, *, team_id: str, group: AlertKey) -> Seque
             StoredAlert.team_id == team_id,
             StoredAlert.source == str(group.source),
             StoredAlert.group_kind == group.kind,
-            StoredAlert.group_value == group.value,
+            StoredAlert.group_sha256 == sha256_hex(group.value),
         )
         .order_by(StoredAlert.at, StoredAlert.id)
     ).all()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -27,8 +27,8 @@ class AlertLink(Base):
 
     __tablename__ = "alert_links"
     __table_args__ = (
-        UniqueConstraint("incident_id", "source", "kind", "value"),
-        Index("ix_alert_links_team_id_key", "team_id", "source", "kind", "value"),
+        UniqueConstraint("incident_id", "source", "kind", "value_sha256"),
+        Index("ix_alert_links_team_id_key", "team_id", "source", "kind", "value_sha256"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,8 +36,10 @@ class AlertLink(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
-    value: Mapped[str] = mapped_column(String(512))
-    label: Mapped[str] = mapped_column(String(500))
+    value: Mapped[str] = mapped_column(Text)
+    value_sha256: Mapped[str] = mapped_column(String(64))
+    """The digest of ``value`` (storage/digest.py): the key that decides, whatever the length."""
+    label: Mapped[str] = mapped_column(Text)
     via: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
@@ -48,17 +50,19 @@ class AlertLink(Base):
 class AlertRoute(Base):
     """A trigger of ``source`` whose fields all equal ``matches`` declares an incident of ``severity``.
 
-    ``matches`` is a list of ``[field, value]`` pairs; ``match_text`` is their canonical form
-    (sorted ``field=value`` words), which makes adding the same route twice change nothing."""
+        ``matches`` is a list of ``[field, value]`` pairs; ``match_text`` is their canonical form
+        (sorted ``field=value`` words), which makes adding the same route twice change nothing (its
+    digest ``match_text_sha256`` is the unique key)."""
 
     __tablename__ = "alert_routes"
-    __table_args__ = (UniqueConstraint("team_id", "source", "match_text"),)
+    __table_args__ = (UniqueConstraint("team_id", "source", "match_text_sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
     matches: Mapped[list[Any]]
-    match_text: Mapped[str] = mapped_column(String(1000))
+    match_text: Mapped[str] = mapped_column(Text)
+    match_text_sha256: Mapped[str] = mapped_column(String(64))
     severity: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime]
 
@@ -70,13 +74,14 @@ class AlertDeclaration(Base):
     declared channel exists."""
 
     __tablename__ = "alert_declarations"
-    __table_args__ = (UniqueConstraint("team_id", "source", "group_kind", "group_value"),)
+    __table_args__ = (UniqueConstraint("team_id", "source", "group_kind", "group_sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
     group_kind: Mapped[str] = mapped_column(String(16))
-    group_value: Mapped[str] = mapped_column(String(512))
+    group_value: Mapped[str] = mapped_column(Text)
+    group_sha256: Mapped[str] = mapped_column(String(64))
     route_id: Mapped[int | None] = mapped_column(ForeignKey("alert_routes.id", ondelete="SET NULL"))
     event_id: Mapped[int] = mapped_column(ForeignKey("alert_events.id", ondelete="CASCADE"))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))

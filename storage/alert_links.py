@@ -13,6 +13,7 @@ from bot.core.alert_events import AlertAction, AlertEvent, AlertKey, AlertSource
 from bot.core.alert_links import RouteSpec
 from storage.alert_link_models import AlertDeclaration, AlertLink, AlertRoute
 from storage.alert_models import AlertEventKey, StoredAlert
+from storage.digest import sha256_hex
 from storage.models import Incident
 from storage.upsert import insert_for
 
@@ -43,12 +44,13 @@ def add_link(
             source=str(key.source),
             kind=key.kind,
             value=key.value,
-            label=label[:500],
+            value_sha256=sha256_hex(key.value),
+            label=label,
             via=via,
             created_by=user_id,
             created_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["incident_id", "source", "kind", "value"])
+        .on_conflict_do_nothing(index_elements=["incident_id", "source", "kind", "value_sha256"])
         .returning(AlertLink.id)
     )
     if session.execute(stmt).scalar() is not None:
@@ -61,10 +63,10 @@ def add_link(
             AlertLink.incident_id == incident_id,
             AlertLink.source == str(key.source),
             AlertLink.kind == key.kind,
-            AlertLink.value == key.value,
+            AlertLink.value_sha256 == sha256_hex(key.value),
             AlertLink.removed_at.is_not(None),
         )
-        .values(removed_at=None, removed_by=None, label=label[:500], via=via, created_by=user_id, created_at=now)
+        .values(removed_at=None, removed_by=None, label=label, via=via, created_by=user_id, created_at=now)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -99,7 +101,7 @@ def linked_events(session: Session, incident: Incident) -> list[AlertEvent]:
         AlertLink.team_id == AlertEventKey.team_id,
         AlertLink.source == AlertEventKey.source,
         AlertLink.kind == AlertEventKey.kind,
-        AlertLink.value == AlertEventKey.value,
+        AlertLink.value_sha256 == AlertEventKey.value_sha256,
     )
     ids = (
         select(AlertEventKey.event_id)
@@ -146,7 +148,11 @@ def as_event(row: StoredAlert, keys: Iterable[AlertKey] = ()) -> AlertEvent:
 def incidents_linked_to(session: Session, *, team_id: str, keys: Iterable[AlertKey]) -> Sequence[int]:
     """Open incidents that hold a current link to any of ``keys``."""
     conditions = [
-        and_(AlertLink.source == str(key.source), AlertLink.kind == key.kind, AlertLink.value == key.value)
+        and_(
+            AlertLink.source == str(key.source),
+            AlertLink.kind == key.kind,
+            AlertLink.value_sha256 == sha256_hex(key.value),
+        )
         for key in keys
     ]
     if not conditions:
@@ -175,17 +181,20 @@ def add_route(session: Session, *, team_id: str, route: RouteSpec, now: datetime
         source=str(route.source),
         matches=[list(pair) for pair in route.matches],
         match_text=text,
+        match_text_sha256=sha256_hex(text),
         severity=route.severity,
         created_at=now,
     )
     new_id = session.execute(
-        stmt.on_conflict_do_nothing(index_elements=["team_id", "source", "match_text"]).returning(AlertRoute.id)
+        stmt.on_conflict_do_nothing(index_elements=["team_id", "source", "match_text_sha256"]).returning(AlertRoute.id)
     ).scalar()
     if new_id is not None:
         return new_id, True
     row = session.scalars(
         select(AlertRoute).where(
-            AlertRoute.team_id == team_id, AlertRoute.source == str(route.source), AlertRoute.match_text == text
+            AlertRoute.team_id == team_id,
+            AlertRoute.source == str(route.source),
+            AlertRoute.match_text_sha256 == sha256_hex(text),
         )
     ).one()
     row.severity = route.severity
@@ -230,11 +239,12 @@ def claim_declaration(
             source=str(group.source),
             group_kind=group.kind,
             group_value=group.value,
+            group_sha256=sha256_hex(group.value),
             route_id=route_id,
             event_id=event_id,
             created_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["team_id", "source", "group_kind", "group_value"])
+        .on_conflict_do_nothing(index_elements=["team_id", "source", "group_kind", "group_sha256"])
         .returning(AlertDeclaration.id)
     )
     return session.execute(stmt).scalar()

@@ -2,6 +2,10 @@
 
 A delivery (one webhook request body) yields one or more events; each event is stored once per
 workspace and source (``external_id`` decides) with the handles it can be found by (its keys).
+
+Values a sender chooses (ids, group keys, label values) are kept whole as unbounded text; where
+one must be unique or looked up, its ``…_sha256`` digest (storage/digest.py) carries the index,
+so no length makes a delivery fail.
 """
 
 from __future__ import annotations
@@ -40,22 +44,24 @@ class StoredAlert(Base):
 
     __tablename__ = "alert_events"
     __table_args__ = (
-        UniqueConstraint("team_id", "source", "external_id"),
-        Index("ix_alert_events_team_id_group", "team_id", "source", "group_kind", "group_value"),
+        UniqueConstraint("team_id", "source", "external_id_sha256"),
+        Index("ix_alert_events_team_id_group", "team_id", "source", "group_kind", "group_sha256"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
-    external_id: Mapped[str] = mapped_column(String(512))
+    external_id: Mapped[str] = mapped_column(Text)
+    external_id_sha256: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime]
     title: Mapped[str] = mapped_column(Text)
     group_kind: Mapped[str] = mapped_column(String(16))
-    group_value: Mapped[str] = mapped_column(String(512))
-    service: Mapped[str | None] = mapped_column(String(300))
+    group_value: Mapped[str] = mapped_column(Text)
+    group_sha256: Mapped[str] = mapped_column(String(64))
+    service: Mapped[str | None] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(Text)
-    by: Mapped[str | None] = mapped_column(String(300))
+    by: Mapped[str | None] = mapped_column(Text)
     fields: Mapped[dict[str, Any]]
     delivery_id: Mapped[int] = mapped_column(ForeignKey("alert_deliveries.id", ondelete="CASCADE"), index=True)
     received_at: Mapped[datetime]
@@ -65,11 +71,12 @@ class AlertEventKey(Base):
     """A handle (``AlertKey``) by which an event is found: ``/incident link``, routes, later events."""
 
     __tablename__ = "alert_event_keys"
-    __table_args__ = (Index("ix_alert_event_keys_lookup", "team_id", "source", "kind", "value"),)
+    __table_args__ = (Index("ix_alert_event_keys_lookup", "team_id", "source", "kind", "value_sha256"),)
 
     event_id: Mapped[int] = mapped_column(ForeignKey("alert_events.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    value: Mapped[str] = mapped_column(String(512), primary_key=True)
+    value_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
     team_id: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
 

@@ -30,8 +30,8 @@ class Workspace(Base):
     __tablename__ = "workspaces"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str | None] = mapped_column(String(200))
-    url: Mapped[str | None] = mapped_column(String(300))
+    name: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
 
 
@@ -72,7 +72,9 @@ class Incident(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text)
+    """Typed titles are refused over their limit (bot/core/grammar.py); an imported channel's
+    purpose or name is kept whole."""
     severity: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="active")
     service: Mapped[str | None] = mapped_column(String(100))
@@ -107,8 +109,8 @@ class Message(Base):
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     user_id: Mapped[str | None] = mapped_column(String(32))
     bot_id: Mapped[str | None] = mapped_column(String(32))
-    bot_name: Mapped[str | None] = mapped_column(String(200))
-    subtype: Mapped[str | None] = mapped_column(String(40))
+    bot_name: Mapped[str | None] = mapped_column(Text)
+    subtype: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)
     files: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     """File names and links; SQL NULL (not JSON null) when there are none, which is cheaper to read."""
@@ -179,8 +181,8 @@ class SlackUser(Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str | None] = mapped_column(String(200))
-    tz: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(Text)
+    tz: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime]
 
 

@@ -8,8 +8,10 @@ often the message is redelivered, edited, or the same link posted again.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
+from bot.core.alert_events import AlertKey
 from bot.core.alert_links import describe_key, keys_in_text
 from bot.core.message_changes import MessageChange, MessagePost
 from bot.services import alert_links, outbox
@@ -30,13 +32,20 @@ def link_alerts_in_message(deps: Deps, *, team_id: str, channel_id: str, change:
             outbox.enqueue(
                 session,
                 team_id=team_id,
-                key=f"alert-link:{incident_id}:{key.source}:{key.kind}:{key.value}"[:200],
+                key=link_note_key(incident_id, key),
                 kind="message",
                 channel=channel_id,
                 payload={"text": note_text(describe_key(key))},
                 now=now,
             )
     return len(linked)
+
+
+def link_note_key(incident_id: int | None, key: AlertKey) -> str:
+    """The outbox key of the note for one link: the value by its digest, so two long values that
+    share their first hundreds of characters still get a note each (the key column is bounded)."""
+    digest = hashlib.sha256(key.value.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"alert-link:{incident_id}:{key.source}:{key.kind}:{digest}"
 
 
 def note_text(described: str) -> str:

@@ -15,6 +15,9 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.alert_events import AlertKey, AlertSource
+from bot.core.alert_links import RouteSpec
+from storage import alert_events, alert_links
 from storage.migrate import alembic_config, upgrade_to_head
 from storage.models import Incident
 from storage.schema import metadata
@@ -155,3 +158,84 @@ def test_every_revision_id_fits_alembics_version_column() -> None:
         if len(r.revision) > 32
     ]
     assert too_long == []
+
+
+ALERT_ROWS_AT_0013 = (
+    INCIDENT.format(id=1).replace("'resolved'", "'active'"),
+    (
+        "INSERT INTO alert_deliveries (id, team_id, source, body_sha256, body, received_at) "
+        "VALUES (1, 'T1', 'pagerduty', 'abc', '{}', '2026-11-29 14:00:00+00:00')"
+    ),
+    (
+        "INSERT INTO alert_events (id, team_id, source, external_id, action, at, title, group_kind, group_value, "
+        "fields, delivery_id, received_at) VALUES (1, 'T1', 'pagerduty', '01EVT', 'triggered', "
+        "'2026-11-29 13:50:00+00:00', 'Checkout latency', 'incident', 'Q2XYZ', '{}', 1, '2026-11-29 14:00:00+00:00')"
+    ),
+    (
+        "INSERT INTO alert_event_keys (event_id, kind, value, team_id, source) "
+        "VALUES (1, 'incident', 'Q2XYZ', 'T1', 'pagerduty')"
+    ),
+    (
+        "INSERT INTO alert_links (id, incident_id, team_id, source, kind, value, label, via, created_at) VALUES "
+        "(1, 1, 'T1', 'pagerduty', 'incident', 'Q2XYZ', 'PagerDuty incident Q2XYZ', 'command', "
+        "'2026-11-29 14:00:00+00:00')"
+    ),
+    (
+        "INSERT INTO alert_routes (id, team_id, source, matches, match_text, severity, created_at) VALUES "
+        "(1, 'T1', 'pagerduty', '[[\"urgency\", \"high\"]]', 'urgency=high', 'sev1', '2026-11-29 14:00:00+00:00')"
+    ),
+    (
+        "INSERT INTO alert_declarations (id, team_id, source, group_kind, group_value, route_id, event_id, "
+        "incident_id, created_at) VALUES (1, 'T1', 'pagerduty', 'incident', 'Q2XYZ', 1, 1, 1, "
+        "'2026-11-29 14:00:00+00:00')"
+    ),
+)
+
+
+def test_alert_rows_kept_before_0014_are_found_by_their_digests_after_it(empty_database: str) -> None:
+    command.upgrade(alembic_config(empty_database), "0013_ui_channel_access")
+    _insert(empty_database, *ALERT_ROWS_AT_0013)
+    upgrade_to_head(empty_database)
+
+    engine = make_engine(empty_database)
+    key = AlertKey(AlertSource.PAGERDUTY, "incident", "Q2XYZ")
+    now = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
+    try:
+        with Session(engine) as session, session.begin():
+            assert [e.external_id for e in alert_events.events_by_key(session, team_id="T1", key=key)] == ["01EVT"]
+            assert len(alert_events.events_of_group(session, team_id="T1", group=key)) == 1
+            assert alert_links.incidents_linked_to(session, team_id="T1", keys=[key]) == [1]
+            incident = session.get(Incident, 1)
+            assert incident is not None
+            assert [e.external_id for e in alert_links.linked_events(session, incident)] == ["01EVT"]
+            # the unique keys still decide: the same link, route and declaration are not made again
+            assert not alert_links.add_link(
+                session,
+                incident_id=1,
+                team_id="T1",
+                key=key,
+                label="x",
+                via="command",
+                user_id=None,
+                now=now,
+                restore=False,
+            )
+            route = RouteSpec(AlertSource.PAGERDUTY, (("urgency", "high"),), "sev2")
+            assert alert_links.add_route(session, team_id="T1", route=route, now=now) == (1, False)
+            assert (
+                alert_links.claim_declaration(session, team_id="T1", group=key, route_id=1, event_id=1, now=now) is None
+            )
+    finally:
+        engine.dispose()
+
+    command.downgrade(alembic_config(empty_database), "0013_ui_channel_access")
+    assert _count(empty_database, "alert_event_keys") == 1
+    upgrade_to_head(empty_database)
+
+
+def test_a_downgrade_below_0014_refuses_to_cut_a_value_longer_than_the_old_column(empty_database: str) -> None:
+    upgrade_to_head(empty_database)
+    _insert(empty_database, INCIDENT.format(id=1).replace("'t'", f"'{'t' * 301}'"))
+    with pytest.raises(RuntimeError, match=r"incidents.title holds a value of 301 characters"):
+        command.downgrade(alembic_config(empty_database), "0013_ui_channel_access")
+    assert _count(empty_database, "incidents") == 1
