@@ -138,6 +138,15 @@ class Incidents:
     def status(self, slack: SlackRequests, i: int) -> Response:
         return slack.command("status", channel=self.channel(i), user=STARTER)
 
+    def role(self, slack: SlackRequests, i: int) -> Response:
+        return slack.command(f"role comms <@{self.owner(i)}>", channel=self.channel(i), user=STARTER)
+
+    def update(self, slack: SlackRequests, i: int) -> Response:
+        return slack.command("update Rolled back; error rate falling", channel=self.channel(i), user=STARTER)
+
+    def catchup(self, slack: SlackRequests, i: int) -> Response:
+        return slack.command("catchup", channel=self.channel(i), user=STARTER)
+
     def postmortem(self, slack: SlackRequests, i: int) -> Response:
         return slack.command("postmortem", channel=self.channel(i), user=STARTER)
 
@@ -201,6 +210,9 @@ KINDS: tuple[tuple[str, str], ...] = (
     ("note", "note"),
     ("action", "action"),
     ("status", "status"),
+    ("role", "role"),
+    ("update", "update"),
+    ("catchup", "catchup"),
     ("postmortem", "postmortem"),
     ("declare", "declare"),
     ("declare form", "declare_form"),

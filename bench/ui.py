@@ -99,9 +99,11 @@ def run(label: str, url: str, repeat: int) -> None:
     from sqlalchemy import text
     from werkzeug.test import Client
 
+    from bot.services import web_sessions
     from bot.settings import Settings
     from bot.slack.signin import SlackSignIn
     from bot.ui.app import UiDeps, create_ui
+    from storage import channel_access as access_repo
     from storage import incidents as repo
     from storage.migrate import upgrade_to_head
     from storage.session import make_engine, make_session_factory
@@ -135,8 +137,11 @@ def run(label: str, url: str, repeat: int) -> None:
             lists_for=lambda _team: None,
         )
     )
+    with sessions.begin() as session:
+        access_repo.remember_person(session, team_id=TEAM, user_id="U1", guest=False, deleted=False, now=START)
+        token = web_sessions.start(session, team_id=TEAM, user_id="U1", now=START)
     cookie = app.session_interface.get_signing_serializer(app).dumps(  # type: ignore[attr-defined]
-        {"team": TEAM, "user": "U1", "name": "Bench"}
+        {"sid": token, "name": "Bench"}
     )
     client = Client(app)
     client.set_cookie("scribe_session", cookie, domain="scribe.bench", path="/ui/", secure=True)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot import cli_alerts, cli_webhooks
+from bot import cli_alerts, cli_trackers, cli_webhooks
 from bot.logs import configure_logging
 from bot.settings import Settings, shown_url
 
@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     services_sub.add_parser("list", help="list the configured services").set_defaults(run=_services_list)
 
     cli_webhooks.register(sub, sessions=_sessions, migrate=_migrate)
+    cli_trackers.register(sub, sessions=_sessions, migrate=_migrate)
     cli_alerts.register(sub, sessions=_sessions, migrate=_migrate)
 
     postmortem = sub.add_parser("postmortem", help="print the draft postmortem of an incident channel")
@@ -156,14 +157,11 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    if args.socket:
-        settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-    else:
-        from bot.slack.oauth import missing_for_http
+    from bot.slack.oauth import refused_configuration
 
-        problem = missing_for_http(settings)
-        if problem:
-            raise SystemExit(problem)
+    problem = refused_configuration(settings, socket=args.socket)
+    if problem:
+        raise SystemExit(problem)
     port = args.port or settings.port
     workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", "2"))
     log.info(
@@ -199,10 +197,14 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
 
 def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs import run_due
+    from bot.services.outbox import running_from
     from bot.slack.client import build_client
+    from bot.slack.deps import Deps
 
     now = args.now or datetime.now(UTC)
-    ran = run_due(_deps(settings), build_client(settings.slack_bot_token, settings.slack_api_url), now)
+    # Deferred work is claimed, judged stuck and retried on the pass's clock: at NOW, then running.
+    deps = Deps(settings=settings, sessions=_sessions(settings), clock=running_from(now))
+    ran = run_due(deps, build_client(settings.slack_bot_token, settings.slack_api_url), now)
     log.info("ran %d jobs at %s: %s", len(ran), now.isoformat(), ", ".join(ran) or "none")
     return 0
 

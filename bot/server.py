@@ -14,21 +14,30 @@ def http_app(deps: Any, *, health: Any = None, client: Any = None) -> Any:
     under ``/webhooks/`` and the pages under ``/ui/``. Production and the tests build it here, the
     same way."""
     from bot.services.webhook_endpoints import OperatorWebhooks
+    from bot.slack.action_blocks import ticket_line_post
     from bot.slack.after_answer import drain
     from bot.slack.app import build_app
     from bot.slack.background import executor
-    from bot.slack.oauth import NoInstallation, clients, single_workspace_team
+    from bot.slack.client import build_client
+    from bot.slack.identity import KnownIdentity
+    from bot.slack.oauth import NoInstallation, clients, install_mode
     from bot.ui.app import build_ui
     from bot.web import create_wsgi_app
     from bot.webhooks.app import create_webhooks_app
 
-    app = build_app(deps, client=client)
-    operator = OperatorWebhooks.from_settings(deps.settings, team_id=None)
-    if operator.any_configured():  # the settings' secrets serve the one workspace: learn which, now
-        operator = OperatorWebhooks.from_settings(
-            deps.settings, team_id=single_workspace_team(deps.settings, app.client)
-        )
-    client_for = clients(deps, app.client)
+    settings = deps.settings
+    client = client or build_client(settings.slack_bot_token, settings.slack_api_url)
+    identity = None
+    if install_mode(settings) == "single" and settings.slack_bot_token:
+        identity = KnownIdentity(deps, client, settings.slack_bot_token, pool=executor)
+        if identity.current() is None:  # first start: ask once, briefly; Slack down only delays it
+            asking = build_client(settings.slack_bot_token, settings.slack_api_url, timeout=BOOT_ASK_SECONDS)
+            asking.retry_handlers = []  # one try: requests and the clock ask again later
+            identity.learn(client=asking)
+    app = build_app(deps, client=client, identity=identity)
+    # the settings' webhook secrets serve the one workspace: its team is read from the stored identity
+    operator = OperatorWebhooks.from_settings(settings, team_id=None, team_of=identity.team_id if identity else None)
+    client_for = clients(deps, client)
 
     def owed_after_delivery(team_id: str) -> None:
         try:
@@ -41,7 +50,11 @@ def http_app(deps: Any, *, health: Any = None, client: Any = None) -> Any:
         executor.submit(owed_after_delivery, team_id)
 
     webhooks = create_webhooks_app(
-        sessions=deps.sessions, operator=operator, clock=deps.clock, after_answer=after_delivery
+        sessions=deps.sessions,
+        operator=operator,
+        clock=deps.clock,
+        after_answer=after_delivery,
+        render_ticket_line=ticket_line_post,
     )
     return create_wsgi_app(app, health=health, mounts={"/webhooks/": webhooks, "/ui/": build_ui(deps)})
 
@@ -64,6 +77,10 @@ def build_wsgi(settings: Settings) -> Any:
             return False
 
     return http_app(deps, health=healthy)
+
+
+BOOT_ASK_SECONDS = 3
+"""How long the web process waits for ``auth.test`` when it starts with no stored identity."""
 
 
 class _Gunicorn(BaseApplication):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy.engine import make_url
@@ -12,9 +12,19 @@ from sqlalchemy.exc import ArgumentError
 from bot.core.channels import ConfiguredChannels
 from bot.core.pages import PublicUrlError, public_base_url
 from bot.core.review import ReviewSchedule
+from bot.core.updates import DEFAULT_UPDATE_EVERY, parse_update_every
 
 DEFAULT_DATABASE_URL = "sqlite:///scribe.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
+DEFAULT_LINEAR_API_URL = "https://api.linear.app/graphql"
+TRACKER_LABELS = {"jira": "Jira", "github": "GitHub", "linear": "Linear"}
+TRACKER_SETTINGS: dict[str, tuple[str, ...]] = {
+    "jira": ("JIRA_URL", "JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_PROJECT"),
+    "github": ("GITHUB_TOKEN", "GITHUB_REPO"),
+    "linear": ("LINEAR_API_KEY", "LINEAR_TEAM_ID"),
+}
+"""What each tracker needs, all or nothing (its webhook secret needs them too)."""
 
 HOW_TO_GET: dict[str, str] = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) under OAuth & Permissions of your app at api.slack.com/apps",
@@ -40,6 +50,12 @@ SECRET_FIELDS = frozenset(
         "alertmanager_webhook_token",
         "grafana_webhook_secret",
         "session_secret",
+        "jira_api_token",
+        "jira_webhook_secret",
+        "github_token",
+        "github_webhook_secret",
+        "linear_api_key",
+        "linear_webhook_secret",
     }
 )
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -113,6 +129,28 @@ class Settings:
     """The header in which Grafana sends the signed timestamp, when its contact point names one."""
     public_url: str | None = None
     """Where people open the web pages (``SCRIBE_PUBLIC_URL``); Slack posts link to them when set."""
+    stakeholder_channel: str | None = None
+    """Also gets every status update (``SCRIBE_STAKEHOLDER_CHANNEL``), like the review channel's forms."""
+    update_every: str = DEFAULT_UPDATE_EVERY
+    """How long an open incident may go without a status update, per severity (``SCRIBE_UPDATE_EVERY``)."""
+    role_template: str | None = None
+    """A team's Jinja2 template of the duties DM sent with a role (``SCRIBE_ROLE_TEMPLATE``)."""
+    jira_url: str | None = None
+    jira_email: str | None = None
+    jira_api_token: str | None = None
+    jira_project: str | None = None
+    jira_webhook_secret: str | None = None
+    github_token: str | None = None
+    github_repo: str | None = None
+    """``owner/name`` of the repository whose issues hold the action items."""
+    github_api_url: str = DEFAULT_GITHUB_API_URL
+    github_webhook_secret: str | None = None
+    linear_api_key: str | None = None
+    linear_team_id: str | None = None
+    linear_api_url: str = DEFAULT_LINEAR_API_URL
+    linear_webhook_secret: str | None = None
+    tracker: str | None = None
+    """``SCRIBE_TRACKER``: where every new action item is filed (None: nowhere)."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -127,12 +165,13 @@ class Settings:
         if not api_url.endswith("/"):
             api_url += "/"
         retention = get("SCRIBE_RETENTION_DAYS")
-        for name in ("SCRIBE_REVIEW_CHANNEL", "SCRIBE_ANNOUNCE_CHANNEL"):
+        for name in ("SCRIBE_REVIEW_CHANNEL", "SCRIBE_ANNOUNCE_CHANNEL", "SCRIBE_STAKEHOLDER_CHANNEL"):
             try:
                 ConfiguredChannels.parse(get(name), name=name)
             except ValueError as error:
                 raise SystemExit(f"error: {error}") from None
         severities = get("SCRIBE_POSTMORTEM_SEVERITIES")
+        tracker = _trackers(get)
         return cls(
             database_url=_database_url(get("DATABASE_URL")),
             slack_bot_token=get("SLACK_BOT_TOKEN"),
@@ -164,6 +203,23 @@ class Settings:
             grafana_webhook_secret=_several(get("GRAFANA_WEBHOOK_SECRET")),
             grafana_webhook_timestamp_header=get("GRAFANA_WEBHOOK_TIMESTAMP_HEADER"),
             public_url=_public_url(get("SCRIBE_PUBLIC_URL")),
+            stakeholder_channel=get("SCRIBE_STAKEHOLDER_CHANNEL"),
+            update_every=_update_every(env.get("SCRIBE_UPDATE_EVERY")),
+            role_template=get("SCRIBE_ROLE_TEMPLATE"),
+            jira_url=(get("JIRA_URL") or "").rstrip("/") or None,
+            jira_email=get("JIRA_EMAIL"),
+            jira_api_token=get("JIRA_API_TOKEN"),
+            jira_project=get("JIRA_PROJECT"),
+            jira_webhook_secret=get("JIRA_WEBHOOK_SECRET"),
+            github_token=get("GITHUB_TOKEN"),
+            github_repo=get("GITHUB_REPO"),
+            github_api_url=(get("GITHUB_API_URL") or DEFAULT_GITHUB_API_URL).rstrip("/"),
+            github_webhook_secret=get("GITHUB_WEBHOOK_SECRET"),
+            linear_api_key=get("LINEAR_API_KEY"),
+            linear_team_id=get("LINEAR_TEAM_ID"),
+            linear_api_url=get("LINEAR_API_URL") or DEFAULT_LINEAR_API_URL,
+            linear_webhook_secret=get("LINEAR_WEBHOOK_SECRET"),
+            tracker=tracker,
             extra={k: v for k, v in env.items() if k.startswith("SCRIBE_")},
         )
 
@@ -207,6 +263,37 @@ def _database_url(value: str | None) -> str:
     return value
 
 
+def _trackers(get: Callable[[str], str | None]) -> str | None:
+    """Refuse a tracker configured by halves, and ``SCRIBE_TRACKER`` naming one not configured;
+    the tracker new items are filed in, or None."""
+    for name, needed in TRACKER_SETTINGS.items():
+        given = [n for n in needed if get(n)]
+        secret = f"{name.upper()}_WEBHOOK_SECRET"
+        if (given or get(secret)) and len(given) < len(needed):
+            missing = ", ".join(n for n in needed if not get(n))
+            raise SystemExit(
+                f"error: {TRACKER_LABELS[name]} is set up by halves: set {missing} too (or unset the rest)."
+            )
+    for name in ("JIRA_URL", "GITHUB_API_URL", "LINEAR_API_URL"):
+        value = get(name)
+        if value and not value.lower().startswith(("https://", "http://")):
+            raise SystemExit(f"error: {name} must be an http(s) address, not {value!r}.")
+    repo = get("GITHUB_REPO")
+    if repo and (repo.count("/") != 1 or not all(repo.split("/"))):
+        raise SystemExit(f"error: GITHUB_REPO must be owner/name, not {repo!r}.")
+    chosen = (get("SCRIBE_TRACKER") or "").lower() or None
+    if chosen is None:
+        return None
+    if chosen not in TRACKER_SETTINGS:
+        raise SystemExit(f"error: SCRIBE_TRACKER must be jira, github or linear, not {chosen!r}.")
+    if not get(TRACKER_SETTINGS[chosen][0]):
+        raise SystemExit(
+            f"error: SCRIBE_TRACKER is {chosen} but {TRACKER_LABELS[chosen]} is not set up: "
+            f"set {', '.join(TRACKER_SETTINGS[chosen])}."
+        )
+    return chosen
+
+
 def _several(value: str | None) -> tuple[str, ...]:
     """A comma-separated list of secrets: every one is accepted (secret rotation)."""
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
@@ -217,6 +304,17 @@ def _public_url(value: str | None) -> str | None:
         return public_base_url(value)
     except PublicUrlError as error:
         raise SystemExit(f"error: {error}") from None
+
+
+def _update_every(value: str | None) -> str:
+    """``SCRIBE_UPDATE_EVERY`` such as ``sev1=30m,sev2=60m``; set but empty, or ``off``: no reminders."""
+    if value is None:
+        return DEFAULT_UPDATE_EVERY
+    try:
+        parse_update_every(value)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
+    return value.strip()
 
 
 def _log_level(value: str | None) -> str:

@@ -10,6 +10,8 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.slack.background import after_the_answer
+
 MAX_BODY_BYTES = 1_000_000
 """Slack's payloads are far smaller; anything bigger is refused before it is read."""
 
@@ -22,7 +24,7 @@ def create_wsgi_app(
 ) -> WsgiApp:
     """``mounts`` maps a path prefix (``"/webhooks/"``, ``"/ui/"``) to the WSGI app that serves every
     path under it; that app applies its own limits and authentication."""
-    slack = SlackRequestHandler(app, path="/slack/events")
+    slack = after_the_answer(SlackRequestHandler(app, path="/slack/events"))  # lazy listeners start once answered
     prefixes = sorted((mounts or {}).items(), key=lambda item: len(item[0]), reverse=True)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

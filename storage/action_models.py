@@ -47,6 +47,8 @@ class ActionItemEvent(Base):
     old_value: Mapped[str | None] = mapped_column(String(200))
     new_value: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime]
+    origin: Mapped[str | None] = mapped_column(String(16))
+    """Where the change came from: ``jira``, ``github``, ``linear``; None for Slack and the web pages."""
 
 
 class ActionNudge(Base):

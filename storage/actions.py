@@ -9,6 +9,7 @@ found, whoever asks. The reads of the follow-up jobs (nudges, reviews) are in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session
 from bot.core.record import ActionItemView, ItemWithIncident
 from storage.action_models import ActionItem, ActionItemEvent
 from storage.models import Entry, Incident, Message, PhaseMark
+from storage.ticket_models import ActionItemTicket
+from storage.tickets import ticket_info, tickets_of
 
 ITEM_ROW_COLUMNS = (
     ActionItem.id,
@@ -37,8 +40,11 @@ ITEM_ROW_COLUMNS = (
 
 
 def item_rows(session: Session, stmt: Any) -> list[ItemWithIncident]:
-    """Run a select of ``ITEM_ROW_COLUMNS`` (and optionally the owner's zone) as ``ItemWithIncident``s."""
-    return [ItemWithIncident(*row) for row in session.execute(stmt)]
+    """Run a select of ``ITEM_ROW_COLUMNS`` (and optionally the owner's zone) as ``ItemWithIncident``s,
+    each with its ticket (one more query, whatever the number of items)."""
+    rows = [ItemWithIncident(*row) for row in session.execute(stmt)]
+    tickets = tickets_of(session, (row.id for row in rows))
+    return [replace(row, ticket=ticket_info(tickets[row.id])) if row.id in tickets else row for row in rows]
 
 
 def add_item(
@@ -72,9 +78,20 @@ def add_item(
 
 
 def add_event(
-    session: Session, item_id: int, *, kind: str, user_id: str | None, old: str | None, new: str | None, at: datetime
+    session: Session,
+    item_id: int,
+    *,
+    kind: str,
+    user_id: str | None,
+    old: str | None,
+    new: str | None,
+    at: datetime,
+    origin: str | None = None,
 ) -> int:
-    event = ActionItemEvent(item_id=item_id, kind=kind, user_id=user_id, old_value=old, new_value=new, at=at)
+    """One change in the item's history; ``origin`` names the tracker it came from (None: here)."""
+    event = ActionItemEvent(
+        item_id=item_id, kind=kind, user_id=user_id, old_value=old, new_value=new, at=at, origin=origin
+    )
     session.add(event)
     session.flush()
     return event.id
@@ -118,12 +135,22 @@ def item_views(session: Session, incident_id: int) -> tuple[ActionItemView, ...]
     """The incident's items as the record's plain values, in the order they were added."""
     stmt = (
         select(
-            ActionItem.id, ActionItem.owner_id, ActionItem.due, ActionItem.text, ActionItem.status, ActionItem.rollovers
+            ActionItem.id,
+            ActionItem.owner_id,
+            ActionItem.due,
+            ActionItem.text,
+            ActionItem.status,
+            ActionItem.rollovers,
+            ActionItemTicket,
         )
+        .outerjoin(ActionItemTicket, ActionItemTicket.item_id == ActionItem.id)
         .where(ActionItem.incident_id == incident_id)
         .order_by(ActionItem.id)
     )
-    return tuple(ActionItemView(*row) for row in session.execute(stmt))
+    return tuple(
+        ActionItemView(*row[:6], ticket=ticket_info(row[6]) if row[6] is not None else None)
+        for row in session.execute(stmt)
+    )
 
 
 def open_items_of(session: Session, team_id: str, owner_id: str) -> list[ItemWithIncident]:

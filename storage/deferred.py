@@ -67,9 +67,13 @@ def finish(
     error: str | None = None,
     not_before: datetime | None = None,
     payload: dict[str, Any] | None = None,
+    counted: bool = True,
 ) -> bool:
-    """Leave 'running' for ``state`` if ``token`` still holds the claim; False when it does not."""
+    """Leave 'running' for ``state`` if ``token`` still holds the claim; False when it does not.
+    ``counted=False`` gives the claim's attempt back (it did not get to try)."""
     values: dict[str, Any] = {"state": state, "last_error": error}
+    if not counted:
+        values["attempts"] = DeferredWork.attempts - 1
     if state in ("done", "failed"):
         values["finished_at"] = now
     if not_before is not None:

@@ -208,8 +208,10 @@ _FILES_INDEX = COLUMNS.index("files")
 
 
 def _bind_processor(dialect: Dialect, column: str) -> Callable[[Any], Any]:
-    """The model's own conversion for a column (aware UTC datetimes, naive ones refused)."""
-    processor = Message.__table__.c[column].type.bind_processor(dialect)
+    """The model's own conversion for a column (aware UTC datetimes, naive ones refused), as the
+    dialect's own type does it: on SQLite that ends in SQLAlchemy's text form of a time, never in
+    the driver's default datetime adapter (deprecated since Python 3.12, and of another form)."""
+    processor = Message.__table__.c[column].type.dialect_impl(dialect).bind_processor(dialect)
     return processor if processor is not None else (lambda value: value)
 
 

@@ -191,7 +191,7 @@ def _for_driver(stmt: Any, dialect: Dialect) -> DriverStatement:
     names = tuple(compiled.positiontup or ())
     convert: dict[str, Callable[[Any], Any]] = {}
     for name, param in compiled.binds.items():
-        processor = param.type.bind_processor(dialect)
+        processor = param.type.dialect_impl(dialect).bind_processor(dialect)
         convert[name] = processor if processor is not None else _unchanged
     return DriverStatement(compiled.string, names, convert)
 

@@ -15,6 +15,13 @@ from sqlalchemy.orm import Session
 from storage.models import OutboxMessage
 from storage.upsert import insert_for
 
+TICKET_KIND = "ticket"
+"""Rows owed to a tracker, not to Slack: each delivery pass takes one kind or the other."""
+
+
+def _of_queue(tickets: bool) -> Any:
+    return OutboxMessage.kind == TICKET_KIND if tickets else OutboxMessage.kind != TICKET_KIND
+
 
 def enqueue(
     session: Session,
@@ -80,8 +87,51 @@ def enqueue_many(session: Session, posts: Sequence[Post], *, now: datetime) -> N
     session.execute(stmt, rows)
 
 
-def due_ids(session: Session, *, now: datetime, limit: int, team_id: str | None = None) -> Sequence[int]:
-    stmt = select(OutboxMessage.id).where(OutboxMessage.state == "pending", OutboxMessage.not_before <= now)
+def enqueue_new(session: Session, posts: Sequence[Post], *, now: datetime) -> set[str]:
+    """Put many posts in the outbox in one statement; returns the keys this call added (a key
+    already there, queued by a rerun or by another process meanwhile, is left alone)."""
+    if not posts:
+        return set()
+    rows = [
+        {
+            "team_id": p.team_id,
+            "key": p.key,
+            "kind": p.kind,
+            "channel": p.channel,
+            "payload": p.payload,
+            "state": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "not_before": now,
+        }
+        for p in posts
+    ]
+    stmt = (
+        insert_for(session, OutboxMessage)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["team_id", "key"])
+        .returning(OutboxMessage.team_id, OutboxMessage.key)
+    )
+    return {f"{team}/{key}" for team, key in session.execute(stmt)}
+
+
+def existing_keys(session: Session, keys: Sequence[tuple[str, str]]) -> set[str]:
+    """Which of these (team, key) pairs are in the outbox already, as ``team/key``."""
+    if not keys:
+        return set()
+    wanted = {key for _team, key in keys}
+    found = session.execute(
+        select(OutboxMessage.team_id, OutboxMessage.key).where(OutboxMessage.key.in_(sorted(wanted)))
+    )
+    return {f"{team}/{key}" for team, key in found}
+
+
+def due_ids(
+    session: Session, *, now: datetime, limit: int, team_id: str | None = None, tickets: bool = False
+) -> Sequence[int]:
+    stmt = select(OutboxMessage.id).where(
+        OutboxMessage.state == "pending", OutboxMessage.not_before <= now, _of_queue(tickets)
+    )
     if team_id is not None:
         stmt = stmt.where(OutboxMessage.team_id == team_id)
     return session.scalars(stmt.order_by(OutboxMessage.id).limit(limit)).all()
@@ -132,11 +182,13 @@ def finish(
 
 
 def stuck(
-    session: Session, *, claimed_before: datetime, team_id: str | None = None, limit: int = 100
+    session: Session, *, claimed_before: datetime, team_id: str | None = None, limit: int = 100, tickets: bool = False
 ) -> Sequence[OutboxMessage]:
     """Rows left in 'sending' by a process that died between claiming and recording (of one
     workspace, with ``team_id``)."""
-    stmt = select(OutboxMessage).where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < claimed_before)
+    stmt = select(OutboxMessage).where(
+        OutboxMessage.state == "sending", OutboxMessage.claimed_at < claimed_before, _of_queue(tickets)
+    )
     if team_id is not None:
         stmt = stmt.where(OutboxMessage.team_id == team_id)
     return session.scalars(stmt.order_by(OutboxMessage.id).limit(limit)).all()

@@ -57,8 +57,9 @@ def readable_incident(session: Session, *, team_id: str, user_id: str, incident_
     return session.scalar(select(Incident).where(Incident.id == incident_id, readable_by(team_id, user_id)))
 
 
-def services_of(session: Session, team_id: str) -> list[str]:
-    stmt = select(Incident.service).where(Incident.team_id == team_id, Incident.service.is_not(None)).distinct()
+def services_of(session: Session, *, team_id: str, user_id: str) -> list[str]:
+    """The services of the incidents this person may read (the list's filter offers no other)."""
+    stmt = select(Incident.service).where(readable_by(team_id, user_id), Incident.service.is_not(None)).distinct()
     return sorted(s for s in session.scalars(stmt) if s)
 
 
@@ -177,16 +178,21 @@ def draft_versions(session: Session, incident: Incident) -> list[tuple[int, date
     return sorted((int(number), at) for number, at in found if number.isdigit())
 
 
-def draft_markdown(session: Session, incident: Incident, version: int) -> str | None:
-    """The Markdown of one draft version as it was posted (the outbox keeps what it sent)."""
+def draft_file(session: Session, incident: Incident, version: int) -> dict[str, Any] | None:
+    """What was queued for one draft version's file: ``content`` (the Markdown as posted) and
+    ``chart`` (the Mermaid chart the bot drew, when it drew one)."""
     payload = session.scalar(
         select(OutboxMessage.payload).where(
             OutboxMessage.team_id == incident.team_id, OutboxMessage.key == f"draft:{incident.id}:v{version}:file"
         )
     )
-    if not isinstance(payload, dict):
-        return None
-    return str(payload.get("content") or "")
+    return payload if isinstance(payload, dict) else None
+
+
+def draft_markdown(session: Session, incident: Incident, version: int) -> str | None:
+    """The Markdown of one draft version as it was posted (the outbox keeps what it sent)."""
+    payload = draft_file(session, incident, version)
+    return None if payload is None else str(payload.get("content") or "")
 
 
 def alert_page(session: Session, incident: Incident, *, after: tuple[datetime, str] | None, limit: int) -> list[Any]:

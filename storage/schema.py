@@ -10,9 +10,12 @@ from storage import (
     alert_link_models,  # noqa: F401
     alert_models,  # noqa: F401
     curation,  # noqa: F401
+    identity_models,  # noqa: F401
     models,  # noqa: F401
     oauth_models,  # noqa: F401
     postmortems,  # noqa: F401
+    running_models,  # noqa: F401
+    ticket_models,  # noqa: F401
 )
 from storage.models import Base
 

@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.slack.background import wait_for_background
 from bot.slack.deps import Deps
 from bot.slack.listeners.commands import DEFERRED
+from bot.ui.refresher import wait_for_refreshes
 from storage.migrate import upgrade_to_head
 from storage.session import make_engine, make_session_factory
 from tests.support.databases import copy_sqlite, server_url, temporary_postgres_database, truncate_all
@@ -77,6 +78,7 @@ def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(database_url)
     yield make_session_factory(engine)
     wait_for_background()  # nothing may still be using the engine when it is closed
+    wait_for_refreshes()
     engine.dispose()
 
 
@@ -116,6 +118,7 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake.add_user("U3", tz="Asia/Kolkata", name="Radia")
     yield fake
     wait_for_background()
+    wait_for_refreshes()
     fake.stop()
 
 

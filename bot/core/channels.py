@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-PURPOSES = ("review", "announce")
+PURPOSES = ("review", "announce", "stakeholders")
 _CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
 _TEAM = re.compile(r"[TE][A-Z0-9]{2,}")
 

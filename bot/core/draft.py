@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.core.blame import BlameFlag
 from bot.core.durations import PhaseDurations
+from bot.core.ticket_info import TicketInfo
 from bot.core.transcript import TranscriptLine
 
 SECTION_NAMES: tuple[str, ...] = (
@@ -77,6 +78,7 @@ class ActionItemLine:
     rollovers: int
     problems: tuple[str, ...]
     """"no owner", "no due date": why the item keeps the draft from being final."""
+    ticket: TicketInfo | None = None
 
 
 @dataclass(frozen=True)

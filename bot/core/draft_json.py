@@ -107,7 +107,8 @@ def _curated(record: IncidentRecord, entry: TimelineEntry) -> EntryCuration | No
 
 
 def record_to_json(record: IncidentRecord) -> dict[str, Any]:
-    """``{"incident", "phases", "timeline", "action_items"}`` as the contract fixes them.
+    """``{"incident", "phases", "timeline", "action_items", "roles", "updates"}`` as the contract
+    fixes them (an update is also a ``note`` on the timeline).
 
     The timeline is the whole record as captured, in its recorded order, with the recorded
     ``at`` and ``text``; each entry carries its ``entry`` id, and a curated one a ``curation``
@@ -132,8 +133,11 @@ def record_to_json(record: IncidentRecord) -> dict[str, Any]:
                 "due": item.due.isoformat() if item.due else None,
                 "text": item.text,
                 "status": item.status,
+                "ticket": item.ticket.as_json() if item.ticket else None,
             }
             for item in record.action_items
         ],
+        "roles": dict(record.roles),
+        "updates": [{"at": iso_z(update.at), "user": update.user, "text": update.text} for update in record.updates],
         **alerts_to_json(record),
     }

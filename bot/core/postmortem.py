@@ -29,8 +29,11 @@ from bot.core.durations import (
     measure_phases,
     spans_days,
 )
+from bot.core.mentions import mention
 from bot.core.record import PHASES, ActionItemView, AlertPhases, IncidentRecord, PhaseTimes, TimelineEntry
+from bot.core.roles import ROLE_LABELS, ROLES
 from bot.core.transcript import build_transcript
+from bot.core.updates import cadence_sentence
 
 PHASE_NOUNS: dict[str, str] = {
     "detected": "detection",
@@ -72,12 +75,16 @@ def build_draft(record: IncidentRecord, *, now: datetime, full: bool = True, ver
         instants.append(max(entry.at for entry in record.timeline))
     with_dates = spans_days(instants)
     summary = summarise(record, durations, now=now)
+    roles = roles_sentence(record.roles)
+    if roles:
+        summary = f"{summary} {roles}"
+    kept, cadence_line = cadence_sentence(record, now=now)
     texts = {
         "Impact": record.impact,
         "Root cause": record.causes,
         "Contributing factors": record.factors,
-        "What went well": record.went_well,
-        "What went poorly": record.went_poorly,
+        "What went well": (*record.went_well, cadence_line) if cadence_line and kept else record.went_well,
+        "What went poorly": (*record.went_poorly, cadence_line) if cadence_line and not kept else record.went_poorly,
     }
     sections = {name: TextSection(name, values, None if values else PROMPTS[name]) for name, values in texts.items()}
     items = tuple(_action_item_line(item, now=now) for item in record.action_items)
@@ -113,6 +120,12 @@ def build_draft(record: IncidentRecord, *, now: datetime, full: bool = True, ver
         transcript=build_transcript(record.timeline, with_dates=with_dates) if full else (),
         phase_notes=phase_notes(record.alert_phases, with_dates=with_dates),
     )
+
+
+def roles_sentence(roles: Mapping[str, str]) -> str:
+    """ "Roles: incident commander <@U1>, communications lead <@U2>." — empty without roles."""
+    named = [f"{ROLE_LABELS[role].lower()} {mention(roles[role])}" for role in ROLES if roles.get(role)]
+    return f"Roles: {_join(named)}." if named else ""
 
 
 def phase_notes(combined: AlertPhases | None, *, with_dates: bool) -> tuple[str, ...]:
@@ -277,6 +290,7 @@ def _action_item_line(item: ActionItemView, *, now: datetime) -> ActionItemLine:
         overdue=not done and item.due is not None and item.due < now.date(),
         rollovers=item.rollovers,
         problems=problems,
+        ticket=item.ticket,
     )
 
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
+from typing import Any
 
 import jinja2
 
 from bot.core.draft import SECTION_NAMES, Draft, TimelineLine
 from bot.core.mentions import mentioned_users, named
+from bot.core.ticket_info import TicketInfo
 from bot.core.transcript import TranscriptLine
 
 TEMPLATE_NAME = "postmortem.md.j2"
@@ -27,7 +29,18 @@ def render_markdown(draft: Draft, *, template: str | None = None, names: Mapping
 
     ``names`` (user id → name, from the people cache) turn ``U123`` into ``@Ada``; an id with no
     known name stays an id."""
-    known = names or {}
+    source = template if template is not None else _packaged_template()
+    return compiled_template(source).render(draft=draft, sections=SECTION_NAMES, **{NAMES_VARIABLE: names or {}})
+
+
+NAMES_VARIABLE = "_scribe_names"
+"""The render variable the filters read the names from (a template is compiled once, its names
+differ with every draft)."""
+
+
+@functools.lru_cache(maxsize=8)
+def compiled_template(source: str) -> jinja2.Template:
+    """``source`` compiled once: compiling costs many times what rendering a draft does."""
     environment = jinja2.Environment(
         autoescape=False,
         trim_blocks=True,
@@ -35,12 +48,20 @@ def render_markdown(draft: Draft, *, template: str | None = None, names: Mapping
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    environment.filters["md"] = functools.partial(slack_to_markdown, names=known)
-    environment.filters["author"] = functools.partial(name_author, names=known)
-    environment.filters["person"] = functools.partial(person, names=known)
-    environment.filters["correction"] = functools.partial(correction_note, names=known)
-    source = template if template is not None else _packaged_template()
-    return environment.from_string(source).render(draft=draft, sections=SECTION_NAMES)
+    environment.filters["md"] = _with_names(slack_to_markdown)
+    environment.filters["author"] = _with_names(name_author)
+    environment.filters["person"] = _with_names(person)
+    environment.filters["correction"] = _with_names(correction_note)
+    environment.filters["ticket"] = ticket_link
+    return environment.from_string(source)
+
+
+def _with_names(render: Callable[..., str]) -> Callable[..., str]:
+    @jinja2.pass_context
+    def filter_(context: jinja2.runtime.Context, value: Any, *args: Any) -> str:
+        return render(value, *args, names=context.get(NAMES_VARIABLE) or {})
+
+    return filter_
 
 
 def people_in(draft: Draft) -> set[str]:
@@ -67,6 +88,19 @@ def slack_to_markdown(text: str | None, indent: int = 0, *, names: Mapping[str, 
     if "\n" in converted:
         converted = converted.replace("\n", "\n" + " " * indent)
     return converted
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_PLAIN_URL = re.compile(r"https?://[^\s()<>\[\]\"'`|\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+def ticket_link(ticket: TicketInfo) -> str:
+    """An item's ticket for Markdown: ``[Jira OPS-12](https://…)``, its label escaped and its
+    address used only when it is a plain http(s) one (both came from the tracker)."""
+    label = _MD_SPECIAL.sub(r"\\\1", " ".join(ticket.label().split()))
+    if ticket.url and _PLAIN_URL.fullmatch(ticket.url):
+        return f"[{label}]({ticket.url})"
+    return label
 
 
 def person(user_id: str, *, names: Mapping[str, str] | None = None) -> str:
@@ -108,5 +142,6 @@ def _replace_markup(match: re.Match[str], *, names: Mapping[str, str]) -> str:
     return f"@{target}"
 
 
+@functools.cache
 def _packaged_template() -> str:
     return resources.files("bot").joinpath("templates", TEMPLATE_NAME).read_text(encoding="utf-8")

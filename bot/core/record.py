@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.core.alert_events import AlertEvent, AlertSource
 from bot.core.curation import EntryCuration
+from bot.core.ticket_info import TicketInfo
 
 PHASES: tuple[str, ...] = ("detected", "acknowledged", "mitigated", "resolved")
 SEVERITIES: tuple[str, ...] = ("sev1", "sev2", "sev3", "sev4")
@@ -70,8 +71,9 @@ class ActionItemView:
     owner: str | None
     due: date | None
     text: str
-    status: str  # "open" | "done"
+    status: str  # "open" | "done" | "canceled"
     rollovers: int = 0
+    ticket: TicketInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,15 @@ class AlertPhases:
 
 
 @dataclass(frozen=True)
+class StatusUpdateView:
+    """A status update as the draft shows it (``/incident update``)."""
+
+    at: datetime
+    user: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class IncidentRecord:
     """Everything the postmortem draft is made from."""
 
@@ -147,6 +158,12 @@ class IncidentRecord:
     """Where detection and acknowledgment come from when alerts are linked; ``phases`` holds the result."""
     curation: Mapping[str, EntryCuration] = field(default_factory=dict)
     """Curated entries by entry id (stars, hides, corrections in effect); absent ones are as recorded."""
+    roles: Mapping[str, str] = field(default_factory=dict)
+    """role → user id of who holds it now; the starter is commander until someone else is."""
+    updates: tuple[StatusUpdateView, ...] = ()
+    """The status updates posted, oldest first."""
+    update_target: timedelta | None = None
+    """How often updates were owed for this severity (``SCRIBE_UPDATE_EVERY``); None: no target."""
 
 
 @dataclass(frozen=True)
@@ -167,3 +184,4 @@ class ItemWithIncident:
     title: str
     service: str | None
     owner_tz: str | None = None
+    ticket: TicketInfo | None = None

@@ -25,7 +25,7 @@ class ReviewItem:
     owner: str | None
     due: date | None
     status: str
-    """"open" or "done"."""
+    """"open", "done" or "canceled" (closed as not done in the tracker)."""
     rollovers: int
     created_at: datetime
     closed_at: datetime | None = None
@@ -87,6 +87,9 @@ class Health:
     open_rollovers: int
     """Rollovers summed over open items."""
     open_items_rolled_twice: int
+    closed_not_done: int = 0
+    """Items closed as not done (won't do, canceled, not planned in their tracker) in the window:
+    counted apart, never as closed on time."""
 
 
 def days_overdue(due: date | None, *, now: datetime) -> int:
@@ -115,6 +118,8 @@ def close_rate(items: Iterable[ReviewItem], *, now: datetime, window: timedelta 
     on_time = considered = 0
     for item in items:
         if item.due is None:
+            continue
+        if item.status == "canceled":
             continue
         if item.status == "open":
             if first <= item.due + timedelta(days=1) <= today:
@@ -207,4 +212,11 @@ def measure_health(
         medians=phase_medians(incidents),
         open_rollovers=sum(item.rollovers for item in open_items),
         open_items_rolled_twice=sum(1 for item in open_items if item.rollovers >= 2),
+        closed_not_done=sum(
+            1
+            for item in items
+            if item.status == "canceled"
+            and item.closed_at is not None
+            and now.date() - timedelta(days=window.days - 1) <= item.closed_at.date() <= now.date()
+        ),
     )

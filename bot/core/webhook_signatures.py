@@ -72,3 +72,30 @@ def bearer_matches(authorization: str | None, tokens: Iterable[str]) -> bool:
     if scheme.lower() != "bearer" or not token.strip():
         return False
     return _any_equal(tokens, [token.strip()])
+
+
+LINEAR_MAX_AGE = timedelta(seconds=60)
+"""A Linear delivery whose ``webhookTimestamp`` is further than this from now is refused."""
+
+
+def hub_signed(body: bytes, header: str | None, secrets: Iterable[str]) -> bool:
+    """``sha256=<hex HMAC-SHA256 of the raw body>``: Jira Cloud's ``X-Hub-Signature`` and
+    GitHub's ``X-Hub-Signature-256``."""
+    if not header or not header.strip().lower().startswith("sha256="):
+        return False
+    return _any_equal((_hex_hmac(s, body) for s in secrets), [header.strip()[7:].lower()])
+
+
+def linear_signed(body: bytes, header: str | None, secrets: Iterable[str]) -> bool:
+    """``Linear-Signature: <hex HMAC-SHA256 of the raw body>``."""
+    if not header:
+        return False
+    return _any_equal((_hex_hmac(s, body) for s in secrets), [header.strip().lower()])
+
+
+def linear_fresh(webhook_timestamp: object, *, now: datetime) -> bool:
+    """Whether the body's ``webhookTimestamp`` (milliseconds) is within a minute of now: an older
+    one is a replay of a delivery signed long ago."""
+    if not isinstance(webhook_timestamp, int) or isinstance(webhook_timestamp, bool):
+        return False
+    return abs(now.timestamp() * 1000 - webhook_timestamp) <= LINEAR_MAX_AGE.total_seconds() * 1000

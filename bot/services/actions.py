@@ -21,6 +21,7 @@ from bot.services import outbox
 from bot.services.error_budgets import team_budgets
 from bot.services.errors import UserFacingError
 from bot.services.incidents import require_incident
+from bot.services.ticket_push import item_changed
 from storage import actions as repo
 from storage.action_models import ActionItem
 from storage.models import Incident
@@ -132,8 +133,9 @@ def _set_status(session: Session, *, team_id: str, item_id: int, status: str, us
     item.status = status
     item.closed_at, item.closed_by = (now, user_id) if status == "done" else (None, None)
     kind = "done" if status == "done" else "reopened"
-    repo.add_event(session, item.id, kind=kind, user_id=user_id, old=previous, new=status, at=now)
-    return Change(_row(session, team_id, item_id), changed=True)
+    event_id = repo.add_event(session, item.id, kind=kind, user_id=user_id, old=previous, new=status, at=now)
+    item_changed(session, item_id=item.id, event_id=event_id, now=now)
+    return Change(_row(session, team_id, item_id), changed=True, event_id=event_id)
 
 
 def move_due(
@@ -149,7 +151,7 @@ def move_due(
     item.due = due
     if rolled:
         item.rollovers += 1
-    repo.add_event(
+    event_id = repo.add_event(
         session,
         item.id,
         kind="rollover" if rolled else "due_moved",
@@ -158,6 +160,7 @@ def move_due(
         new=due.isoformat(),
         at=now,
     )
+    item_changed(session, item_id=item.id, event_id=event_id, now=now)
     return Change(_row(session, team_id, item_id), changed=True, previous_due=previous, rolled_over=rolled)
 
 
@@ -170,6 +173,7 @@ def reassign_item(
         return Change(_row(session, team_id, item_id), changed=False, previous_owner=previous)
     item.owner_id = owner_id
     event_id = repo.add_event(session, item.id, kind="reassigned", user_id=user_id, old=previous, new=owner_id, at=now)
+    item_changed(session, item_id=item.id, event_id=event_id, now=now)
     return Change(_row(session, team_id, item_id), changed=True, previous_owner=previous, event_id=event_id)
 
 

@@ -12,7 +12,10 @@ How "once" holds:
   write (:func:`complete`), so a crash either leaves both undone or both done;
 - a row left 'running' longer than ``STUCK_AFTER`` by a process that died is run again (the
   work kinds are written to be safe to resume), up to ``MAX_ATTEMPTS`` in all;
-- what fails is retried with backoff, and the person is told when it is given up.
+- what fails is retried with backoff; when it is given up, after its last attempt failed or
+  its process died, the person is told once (only the process whose change of the row
+  holds tells them); while Slack's Web API cannot be reached at all, the attempts are not
+  counted: the work waits for it.
 """
 
 from __future__ import annotations
@@ -52,6 +55,14 @@ class Work:
 
 class RetryLater(Exception):
     """The work could not be done now (Slack down, rate limited): try again with backoff."""
+
+
+class SlackUnreachable(RetryLater):
+    """Slack's Web API could not be reached at all: nothing was tried, so the attempt is not
+    counted; the work waits (``UNREACHABLE_WAIT`` at a time) until Slack answers again."""
+
+
+UNREACHABLE_WAIT = timedelta(seconds=30)
 
 
 @dataclass
@@ -103,7 +114,7 @@ def run_owed(
     """Recover stuck rows, then run every due row once. ``team_id`` scopes both to one
     workspace (a request's lazy listener holds only that workspace's token)."""
     report = WorkReport()
-    _recover(sessions, now=clock(), team_id=team_id, report=report)
+    _recover(sessions, now=clock(), team_id=team_id, report=report, gave_up=gave_up)
     for _ in range(ROUNDS):  # work may owe more work (a deferred start owes its backfill)
         with sessions() as session:
             ids = repo.due_ids(session, now=clock(), limit=limit, team_id=team_id)
@@ -153,6 +164,20 @@ def _retry_or_give_up(
 ) -> None:
     text = f"{error.__class__.__name__}: {error}"[:2000]
     with sessions.begin() as session:
+        if isinstance(error, SlackUnreachable):
+            repo.finish(
+                session,
+                work.id,
+                work.token,
+                state="pending",
+                now=now,
+                error=text,
+                not_before=now + UNREACHABLE_WAIT,
+                counted=False,
+            )
+            report.retried += 1
+            log.warning("deferred %s %s: Slack's Web API is unreachable, will retry: %s", work.kind, work.key, text)
+            return
         if work.attempts < MAX_ATTEMPTS:
             repo.finish(
                 session,
@@ -170,18 +195,44 @@ def _retry_or_give_up(
     report.failed += 1
     log.error("deferred %s %s: gave up after %d attempts: %s", work.kind, work.key, work.attempts, text)
     if held:
-        try:
-            gave_up(work, error)
-        except Exception:
-            log.warning("deferred %s %s: could not tell the person it was given up", work.kind, work.key, exc_info=True)
+        _tell_given_up(work, error, gave_up)
 
 
-def _recover(sessions: sessionmaker[Session], *, now: datetime, team_id: str | None, report: WorkReport) -> None:
-    with sessions.begin() as session:
-        for row in repo.stuck(session, claimed_before=now - STUCK_AFTER, team_id=team_id):
-            state = "pending" if row.attempts < MAX_ATTEMPTS else "failed"
-            repo.finish(
-                session, row.id, row.claim_token or "", state=state, now=now, error="process stopped while running"
-            )
-            report.recovered += 1
-            log.warning("deferred %s %s: its process stopped while running; now %s", row.kind, row.key, state)
+def _recover(
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    team_id: str | None,
+    report: WorkReport,
+    gave_up: Callable[[Work, Exception], None],
+) -> None:
+    """Put rows a dead process left 'running' back to run, or give them up after their last
+    attempt and tell the person. Each row changes in a transaction of its own, under the token
+    of the claim that died: when two clocks recover the same row, one of them does it."""
+    with sessions() as session:
+        rows = [_work(row) for row in repo.stuck(session, claimed_before=now - STUCK_AFTER, team_id=team_id)]
+    for work in rows:
+        state = "pending" if work.attempts < MAX_ATTEMPTS else "failed"
+        with sessions.begin() as session:
+            held = repo.finish(session, work.id, work.token, state=state, now=now, error=STOPPED)
+        if not held:
+            continue  # another process recovered it first
+        report.recovered += 1
+        log.warning("deferred %s %s: its process stopped while running; now %s", work.kind, work.key, state)
+        if state == "failed":
+            report.failed += 1
+            _tell_given_up(work, ProcessStopped(STOPPED), gave_up)
+
+
+STOPPED = "process stopped while running"
+
+
+class ProcessStopped(Exception):
+    """The process running the work died (killed, out of memory, redeployed) before it finished."""
+
+
+def _tell_given_up(work: Work, error: Exception, gave_up: Callable[[Work, Exception], None]) -> None:
+    try:
+        gave_up(work, error)
+    except Exception:
+        log.warning("deferred %s %s: could not tell the person it was given up", work.kind, work.key, exc_info=True)

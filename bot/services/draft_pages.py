@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -40,19 +41,20 @@ def draft_page(
         against = earlier[-1] if earlier else None
     elif against not in numbers:
         raise BadRequest(f"There is no draft version {against} to compare with.")
-    markdown = q.draft_markdown(session, incident, version) or ""
+    file = q.draft_file(session, incident, version) or {}
+    markdown = str(file.get("content") or "")
     diff: list[str] = []
     if against is not None:
         before = (q.draft_markdown(session, incident, against) or "").splitlines()
         diff = list(difflib.unified_diff(before, markdown.splitlines(), f"v{against}", f"v{version}", n=2, lineterm=""))
     row = incident_row(incident, current_phases(session, incident))
-    return DraftPage(row, version, versions, markdown, mermaid_of(markdown), against, diff)
+    return DraftPage(row, version, versions, markdown, chart_of(file), against, diff)
 
 
-def mermaid_of(markdown: str) -> str | None:
-    """The draft's phase chart: the body of its first ```mermaid block."""
-    start = markdown.find("```mermaid\n")
-    if start < 0:
-        return None
-    end = markdown.find("\n```", start + len("```mermaid\n"))
-    return markdown[start + len("```mermaid\n") : end] if end > 0 else None
+def chart_of(file: dict[str, Any]) -> str | None:
+    """The phase chart the bot drew for this version, kept beside its Markdown. Never a
+    ```mermaid fence found in the Markdown: recorded text (a note, a message, an action item)
+    is part of it, and what someone typed is data, not a chart to draw. A version queued
+    before the chart was kept beside it is shown without one."""
+    chart = file.get("chart")
+    return chart if isinstance(chart, str) and chart else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from bot.core.pages import incident_page
 from bot.core.postmortem import build_draft, draft_sections
 from bot.core.postmortem_markdown import people_in, render_markdown
 from bot.core.record import IncidentRecord
+from bot.core.updates import parse_update_every, target_for
 from bot.services import outbox
 from bot.services.errors import NotAnIncident
 from bot.services.record_reader import load_record
@@ -110,7 +111,7 @@ def draft_json(
 ) -> dict[str, Any]:
     """The contract's keys, plus ``sections`` (the draft's text) and ``draft`` (how it was made)."""
     incident = _incident(session, channel_id, team_id)
-    record = load_record(session, incident)
+    record = _with_target(load_record(session, incident), settings)
     draft = build_draft(
         record,
         now=now,
@@ -190,7 +191,7 @@ def enqueue_reserved_drafts(
             incident = session.get(Incident, row.incident_id)
             if incident is None:
                 continue
-            record = load_record(session, incident)
+            record = _with_target(load_record(session, incident), settings)
             prepared = _prepare_record(
                 record,
                 now=row.created_at,
@@ -224,6 +225,7 @@ def enqueue_reserved_drafts(
                     "filename": prepared.filename,
                     "title": f"Postmortem draft v{row.version}: {record.title}",
                     "initial_comment": None,
+                    "chart": prepared.draft.mermaid,  # the web page draws this, never a fence in the text
                 },
                 now=now,
             )
@@ -257,7 +259,7 @@ def draft_filename(record: IncidentRecord, version: int | None) -> str:
 def _prepare(
     session: Session, incident: Incident, *, now: datetime, settings: Settings, version: int | None
 ) -> PreparedDraft:
-    record = load_record(session, incident)
+    record = _with_target(load_record(session, incident), settings)
     full = wants_full_draft(record.severity, surprised=record.surprised, severities=settings.postmortem_severities)
     return _prepare_record(
         record,
@@ -297,6 +299,11 @@ def _prepare_record(
         names=names,
         page_url=page_url,
     )
+
+
+def _with_target(record: IncidentRecord, settings: Settings) -> IncidentRecord:
+    """The record with the update cadence owed for its severity (``SCRIBE_UPDATE_EVERY``)."""
+    return replace(record, update_target=target_for(parse_update_every(settings.update_every), record.severity))
 
 
 def _names_for(session: Session, team_id: str) -> Callable[[set[str]], Mapping[str, str]]:

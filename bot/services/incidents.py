@@ -48,6 +48,11 @@ def require_incident(session: Session, team_id: str, channel_id: str) -> Inciden
     return incident
 
 
+def records_channel(session: Session, *, team_id: str, channel_id: str) -> bool:
+    """Whether an incident (open or closed) is recorded in this channel."""
+    return repo.incident_id_for_channel(session, team_id, channel_id) is not None
+
+
 def start_incident(
     session: Session, *, team_id: str, channel_id: str, args: StartArgs, user_id: str, now: datetime
 ) -> Started:

@@ -56,11 +56,15 @@ class OutboxItem:
 
 
 class DeliveryError(Exception):
-    def __init__(self, message: str, *, retryable: bool, may_have_landed: bool = False) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool, may_have_landed: bool = False, retry_after: timedelta | None = None
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.may_have_landed = may_have_landed
         """Slack may have made the post although the call failed (a 5xx, an answer lost)."""
+        self.retry_after = retry_after
+        """How long the receiver asked us to wait (a 429's Retry-After): the retry waits at least this."""
 
 
 UNKNOWN = object()
@@ -153,17 +157,19 @@ def deliver_due(
     team_id: str | None = None,
     limit: int = 200,
     pacer: Pacer | None = None,
+    tickets: bool = False,
 ) -> DeliveryReport:
     """Recover stuck rows, then send every due row once. ``sender_for(team_id)`` gives the
     sender holding that workspace's token; with ``team_id`` only that workspace's rows are
     recovered or sent. ``clock`` is read once for the pass (what is due, what is stuck) and
-    again for each claim and each outcome, so every claim is dated when it was made."""
+    again for each claim and each outcome, so every claim is dated when it was made. With
+    ``tickets`` the rows owed to a tracker are delivered instead of those owed to Slack."""
     report = DeliveryReport()
     pacer = pacer or Pacer()
     now = clock()
-    _recover(sessions, sender_for, now=now, clock=clock, team_id=team_id, report=report)
+    _recover(sessions, sender_for, now=now, clock=clock, team_id=team_id, report=report, tickets=tickets)
     with sessions() as session:
-        ids = repo.due_ids(session, now=now, limit=limit, team_id=team_id)
+        ids = repo.due_ids(session, now=now, limit=limit, team_id=team_id, tickets=tickets)
     for message_id in ids:
         with sessions.begin() as session:
             row = repo.claim(session, message_id, now=clock())
@@ -280,9 +286,8 @@ def _record_failure(
     message = str(error)[:2000]
     verifiable = not error.may_have_landed or sender.can_look_up(item)
     if error.retryable and item.attempts < MAX_ATTEMPTS and verifiable:
-        if _finish(
-            sessions, item, report, state="pending", now=now, error=message, not_before=now + backoff(item.attempts)
-        ):
+        wait = max(backoff(item.attempts), error.retry_after or timedelta(0))
+        if _finish(sessions, item, report, state="pending", now=now, error=message, not_before=now + wait):
             report.retried += 1
             log.warning(
                 "outbox %s: attempt %d failed, will retry%s: %s",
@@ -313,9 +318,13 @@ def _recover(
     clock: Callable[[], datetime],
     team_id: str | None,
     report: DeliveryReport,
+    tickets: bool = False,
 ) -> None:
     with sessions() as session:
-        stuck = [_item(row) for row in repo.stuck(session, claimed_before=now - STUCK_AFTER, team_id=team_id)]
+        stuck = [
+            _item(row)
+            for row in repo.stuck(session, claimed_before=now - STUCK_AFTER, team_id=team_id, tickets=tickets)
+        ]
     for item in stuck:
         try:
             found = sender_for(item.team_id).find_delivered(item)

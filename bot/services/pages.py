@@ -15,9 +15,11 @@ from bot.core.alert_phases import alert_entry_text
 from bot.core.curation import Change, EntryCuration, message_entry_id, note_entry_id, phase_entry_id
 from bot.core.durations import PhaseDurations, measure_phases
 from bot.core.pages import IncidentFilter
-from bot.core.record import PHASES, ActionItemView, PhaseTimes, TimelineEntry
+from bot.core.record import PHASES, ActionItemView, PhaseTimes, StatusUpdateView, TimelineEntry
+from bot.core.roles import Holder
 from bot.core.timeline import permalink
-from bot.services import curation
+from bot.services import curation, status_updates
+from bot.services.roles import holders_of
 from storage import actions as action_repo
 from storage import alert_links as alert_repo
 from storage import incidents as incident_repo
@@ -97,7 +99,7 @@ def list_incidents(session: Session, *, team_id: str, user_id: str, where: Incid
             )
         )
     pages = max(1, -(-total // INCIDENTS_PER_PAGE))
-    return IncidentList(rows, total, page, pages, q.services_of(session, team_id))
+    return IncidentList(rows, total, page, pages, q.services_of(session, team_id=team_id, user_id=user_id))
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,9 @@ class IncidentPage:
     alerts: tuple[AlertLine, ...] = ()
     """On the alerts view: the events of the alerts linked to the incident, oldest first."""
     extra: dict[str, Any] = field(default_factory=dict)
+    roles: tuple[Holder, ...] = ()
+    updates: tuple[StatusUpdateView, ...] = ()
+    """The status updates posted, newest first."""
 
 
 def readable(session: Session, *, team_id: str, user_id: str, incident_id: int) -> Incident:
@@ -195,6 +200,8 @@ def incident_page(
         drafts=q.draft_versions(session, incident),
         changes=curation.change_log(session, incident.id),
         alerts=alert_lines(session, incident) if view == "alerts" else (),
+        roles=tuple(holders_of(session, incident)),
+        updates=status_updates.update_views(session, incident.id),
     )
 
 

@@ -9,14 +9,17 @@ from sqlalchemy.orm import Session
 
 from bot.core.alert_phases import alert_entries, combine_phases, phase_entries
 from bot.core.curation import curate, message_entry_id, note_entry_id, phase_entry_id
-from bot.core.record import PHASES, IncidentRecord, PhaseTimes, TimelineEntry, TypedMark
+from bot.core.record import PHASES, IncidentRecord, PhaseTimes, StatusUpdateView, TimelineEntry, TypedMark
+from bot.core.roles import current_holders
 from bot.core.timeline import merge_timeline, permalink
+from bot.core.updates import UpdateFields
 from bot.core.web_address import web_address
 from storage import actions as action_repo
 from storage import alert_links as alert_repo
 from storage import curation as curation_repo
 from storage import incidents as repo
 from storage import message_store as message_repo
+from storage import running as running_repo
 from storage.models import Incident, Message
 
 ENTRY_KINDS_IN_TIMELINE = ("note",)
@@ -114,4 +117,18 @@ def load_record(session: Session, incident: Incident) -> IncidentRecord:
         alerts=tuple(events),
         alert_phases=combined,
         curation=curate(curation_repo.changes_for(session, incident.id)),
+        roles={
+            holder.role: holder.user_id
+            for holder in current_holders(
+                running_repo.current_roles(session, incident.id), started_by=incident.started_by
+            )
+        },
+        updates=tuple(
+            StatusUpdateView(
+                row.at,
+                row.user_id,
+                UpdateFields(row.status, row.impact, row.next_steps, row.next_update_minutes).as_text(),
+            )
+            for row in running_repo.updates_of(session, incident.id)
+        ),
     )

@@ -2,7 +2,8 @@
 
 Two ways in:
 - ``POST /webhooks/<source>``: the operator's settings (``PAGERDUTY_WEBHOOK_SECRET`` …) for the
-  one workspace of the single-token install (its team id learnt once at start-up).
+  one workspace of the single-token install (its team id as stored: learnt from ``auth.test``
+  or from Slack's first signed request; until then such a delivery is answered 503 and retried).
 - ``POST /webhooks/<source>/<team id>``: that workspace's own secrets, added with
   ``scribe webhooks add SOURCE --team T…`` (the multi-workspace install; also usable with one).
 A source with no secret for the path answers 404: nobody configured it.
@@ -11,7 +12,7 @@ A source with no secret for the path answers 404: nobody configured it.
 from __future__ import annotations
 
 import secrets as random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,6 +36,16 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class TrackerHook:
+    """What authenticates a tracker's webhook, and which site of the tracker it is about."""
+
+    secret: str = field(repr=False)
+    site: str
+    """Jira's URL, GitHub's owner/name (an organization's webhook names other repositories too),
+    Linear's team id."""
+
+
+@dataclass(frozen=True)
 class Credentials:
     team_id: str
     secrets: tuple[Secret, ...]
@@ -46,11 +57,19 @@ class OperatorWebhooks:
 
     team_id: str | None
     secrets: Mapping[AlertSource, tuple[Secret, ...]]
+    team_of: Callable[[], str | None] | None = None
+    """Where the team id is read when ``team_id`` is None: the stored identity of the
+    single-token install (None until a request or ``auth.test`` has named it)."""
+    trackers: Mapping[str, TrackerHook] = field(default_factory=dict)
+    """The settings' tracker webhooks (JIRA_WEBHOOK_SECRET …), by tracker."""
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, team_id: str | None) -> OperatorWebhooks:
+    def from_settings(
+        cls, settings: Settings, *, team_id: str | None, team_of: Callable[[], str | None] | None = None
+    ) -> OperatorWebhooks:
         header = settings.grafana_webhook_timestamp_header
         return cls(
+            team_of=team_of,
             team_id=team_id,
             secrets={
                 AlertSource.PAGERDUTY: tuple(Secret(s) for s in settings.pagerduty_webhook_secret),
@@ -58,10 +77,24 @@ class OperatorWebhooks:
                 AlertSource.ALERTMANAGER: tuple(Secret(s) for s in settings.alertmanager_webhook_token),
                 AlertSource.GRAFANA: tuple(Secret(s, header) for s in settings.grafana_webhook_secret),
             },
+            trackers={
+                name: TrackerHook(secret, site)
+                for name, secret, site in (
+                    ("jira", settings.jira_webhook_secret, settings.jira_url),
+                    ("github", settings.github_webhook_secret, settings.github_repo),
+                    ("linear", settings.linear_webhook_secret, settings.linear_team_id),
+                )
+                if secret and site
+            },
         )
 
+    def the_team(self) -> str | None:
+        if self.team_id is not None or self.team_of is None:
+            return self.team_id
+        return self.team_of()
+
     def any_configured(self) -> bool:
-        return any(self.secrets.values())
+        return any(self.secrets.values()) or bool(self.trackers)
 
     def __repr__(self) -> str:
         shown = {str(source): len(values) for source, values in self.secrets.items()}
@@ -74,11 +107,12 @@ def credentials_for(
     """The secrets that authenticate a delivery on this path, or None (answered 404)."""
     own = operator.secrets.get(source, ())
     if team_id is None:
-        return Credentials(operator.team_id, own) if operator.team_id and own else None
+        team = operator.the_team() if own else None
+        return Credentials(team, own) if team else None
     rows = repo.of(session, team_id=team_id, source=str(source))
     if rows:
         return Credentials(team_id, tuple(Secret(row.secret, row.timestamp_header) for row in rows))
-    if team_id == operator.team_id and own:
+    if own and team_id == operator.the_team():
         return Credentials(team_id, own)
     return None
 

@@ -1,4 +1,4 @@
-"""Use cases behind ``/incident review|announce [here|off]`` and the posts that follow them."""
+"""Use cases behind ``/incident review|announce|stakeholders [here|off]`` and the posts that follow them."""
 
 from __future__ import annotations
 
@@ -10,11 +10,19 @@ from bot.core.channels import Choice, ConfiguredChannels, destination
 from bot.settings import Settings
 from storage import workspace_channels as repo
 
-SETTING = {"review": "SCRIBE_REVIEW_CHANNEL", "announce": "SCRIBE_ANNOUNCE_CHANNEL"}
+SETTING = {
+    "review": "SCRIBE_REVIEW_CHANNEL",
+    "announce": "SCRIBE_ANNOUNCE_CHANNEL",
+    "stakeholders": "SCRIBE_STAKEHOLDER_CHANNEL",
+}
 
 
 def configured(settings: Settings, purpose: str) -> ConfiguredChannels:
-    raw = settings.review_channel if purpose == "review" else settings.announce_channel
+    raw = {
+        "review": settings.review_channel,
+        "announce": settings.announce_channel,
+        "stakeholders": settings.stakeholder_channel,
+    }[purpose]
     return ConfiguredChannels.parse(raw, name=SETTING[purpose])
 
 

@@ -32,8 +32,10 @@ from bot.core.durations import format_duration
 from bot.core.pages import incident_page
 from bot.core.record import ItemWithIncident
 from bot.core.review import Review
+from bot.core.ticket_info import TRACKER_NAMES, TicketInfo, Tracker
 from bot.services.actions import Home
 from bot.services.followup import Nudge
+from bot.services.tickets import TicketLine
 from bot.slack.review_text import render_review_text
 from bot.slack.safe_text import channel_mention, safe_link, safe_mrkdwn, user_mention
 
@@ -87,7 +89,31 @@ def item_line(row: ItemWithIncident, *, today: date) -> str:
         )
     if row.rollovers:
         parts.append(f"rolled over {row.rollovers}×")
+    if row.ticket is not None:
+        parts.append(ticket_text(row.ticket))
     return " — ".join(parts)
+
+
+def ticket_text(ticket: TicketInfo) -> str:
+    """An item's ticket in mrkdwn: its key linked to it, with its state when closed there;
+    "ticket pending" until the tracker made it. Every part came from the tracker: safe text."""
+    label = ticket.label()
+    shown = safe_link(ticket.url, label) if ticket.key and ticket.url else safe_mrkdwn(label)
+    if ticket.key and ticket.state in ("done", "canceled"):
+        shown += f" ({ticket.state})"
+    return shown
+
+
+def ticket_line_post(line: TicketLine) -> dict[str, Any]:
+    """The incident channel's one line when a tracker closed, canceled or reopened an item."""
+    name = TRACKER_NAMES.get(Tracker(line.tracker), line.tracker) if line.tracker in set(Tracker) else line.tracker
+    ticket = ticket_text(TicketInfo(line.tracker, line.key, line.url, "open"))
+    verb = {"done": "closed", "canceled": "closed as not done", "open": "reopened"}.get(line.status, line.status)
+    mark = {"done": ":white_check_mark:", "canceled": ":heavy_multiplication_x:"}.get(
+        line.status, ":leftwards_arrow_with_hook:"
+    )
+    text = f"{mark} {ticket} was {verb} in {name}: action item *#{line.item_id}* {safe_mrkdwn(line.text)}"
+    return {"text": text}
 
 
 def assignment_dm(row: ItemWithIncident, *, by: str, reassigned: bool = False) -> dict[str, Any]:
@@ -98,6 +124,8 @@ def assignment_dm(row: ItemWithIncident, *, by: str, reassigned: bool = False) -
         f"*#{row.id}* {safe_mrkdwn(row.text)}\nDue *{row.due.isoformat() if row.due else 'no date'}*. "
         "I'll remind you before it is due."
     )
+    if row.ticket is not None:
+        text += f"\nTicket: {ticket_text(row.ticket)}"
     return {"text": text, "blocks": [_section(text), item_buttons(row.id)]}
 
 
@@ -120,6 +148,8 @@ def nudge_dm(nudge: Nudge) -> dict[str, Any]:
     )
     if row.rollovers:
         text += f" Its date has moved {row.rollovers}× already."
+    if row.ticket is not None:
+        text += f"\nTicket: {ticket_text(row.ticket)}"
     return {"text": text, "blocks": [_section(text), item_buttons(row.id)]}
 
 

@@ -21,27 +21,50 @@ from slack_sdk.webhook import WebhookClient
 from bot.services import deferred, drafts
 from bot.services.deferred import Work
 from bot.services.people import is_fresh, user_zone
-from bot.slack.client import name_and_zone
+from bot.slack.client import name_and_zone, never_sent
 from bot.slack.delivery import deliver_owed_posts
 from bot.slack.deps import Deps
 from bot.slack.draft_blocks import draft_message
+from bot.slack.tickets import deliver_owed_tickets
 
 log = logging.getLogger(__name__)
 
 Runner = Callable[[Deps, WebClient, Work], None]
+GivenUp = Callable[[Work], str | None]
+"""What the person is told when work of a kind is given up: what failed and what to do, or
+None when there is nobody to tell (a route's declaration)."""
 KINDS: dict[str, Runner] = {}
+GIVEN_UP: dict[str, GivenUp] = {}
 
 
-def work_kind(name: str) -> Callable[[Runner], Runner]:
-    """Register how deferred work of kind ``name`` is done."""
+def work_kind(name: str, *, given_up: GivenUp | None = None) -> Callable[[Runner], Runner]:
+    """Register how deferred work of kind ``name`` is done, and what the person is told if it is
+    given up (a general apology when ``given_up`` is None)."""
 
     def register(runner: Runner) -> Runner:
         if name in KINDS:
             raise ValueError(f"deferred work kind {name} is registered twice")
         KINDS[name] = runner
+        if given_up is not None:
+            GIVEN_UP[name] = given_up
         return runner
 
     return register
+
+
+def tries(work: Work) -> str:
+    return f"after {work.attempts} {'try' if work.attempts == 1 else 'tries'}"
+
+
+def given_up_text(work: Work) -> str | None:
+    """The message for work given up: the kind's own, else a general one."""
+    describe = GIVEN_UP.get(work.kind)
+    if describe is not None:
+        return describe(work)
+    return (
+        f":x: Something went wrong on our side and I gave up on what you asked {tries(work)}. "
+        "Please try again; if it keeps failing, tell whoever runs Incident Scribe."
+    )
 
 
 def new_key(kind: str) -> str:
@@ -55,6 +78,7 @@ def drain(deps: Deps, client: WebClient, team_id: str | None) -> None:
     run_work(deps, lambda _team: client, team_id=team_id)
     drafts.enqueue_reserved_drafts(deps.sessions, settings=deps.settings, message_for=draft_message)
     if team_id is not None:
+        deliver_owed_tickets(deps, client, team_id)
         deliver_owed_posts(deps, client, team_id)
 
 
@@ -63,15 +87,19 @@ def run_work(deps: Deps, client_for: Callable[[str], WebClient], *, team_id: str
         runner = KINDS.get(work.kind)
         if runner is None:
             raise ValueError(f"no runner for deferred work of kind {work.kind}")
-        runner(deps, client_for(work.team_id), work)
+        try:
+            runner(deps, client_for(work.team_id), work)
+        except OSError as error:
+            if never_sent(error):
+                raise deferred.SlackUnreachable(f"Slack's Web API could not be reached: {error}") from error
+            raise
 
     def gave_up(work: Work, error: Exception) -> None:
-        tell(
-            client_for(work.team_id),
-            work.payload,
-            ":x: Something went wrong on our side and I gave up on this "
-            "after several tries. Please try again; if it keeps failing, tell whoever runs Incident Scribe.",
-        )
+        text = given_up_text(work)
+        if text is None or not (work.payload.get("user_id") or work.payload.get("response_url")):
+            log.error("deferred %s %s was given up and there is nobody to tell", work.kind, work.key)
+            return
+        tell(client_for(work.team_id), work.payload, text)
 
     return deferred.run_owed(deps.sessions, run, clock=deps.clock, gave_up=gave_up, team_id=team_id)
 

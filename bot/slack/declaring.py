@@ -24,9 +24,10 @@ from bot.core.slug import incident_channel_name
 from bot.services import alert_routes, deferred, incidents, outbox, workspace_channels
 from bot.services.deferred import RetryLater, Work
 from bot.services.errors import UserFacingError
-from bot.slack.after_answer import received_at, tell, work_kind
+from bot.slack.after_answer import received_at, tell, tries, work_kind
+from bot.slack.client import never_sent
 from bot.slack.deps import Deps
-from bot.slack.oauth import serves_one_workspace
+from bot.slack.oauth import AUTH_ERRORS, serves_one_workspace
 from bot.slack.safe_text import channel_mention, safe_mrkdwn, user_mention
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,12 @@ class _Unanswered(Exception):
     def __init__(self, name: str) -> None:
         super().__init__(name)
         self.name = name
+
+
+TRIED_NAMES = "tried_names"
+"""The work's record of every name whose create may have gone out, kept (committed) before it is
+sent: after a crash, a database error or a lost answer, the rerun knows which taken names may
+be its own channel."""
 
 
 def accept_declare(
@@ -83,20 +90,42 @@ def accept_declare(
     )
 
 
-@work_kind("declare")
+def _declare_given_up(work: Work) -> str | None:
+    p = work.payload
+    if p.get("user_id") is None:
+        return None  # a route declared it: nobody to tell
+    title = safe_mrkdwn(str(p.get("title") or ""))
+    made, tried = p.get("created_channel"), p.get(TRIED_NAMES) or ()
+    if made:
+        where = (
+            f"{channel_mention(made)} was made, but it is not recording: type `/incident start` with the title there."
+        )
+    elif tried:
+        where = (
+            f"No channel is recording it. A channel #{safe_mrkdwn(tried[-1])} may have been made: if it exists, "
+            "type `/incident start` with the title there; if not, declare it again."
+        )
+    else:
+        where = "No channel was made: declare it again."
+    return (
+        f":x: I gave up declaring *{title}* {tries(work)}: it failed on our side each time. {where} "
+        "If it fails again, tell whoever runs Incident Scribe."
+    )
+
+
+@work_kind("declare", given_up=_declare_given_up)
 def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
     """Create the channel (a free name), start recording it, invite the declarer, queue the
-    header and the announcement, and say what exists. Each step survives a rerun: the channel
-    made is kept with the work before anything else happens, and a create whose answer was
-    lost is looked up, not repeated."""
+    header and the announcement, and say what exists. Each step survives a rerun: each name is
+    kept with the work before its create is sent, and the channel made right after, so a
+    create whose answer was lost, or whose channel id was never kept, is looked up, not
+    repeated under the next number."""
     p = dict(work.payload)
     now = received_at(p)
     if not p.get("created_channel"):
         try:
-            channel_id, name = _create_channel(client, p["title"], now, unanswered=p.get("unanswered_name"))
+            work, channel_id, name = _create_channel(deps, client, work, p["title"], now)
         except _Unanswered as lost:
-            p["unanswered_name"] = lost.name
-            deferred.save_progress(deps.sessions, work, p)
             raise RetryLater(f"conversations.create of #{lost.name} went unanswered; looking it up next time") from None
         except UserFacingError as refused:
             if p.get("user_id") is None:
@@ -104,6 +133,7 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
                 return
             tell(client, p, f":warning: {safe_mrkdwn(str(refused), people=True)}")
             return
+        p = dict(work.payload)
         p.update(created_channel=channel_id, created_name=name)
         work = deferred.save_progress(deps.sessions, work, p)
     declared = Declared(
@@ -170,46 +200,63 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
     )
 
 
-def _create_channel(client: WebClient, title: str, now: datetime, *, unanswered: str | None) -> tuple[str, str]:
-    """A new channel with the first free name. ``unanswered`` is a name whose create went out
-    before with no answer: if it is taken now, it is ours when the bot created it."""
+def _create_channel(deps: Deps, client: WebClient, work: Work, title: str, now: datetime) -> tuple[Work, str, str]:
+    """A new channel with the first free name: (the work as saved, channel id, name). Each name
+    is saved with the work before its create is sent, so that a name found taken which this
+    work may have created (its answer lost, or the process gone before the id was kept) is
+    looked up and adopted, not skipped for the next number."""
+    tried = list(work.payload.get(TRIED_NAMES) or ())
+    unanswered = work.payload.get("unanswered_name")  # kept by versions that saved the name only when unanswered
+    if unanswered and unanswered not in tried:
+        tried.append(unanswered)
     for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
         name = incident_channel_name(title, now.date(), attempt=attempt)
+        ours = name in tried
+        if not ours:
+            tried.append(name)
+            work = deferred.save_progress(deps.sessions, work, {**work.payload, TRIED_NAMES: tried})
         try:
             response = client.conversations_create(name=name, is_private=False)
         except SlackApiError as error:
             reason = error.response.get("error")
             if error.response.status_code >= 500:
                 raise _Unanswered(name) from None
+            if reason in AUTH_ERRORS:  # the token, not the request: wait for a working one, keep the claim
+                raise RetryLater(f"Slack refused the bot token ({reason}) creating #{name}") from None
             if reason == "name_taken":
-                if name == unanswered:
-                    found = _own_channel_named(client, name)
+                if ours:
+                    found = _own_channel_named(deps, client, work.team_id, name)
                     if found is not None:
-                        return found, name
+                        return work, found, name
                 continue
             raise UserFacingError(
                 f"Slack would not create the channel #{name} (it said `{reason}`), so no channel was made and "
                 "nothing is recording. Ask whoever runs Incident Scribe to check the app's permissions, or create "
                 "the channel yourself and type `/incident start` there."
             ) from None
-        except (SlackClientError, OSError):
+        except (SlackClientError, OSError) as error:
+            if never_sent(error):
+                raise  # nothing reached Slack: the work waits for it, uncounted (bot/slack/after_answer.py)
             raise _Unanswered(name) from None
-        return str(response["channel"]["id"]), str(response["channel"].get("name") or name)
+        return work, str(response["channel"]["id"]), str(response["channel"].get("name") or name)
     raise UserFacingError(
         f"Every channel name from #{incident_channel_name(title, now.date())} to "
         f"-{MAX_NAME_ATTEMPTS} is taken, so no channel was made. Give the incident a more specific title."
     )
 
 
-def _own_channel_named(client: WebClient, name: str) -> str | None:
-    """The id of the public channel called ``name`` if this bot created it (paged, bounded)."""
+def _own_channel_named(deps: Deps, client: WebClient, team_id: str, name: str) -> str | None:
+    """The id of the public channel called ``name`` if this bot created it and no incident is
+    recorded in it yet (paged, bounded); None when the name belongs to someone else."""
     me = client.auth_test().get("user_id")
     cursor = None
     for _ in range(MAX_LIST_PAGES):
         page = client.conversations_list(types="public_channel", exclude_archived=True, limit=1000, cursor=cursor)
         for channel in page.get("channels") or ():
             if channel.get("name") == name and channel.get("creator") == me:
-                return str(channel["id"])
+                with deps.sessions() as session:
+                    recorded = incidents.records_channel(session, team_id=team_id, channel_id=str(channel["id"]))
+                return None if recorded else str(channel["id"])
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             break

@@ -19,6 +19,14 @@ HELP_TEXT = "\n".join(
         "   A time without a zone is read in your own Slack timezone.",
         "• `/incident note TEXT` — add a key event to the timeline",
         "• `/incident status` — phases and durations so far",
+        (
+            "• `/incident role commander|comms|scribe @person` — give a role (a handoff when someone had it) ·"
+            " `/incident roles` — who holds them"
+        ),
+        (
+            "• `/incident update [TEXT]` — post a status update here and to the stakeholders (no text: a form)"
+            " · `/incident catchup` — the incident so far, for you alone"
+        ),
         "• `/incident link URL_OR_ID` — join an alert to this incident; its events write the timeline",
         "   a PagerDuty incident URL or id, an Opsgenie alert URL, id, tiny id or alias, an Alertmanager/Grafana",
         "   alertname, fingerprint or group key · `/incident links` — the links · `/incident unlink N` — remove one",
@@ -43,6 +51,10 @@ HELP_TEXT = "\n".join(
         ),
         "• `/incident actions` / `/incident actions mine` — this incident's items / yours everywhere",
         (
+            "• `/incident action file ID` · `action link ID URL_OR_KEY` — file an item in the tracker, or link"
+            " its ticket (a Jira key, a GitHub issue or `#N`, a Linear issue)"
+        ),
+        (
             "• `/incident done ID` · `reopen ID` · `due ID DATE` · `reassign ID @person` — change an item"
             " (`reopen` with an ID is the item)"
         ),
@@ -51,8 +63,8 @@ HELP_TEXT = "\n".join(
             " stats` — the workspace's numbers"
         ),
         (
-            "• `/incident review here|off` · `/incident announce here|off` — where the weekly review /"
-            " new-incident announcements go"
+            "• `/incident review here|off` · `/incident announce here|off` · `/incident stakeholders here|off`"
+            " — where the weekly review / new-incident announcements / status updates' copies go"
         ),
         "• `/incident help` — this message",
     ]

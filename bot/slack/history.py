@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.services import deferred
 from bot.services.backfill import Backfilled, Page, backfill_channel
 from bot.services.deferred import Work
-from bot.slack.after_answer import new_key, tell, work_kind
+from bot.slack.after_answer import new_key, tell, tries, work_kind
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from bot.slack.payloads import read_back
@@ -97,7 +97,15 @@ def accept_start_checks(
     )
 
 
-@work_kind("start")
+def _start_given_up(work: Work) -> str:
+    return (
+        f":x: I gave up checking this channel and recording what was said here before `/incident start` "
+        f"{tries(work)}: it failed on our side each time. New messages are recorded as usual; type "
+        "`/incident start --since 2h` (or however far back) to try the earlier ones again."
+    )
+
+
+@work_kind("start", given_up=_start_given_up)
 def check_and_backfill(deps: Deps, client: WebClient, work: Work) -> None:
     """After ``/incident start``: can the bot read the channel (say so plainly when it cannot),
     then record what was said before the command, and tell the starter what it added."""

@@ -9,18 +9,19 @@ storage/oauth_models.py) and looked up per request, and per outbox row by :func:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any, Literal
 
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
 from bot.services.outbox import UNKNOWN, DeliveryError, OutboxItem, Sender
 from bot.settings import MissingSetting, Settings
-from bot.slack.client import build_client
 from bot.slack.delivery import SlackSender
 from bot.slack.deps import Deps
 
@@ -34,6 +35,7 @@ BOT_SCOPES: tuple[str, ...] = (
     "chat:write",
     "commands",
     "users:read",
+    "users:read.email",
     "reactions:read",
     "pins:read",
     "im:write",
@@ -45,6 +47,10 @@ BOT_SCOPES: tuple[str, ...] = (
 """The bot scopes of manifest.yml; asked for when a workspace installs the app."""
 
 STATE_EXPIRATION_SECONDS = 600
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+AUTH_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive"})
+"""Slack refused the token itself: the workspace may have reinstalled (a new token)."""
 SINGLE_HTTP = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 OAUTH_HTTP = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET")
 
@@ -62,16 +68,6 @@ def install_mode(settings: Settings) -> Mode:
 
 def serves_one_workspace(settings: Settings) -> bool:
     return install_mode(settings) != "oauth"
-
-
-def single_workspace_team(settings: Settings, client: WebClient) -> str | None:
-    """The team id of the single-token install's workspace, asked of Slack (``auth.test``) once,
-    when the web server starts: a webhook delivery names no workspace, and its answer must not
-    wait for Slack. None with the multi-workspace install (each workspace has its own path)."""
-    if install_mode(settings) != "single" or not settings.slack_bot_token:
-        return None
-    team_id = client.auth_test().get("team_id")
-    return str(team_id) if team_id else None
 
 
 def missing_for_http(settings: Settings) -> str | None:
@@ -99,6 +95,46 @@ def missing_for_http(settings: Settings) -> str | None:
     return f"{MissingSetting(missing[0]).code} {other}"
 
 
+def refused_configuration(settings: Settings, *, socket: bool) -> str | None:
+    """None when the settings make a server that works whole; otherwise one line saying which
+    variables do not go together and what to set. Checked before anything is served."""
+    client_id, client_secret = bool(settings.slack_client_id), bool(settings.slack_client_secret)
+    if client_id != client_secret:
+        have, lack = (
+            ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET") if client_id else ("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID")
+        )
+        return (
+            f"error: {have} is set without {lack}: Sign in with Slack and the multi-workspace install need both "
+            "(Basic Information of your app at api.slack.com/apps); set both or neither."
+        )
+    if socket:
+        if client_id and not settings.slack_bot_token:
+            return (
+                "error: SLACK_BOT_TOKEN is not set. Socket Mode serves one workspace with its bot token; "
+                "the multi-workspace install (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET without a bot token) needs HTTP."
+            )
+        for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+            if not getattr(settings, name.lower()):
+                return str(MissingSetting(name).code)
+        return None  # the pages are served by the web process, checked with its own settings
+    problem = missing_for_http(settings)
+    if problem:
+        return problem
+    if settings.slack_bot_token and client_id and not settings.session_secret:
+        return (
+            "error: SCRIBE_SESSION_SECRET is not set. SLACK_CLIENT_ID and SLACK_CLIENT_SECRET beside SLACK_BOT_TOKEN "
+            "turn on Sign in with Slack for /ui/, whose session cookie it signs: set it to a long random string "
+            "(the same in every web process), or unset SLACK_CLIENT_ID and SLACK_CLIENT_SECRET."
+        )
+    if settings.session_secret and not client_id:
+        return (
+            "error: SCRIBE_SESSION_SECRET is set without SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: the /ui/ pages "
+            "sign people in with Slack and need both (Basic Information of your app); set them, "
+            "or unset SCRIBE_SESSION_SECRET."
+        )
+    return None
+
+
 def engine_of(deps: Deps) -> Engine:
     bind = deps.sessions.kw.get("bind")
     if not isinstance(bind, Engine):
@@ -118,6 +154,10 @@ def oauth_settings(settings: Settings, engine: Engine) -> OAuthSettings:
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,
         scopes=list(BOT_SCOPES),
+        user_scopes=[],
+        redirect_uri=None,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
         installation_store=installation_store(settings, engine),
         installation_store_bot_only=True,
         state_store=SQLAlchemyOAuthStateStore(expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine),
@@ -135,21 +175,61 @@ def bot_token(store: SQLAlchemyInstallationStore, team_id: str) -> str:
 
 def clients(deps: Deps, client: WebClient) -> Callable[[str], WebClient]:
     """``client_for(team_id)``: the given client in single-token mode; in OAuth mode a client with
-    the same base URL and retry handlers holding that workspace's bot token (cached per call of
-    this function, so one scheduler pass reads each token once)."""
+    the same base URL and retry handlers holding that workspace's bot token, kept for the life of
+    this function's result. When Slack refuses that token (:data:`AUTH_ERRORS`: the workspace
+    reinstalled, or removed the app), the client is dropped, and the call is made once more with
+    the store's current token when it has another one."""
     if install_mode(deps.settings) == "single":
         return lambda _team: client
     store = installation_store(deps.settings, engine_of(deps))
     cache: dict[str, WebClient] = {}
+    lock = threading.Lock()
+
+    def current_token(team_id: str, refused: str) -> str | None:
+        """The store's token for the workspace when it is not the one Slack refused."""
+        with lock:
+            if cache.get(team_id) is not None and cache[team_id].token == refused:
+                del cache[team_id]
+        try:
+            token = bot_token(store, team_id)
+        except NoInstallation:
+            return None
+        return None if token == refused else token
 
     def client_for(team_id: str) -> WebClient:
-        if team_id not in cache:
-            per_team = build_client(bot_token(store, team_id), client.base_url)
-            per_team.retry_handlers = list(client.retry_handlers)
-            cache[team_id] = per_team
-        return cache[team_id]
+        with lock:
+            known = cache.get(team_id)
+        if known is not None:
+            return known
+        per_team = _StoreTokenClient(
+            team_id, current_token, token=bot_token(store, team_id), base_url=client.base_url, timeout=client.timeout
+        )
+        per_team.retry_handlers = list(client.retry_handlers)
+        with lock:
+            return cache.setdefault(team_id, per_team)
 
     return client_for
+
+
+class _StoreTokenClient(WebClient):
+    """A workspace's client that, refused for its token, tries once more with the store's current one."""
+
+    def __init__(self, team: str, current_token: Callable[[str, str], str | None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._team = team
+        self._current_token = current_token
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            if error.response.get("error") not in AUTH_ERRORS or self.token is None:
+                raise
+            fresh = self._current_token(self._team, self.token)
+            if fresh is None:
+                raise
+            self.token = fresh
+            return super().api_call(api_method, **kwargs)
 
 
 class _Uninstalled:

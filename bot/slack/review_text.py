@@ -60,6 +60,8 @@ def render_review_text(review: Review) -> str:
         out.append(f"• Closed on or before due date ({period}): no items were due")
     else:
         out.append(f"• Closed on or before due date ({period}): {rate.on_time} of {rate.considered} ({rate.rate:.0%})")
+    if health.closed_not_done:
+        out.append(f"• Closed as not done in the tracker ({period}): {health.closed_not_done}")
     out.append(f"• Rollovers on open items: {health.open_rollovers}")
     if health.repeated_causes:
         out.append(

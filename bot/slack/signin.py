@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth import OpenIDConnectAuthorizeUrlGenerator
 
+from bot.services.channel_access import Standing
 from bot.slack.client import build_client
 from bot.slack.deps import Deps
 from bot.slack.oauth import NoInstallation, clients
@@ -91,10 +92,13 @@ def _claims(id_token: str) -> dict[str, Any]:
 @dataclass(frozen=True)
 class ChannelLists:
     """What Slack says of one workspace: the public channels the bot is in, and, per person
-    asked about, the private channels both they and the bot are in."""
+    asked about, the private channels both they and the bot are in, every channel they are in
+    (for a guest), and whether they are a guest or deactivated."""
 
     public: frozenset[str]
     private_of: Callable[[str], frozenset[str]]
+    member_of: Callable[[str], frozenset[str]]
+    standing_of: Callable[[str], Standing]
     workspace_name: str | None = None
     workspace_url: str | None = None
     """For the permalinks of each timeline entry."""
@@ -117,11 +121,27 @@ def channel_lists(deps: Deps) -> Callable[[str], ChannelLists | None]:
         return ChannelLists(
             public,
             lambda user: _conversations(team_client, types="private_channel", user=user),
+            lambda user: _conversations(team_client, types="public_channel,private_channel", user=user),
+            lambda user: _standing(team_client, user),
             me.get("team"),
             me.get("url"),
         )
 
     return lists_for
+
+
+def _standing(client: WebClient, user: str) -> Standing:
+    """``users.info``: a guest is ``is_restricted`` (multi-channel) or ``is_ultra_restricted``
+    (single-channel); a deactivated account is ``deleted``, and one Slack no longer knows
+    counts as deactivated."""
+    try:
+        found = client.users_info(user=user).get("user") or {}
+    except SlackApiError as error:
+        if error.response.get("error") == "user_not_found":
+            return Standing(guest=False, deleted=True)
+        raise
+    guest = bool(found.get("is_restricted") or found.get("is_ultra_restricted"))
+    return Standing(guest=guest, deleted=bool(found.get("deleted")))
 
 
 def _conversations(client: WebClient, *, types: str, user: str | None = None) -> frozenset[str]:

@@ -7,7 +7,6 @@ would be more code to get wrong.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,19 +21,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from bot.core.pages import IncidentFilter
-from bot.services import channel_access, draft_pages, page_curation, page_figures, pages
+from bot.core.updates import parse_update_every
+from bot.services import channel_access, draft_pages, page_curation, page_figures, pages, web_sessions
 from bot.services.errors import UserFacingError
 from bot.services.people import names_of
 from bot.settings import Settings
-from bot.slack.background import executor
 from bot.slack.deps import Deps
 from bot.slack.signin import ChannelLists, SignInFailed, SlackSignIn, channel_lists
 from bot.ui import security, views
-from bot.ui.charts import charts_of
+from bot.ui.charts import cadence_chart, charts_of
+from bot.ui.refresher import AccessRefresher
 
-log = logging.getLogger(__name__)
-
-SESSION_HOURS = 12
+SESSION_HOURS = int(web_sessions.LIFETIME.total_seconds() // 3600)
 
 
 @dataclass(frozen=True)
@@ -71,12 +69,18 @@ def create_ui(deps: UiDeps) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_PATH="/ui/",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        SESSION_REFRESH_EACH_REQUEST=False,  # the cookie's lifetime runs from sign-in, not from the last page
         MAX_CONTENT_LENGTH=64_000,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
     app.jinja_env.autoescape = True
     views.register_filters(app)
     ready = bool(secret and deps.signin)
+
+    def _refresh(team: str, user: str) -> None:
+        channel_access.refresh(deps.sessions, team_id=team, user_id=user, lists_for=deps.lists_for, now=deps.clock)
+
+    refresher = AccessRefresher(_refresh)
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -107,32 +111,30 @@ def create_ui(deps: UiDeps) -> Flask:
         return {"csrf_token": lambda: security.csrf_token(session), "me": session.get("name")}
 
     def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
+        """The session's row decides who is signed in (a cookie whose session ended or expired
+        is nobody's); what they may read comes from the database, and Slack is asked again on
+        the pages' own pool when it is stale. While nothing recent enough is known, the page
+        says so instead of showing anything."""
+
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            team, user = session.get("team"), session.get("user")
-            if not team or not user:
-                return redirect(url_for("login", next=request.full_path.rstrip("?")))
-            g.team, g.user = team, user
+            now = deps.clock()
             with deps.sessions() as db:
-                stale = channel_access.is_stale(db, team_id=team, user_id=user, now=deps.clock())
-            if stale:
-                _refresh_later(team, user)
+                who = web_sessions.current(db, session.get("sid"), now)
+                access = None
+                if who is not None:
+                    access = channel_access.access_of(db, team_id=who.team_id, user_id=who.user_id, now=now)
+            if who is None or access is None or access.deleted:
+                session.clear()
+                return redirect(url_for("login", next=request.full_path.rstrip("?")))
+            g.team, g.user = who.team_id, who.user_id
+            if access.stale:
+                refresher.request(who.team_id, who.user_id)
+            if not access.ready:
+                return render_template("refreshing.html")
             return view(*args, **kwargs)
 
         return wrapper
-
-    def _refresh_later(team: str, user: str) -> None:
-        """After this answer: the page shows what is known now, the next one what Slack says."""
-
-        def refresh() -> None:
-            try:
-                channel_access.refresh(
-                    deps.sessions, team_id=team, user_id=user, lists_for=deps.lists_for, now=deps.clock()
-                )
-            except Exception:
-                log.warning("could not refresh the channel lists of %s in %s", user, team, exc_info=True)
-
-        executor.submit(refresh)
 
     @app.get("/ui/")
     @app.get("/ui")
@@ -167,15 +169,12 @@ def create_ui(deps: UiDeps) -> Flask:
             return _login_problem(f"{error}. Start again.")
         if who.nonce != started.get("nonce"):
             return _login_problem("Slack's answer was not for this sign-in. Start again.")
+        with deps.sessions.begin() as db:
+            token = web_sessions.start(db, team_id=who.team_id, user_id=who.user_id, now=deps.clock())
         session.clear()
         session.permanent = True
-        session.update({"team": who.team_id, "user": who.user_id, "name": who.name or who.user_id})
-        try:
-            channel_access.refresh(
-                deps.sessions, team_id=who.team_id, user_id=who.user_id, lists_for=deps.lists_for, now=deps.clock()
-            )
-        except Exception:
-            log.warning("could not read the channel lists of %s at sign-in", who.user_id, exc_info=True)
+        session.update({"sid": token, "name": who.name or who.user_id})
+        refresher.request(who.team_id, who.user_id)  # on the pages' own pool: this answer does not wait
         return redirect(started.get("next") or url_for("incidents"))
 
     def _callback_url() -> str:
@@ -191,6 +190,8 @@ def create_ui(deps: UiDeps) -> Flask:
 
     @app.post("/ui/logout")
     def logout() -> Response:
+        with deps.sessions.begin() as db:
+            web_sessions.end(db, session.get("sid"), deps.clock())
         session.clear()
         return redirect(url_for("login"))
 
@@ -296,9 +297,12 @@ def create_ui(deps: UiDeps) -> Flask:
     @app.get("/ui/insights")
     @signed_in
     def insights() -> str:
+        every = parse_update_every(deps.settings.update_every)
         with deps.sessions() as db:
             figures = page_figures.insights(db, team_id=g.team, user_id=g.user, now=deps.clock())
-        return render_template("insights.html", figures=figures, charts=charts_of(figures))
+            cadence = page_figures.update_cadence(db, team_id=g.team, user_id=g.user, now=deps.clock(), every=every)
+        charts = [*charts_of(figures), cadence_chart(cadence)]
+        return render_template("insights.html", figures=figures, charts=charts)
 
     @app.errorhandler(400)
     @app.errorhandler(404)

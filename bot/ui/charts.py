@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.core.durations import format_duration
 from bot.core.insights import Insights
+from bot.core.updates import CadenceGroup
 
 MEASURES = (("acknowledge", "Time to acknowledge"), ("mitigate", "Time to mitigate"), ("resolve", "Time to resolve"))
 
@@ -140,3 +141,35 @@ def charts_of(figures: Insights) -> list[Chart]:
         )
     )
     return charts
+
+
+def cadence_chart(groups: list[CadenceGroup]) -> Chart:
+    """Status-update cadence by severity: each incident's longest stretch without an update,
+    its median and the worst, against the severity's target (``SCRIBE_UPDATE_EVERY``)."""
+    return Chart(
+        "update-cadence",
+        "Status-update cadence by severity (longest stretch without an update, minutes)",
+        {
+            "type": "bar",
+            "unit": "minutes",
+            "labels": [g.severity for g in groups],
+            "datasets": [
+                {"label": "Median", "data": [_minutes(g.median_gap) for g in groups]},
+                {"label": "Worst", "data": [_minutes(g.worst_gap) for g in groups]},
+                {"label": "Target", "data": [_minutes(g.target) for g in groups]},
+            ],
+        },
+        ("Severity", "Incidents", "Median", "Worst", "Target", "Within target"),
+        tuple(
+            (
+                g.severity,
+                str(g.incidents),
+                _shown(g.median_gap),
+                _shown(g.worst_gap),
+                _shown(g.target),
+                f"{g.kept} of {g.incidents}" if g.target is not None else "no target",
+            )
+            for g in groups
+        ),
+        "From the start to the first update, between updates, and from the last to the resolution.",
+    )

@@ -12,11 +12,11 @@ from bot.core.durations import format_duration
 from bot.core.mentions import mentioned_users
 from bot.services.pages import IncidentPage
 from bot.services.people import names_of
-from bot.slack.safe_text import safe_plain_text
+from bot.slack.safe_text import link_target, safe_plain_text
 
 
 def register_filters(app: Flask) -> None:
-    app.jinja_env.filters.update(utc=utc, iso=iso, duration=duration, slack=slack_text)
+    app.jinja_env.filters.update(utc=utc, iso=iso, duration=duration, slack=slack_text, link_target=link_target)
     app.jinja_env.globals.update(PHASES=("detected", "acknowledged", "mitigated", "resolved"))
 
 
@@ -47,5 +47,6 @@ def names_on(session: Session, team_id: str, page: IncidentPage) -> dict[str, st
         entries.extend(reply.entry for reply in line.replies)
     users = {e.user for e in entries if e.user} | {i.owner for i in page.action_items if i.owner}
     users |= {change.user_id for change in page.changes}
-    users |= mentioned_users(e.text for e in entries)
+    users |= {holder.user_id for holder in page.roles} | {u.user for u in page.updates if u.user}
+    users |= mentioned_users([*(e.text for e in entries), *(u.text for u in page.updates)])
     return names_of(session, team_id, users)

@@ -23,8 +23,9 @@ from bot.core.webhook_signatures import bearer_matches, grafana_signed, pagerdut
 from bot.logs import tag_request
 from bot.services import alert_routes  # noqa: F401  (its routes declare incidents from new events)
 from bot.services.alert_intake import record_alert_events
+from bot.services.tickets import Render
 from bot.services.webhook_endpoints import Credentials, OperatorWebhooks, credentials_for
-from bot.webhooks import alertmanager, grafana, opsgenie, pagerduty
+from bot.webhooks import alertmanager, grafana, opsgenie, pagerduty, trackers
 from bot.webhooks.payloads import NotThisSendersPayload
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def create_webhooks_app(
     operator: OperatorWebhooks,
     clock: Callable[[], datetime] = _utc_now,
     after_answer: Callable[[str], None] | None = None,
+    render_ticket_line: Render | None = None,
 ) -> WsgiApp:
     """The WSGI app mounted at ``/webhooks/`` (bot/web.py's ``mounts``).
 
@@ -55,6 +57,8 @@ def create_webhooks_app(
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         parts = [p for p in environ.get("PATH_INFO", "").split("/") if p][1:]  # after "webhooks"
+        if 1 <= len(parts) <= 2 and parts[0] in trackers.TRACKERS:
+            return _tracker(parts[0], parts[1] if len(parts) == 2 else None, environ, start_response)
         try:
             source = AlertSource(parts[0]) if 1 <= len(parts) <= 2 else None
         except ValueError:
@@ -75,6 +79,9 @@ def create_webhooks_app(
         except SQLAlchemyError:
             log.exception("could not read the webhook secrets")
             return _answer(start_response, "503 Service Unavailable", {"error": "database unavailable, retry"})
+        if credentials is None and team_id is None and operator.team_of is not None and operator.secrets.get(source):
+            log.warning("a %s delivery came before the workspace is known; asking the sender to retry", source)
+            return _answer(start_response, "503 Service Unavailable", {"error": "workspace not known yet, retry"})
         if credentials is None:
             return _answer(start_response, "404 Not Found", {"error": f"the {source} webhook is not configured here"})
         if not _authentic(source, credentials, environ, body, now):
@@ -101,6 +108,28 @@ def create_webhooks_app(
         if stored and after_answer is not None:
             after_answer(credentials.team_id)
         return _answer(start_response, "200 OK", {"ok": True, "events": len(events), "new": len(stored)})
+
+    def _tracker(
+        tracker: str, team_id: str | None, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        tag_request(team=team_id or operator.team_id, channel=None, event=f"webhook:{tracker}")
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _answer(start_response, "405 Method Not Allowed", {"error": "POST only"}, [("Allow", "POST")])
+        body = _read_body(environ)
+        if body is None:
+            return _answer(start_response, "413 Content Too Large", {"error": "body over 1 MB"})
+        status, answer = trackers.handle(
+            tracker,
+            team_id,
+            environ,
+            body,
+            sessions=sessions,
+            operator=operator,
+            now=clock(),
+            render=render_ticket_line,
+            after_answer=after_answer,
+        )
+        return _answer(start_response, status, answer)
 
     return app
 

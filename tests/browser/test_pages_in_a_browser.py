@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.ui.refresher import wait_for_refreshes
 from tests.browser.conftest import Shots
 from tests.conftest import Scribe
 from tests.support.slack_requests import event_callback
@@ -94,6 +95,8 @@ def sign_in(page: Any, site: str, scribe: Scribe, user: str, name: str) -> None:
     page.goto(f"{site}/ui/incidents")
     page.get_by_role("link", name="Sign in with Slack").click()
     page.wait_for_url(f"{site}/ui/incidents")
+    wait_for_refreshes()  # what Slack says the person may read is stored: the next page shows it
+    page.reload()
 
 
 def test_signing_in_lands_on_the_incidents_of_the_workspace(scribe: Scribe, site: str, page: Any, shots: Shots) -> None:
@@ -170,11 +173,12 @@ def test_the_insights_charts_are_drawn_with_their_data(scribe: Scribe, site: str
     sign_in(page, site, scribe, "U1", "Ada Okafor")
     page.get_by_role("link", name="Insights").click()
     canvases = page.locator("canvas[data-chart]")
-    assert canvases.count() == 6
+    assert canvases.count() == 7
     page.wait_for_selector("canvas[data-drawn]")
     drawn = [int(canvases.nth(n).get_attribute("data-drawn") or 0) for n in range(canvases.count())]
     assert drawn[2] == 3  # incidents per service: checkout, search, payments
     assert drawn[3] == 3  # error budget burned: the three services with an SLO
+    assert drawn[6] == 12  # status-update cadence: median, worst and target for sev1 to sev4
     assert page.locator("#causes-h ~ .insight table").inner_text().count("repeated") == 2
     shots.take(page, "insights")
     page.get_by_role("link", name="Follow-up").click()
@@ -194,3 +198,28 @@ def test_a_private_incident_is_hidden_from_someone_not_in_its_channel(scribe: Sc
     assert "Leaked credentials" not in listing
     page.goto(f"{site}/ui/incidents/2")
     assert "private channel you are not in" in page.locator("main").inner_text()
+
+
+def test_the_incident_page_shows_the_roles_and_status_updates(
+    scribe: Scribe, site: str, page: Any, shots: Shots
+) -> None:
+    checkout_outage(scribe)
+    scribe.answer("role comms <@U2>", channel="C1")
+    scribe.answer("role scribe <@U3>", channel="C1")
+    scribe.clock.set("2026-11-29T14:10:00Z")
+    scribe.answer("update Payment step times out in eu-west; rolling back the 13:50 deploy", channel="C1", user="U2")
+    scribe.clock.set("2026-11-29T14:25:00Z")
+    scribe.answer("update Rollback done; error rate back under 1%, watching for 15 minutes", channel="C1", user="U2")
+    sign_in(page, site, scribe, "U1", "Ada Okafor")
+    page.get_by_role("link", name="Checkout returns 5xx in eu-west").click()
+    roles = page.locator("dl.roles").inner_text()
+    assert "Incident commander" in roles
+    assert "@Ada (started it)" in roles
+    assert "@Grace" in roles
+    assert "@Radia" in roles
+    updates = page.locator("ol.updates li")
+    assert updates.count() == 2
+    assert "Rollback done" in updates.first.inner_text()
+    page.locator("#running-h").scroll_into_view_if_needed()
+    shots.take(page, "incident-roles-updates")
+    assert page.problems == []

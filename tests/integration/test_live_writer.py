@@ -146,3 +146,18 @@ def test_on_sqlite_a_write_lock_held_too_long_fails_the_write(incident, write, m
     other.execute("ROLLBACK")
     other.close()
     assert stored(incident) == []
+
+
+def test_times_are_written_in_sqlalchemys_text_form_on_sqlite(incident, write) -> None:
+    engine = incident.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL stores timestamptz, not text")
+    whole_second = "1764428460.000000"
+    write([post(whole_second), edit("an edit", 1)])
+    with engine.connect() as connection:
+        raw = dict(connection.exec_driver_sql("SELECT ts, posted_at FROM messages").all())
+        [edited_at] = connection.exec_driver_sql(f"SELECT edited_at FROM messages WHERE ts = '{TS}'").scalars()
+    # SQLAlchemy's form, always with microseconds, so that times compare as text in SQL; never the
+    # driver's default adapter (which drops zero microseconds, and is deprecated since Python 3.12).
+    assert raw[whole_second] == "2025-11-29 15:01:00.000000"
+    assert edited_at == "2026-11-29 15:01:00.000000"

@@ -42,6 +42,7 @@ def test_the_manifest_grants_the_scopes_those_events_and_calls_need() -> None:
         "commands",
         "chat:write",
         "users:read",
+        "users:read.email",
         "reactions:read",
         "pins:read",
         "im:write",

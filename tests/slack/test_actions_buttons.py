@@ -119,6 +119,7 @@ def test_the_action_form_creates_the_item_dms_the_owner_and_tells_the_channel(sc
         "due": "2026-12-03",
         "text": "Write the runbook",
         "status": "open",
+        "ticket": None,
     }
     wait_for(lambda: posts_with_key(scribe.fake, f"assign:{created['id']}:"), what="the owner's DM")
     [told] = wait_for(lambda: posts_with_key(scribe.fake, f"created:{created['id']}"), what="the channel post")

@@ -30,7 +30,14 @@ def test_an_action_item_has_one_owner_and_a_due_date_read_in_the_callers_timezon
     scribe.clock.set("2026-11-29T23:30:00Z")  # already Monday 00:30 in Paris, where U1 is
     item_id = add_item(scribe, "U2", "tomorrow", "Add an alert on queue depth")
     assert items(scribe) == [
-        {"id": item_id, "owner": "U2", "due": "2026-12-01", "text": "Add an alert on queue depth", "status": "open"}
+        {
+            "id": item_id,
+            "owner": "U2",
+            "due": "2026-12-01",
+            "text": "Add an alert on queue depth",
+            "status": "open",
+            "ticket": None,
+        }
     ]
 
 
@@ -119,6 +126,7 @@ def test_done_reopen_and_a_later_due_date_are_counted_and_kept_in_history(scribe
         "due": "2026-12-09",
         "text": "Alert on queue depth",
         "status": "open",
+        "ticket": None,
     }
     with scribe.sessions() as session:
         history = [

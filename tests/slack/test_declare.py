@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 
 from bot.services.drafts import draft_json
 from bot.slack.app import build_app
 from bot.slack.background import wait_for_background
 from bot.slack.deps import Deps
 from bot.web import create_wsgi_app
-from storage.models import Incident
+from storage.models import DeferredWork, Incident
 from tests.conftest import Scribe, settings_for
+from tests.support.action_items import run_jobs
 from tests.support.slack_requests import SlackRequests
 
 
@@ -114,6 +118,88 @@ def test_when_slack_refuses_the_channel_the_declarer_is_told_why(scribe: Scribe)
     assert "/incident start" in told.params["text"]
     with scribe.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Incident)) == 0
+
+
+@contextmanager
+def database_fails_once_after_a_channel_is_created(scribe: Scribe) -> Iterator[list[str]]:
+    """The database refuses the first write of deferred work made once Slack has created a
+    channel (the write that would keep the new channel's id), as an outage or a killed
+    process would leave it; the statements refused are listed."""
+    engine = scribe.sessions.kw["bind"]
+    refused: list[str] = []
+
+    def refuse(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if scribe.fake.channels and not refused and statement.lstrip().upper().startswith("UPDATE DEFERRED_WORK"):
+            refused.append(statement)
+            raise OperationalError(statement, parameters, Exception("server closed the connection unexpectedly"))
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield refused
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
+
+
+def rerun_later(scribe: Scribe) -> None:
+    """The clock's pass a minute later, when the failed attempt is due again."""
+    run_jobs(scribe, (scribe.clock() + timedelta(minutes=1)).isoformat())
+
+
+def assert_one_channel_recording(scribe: Scribe, title: str) -> None:
+    [made] = scribe.fake.channels.values()  # exactly one channel was created, nothing orphaned
+    assert made["name"] == "inc-20261129-db-down"
+    with scribe.sessions() as session:
+        [incident] = session.scalars(select(Incident)).all()
+        assert session.scalars(select(DeferredWork.state)).all() == ["done"]
+    assert (incident.channel_id, incident.title) == (made["id"], title)
+    told = [str(c.params.get("text")) for c in scribe.fake.calls_to("response_url")]
+    assert [text for text in told if "is recording" in text] == [
+        f":rotating_light: Declared *{title}*: <#{made['id']}> is recording. You're in it."
+    ]
+    [header] = [c for c in scribe.fake.calls_to("chat.postMessage") if c.params["channel"] == made["id"]]
+    assert f"*{title}*" in header.params["text"]
+
+
+def test_a_database_error_right_after_the_channel_was_created_adopts_that_channel_on_the_rerun(
+    scribe: Scribe,
+) -> None:
+    with database_fails_once_after_a_channel_is_created(scribe) as refused:
+        assert scribe.command("declare DB down", channel="CGENERAL", user="U1").status == 200
+    assert refused, "the write that keeps the new channel's id was never attempted"
+    assert len(scribe.fake.channels) == 1
+    with scribe.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Incident)) == 0
+
+    rerun_later(scribe)
+    rerun_later(scribe)  # and again: nothing more happens
+    assert [c.params["name"] for c in scribe.fake.calls_to("conversations.create")] == [
+        "inc-20261129-db-down",
+        "inc-20261129-db-down",  # answered name_taken: looked up and adopted, no -2
+    ]
+    assert_one_channel_recording(scribe, "DB down")
+
+
+def test_a_create_whose_answer_was_lost_is_adopted_on_the_rerun_not_made_again(scribe: Scribe) -> None:
+    scribe.fake.lose_answer("conversations.create")  # Slack makes the channel; the answer never arrives
+    assert scribe.command("declare DB down", channel="CGENERAL", user="U1").status == 200
+    assert len(scribe.fake.channels) == 1
+    assert scribe.fake.calls_to("response_url") == []  # nothing to say yet: the work waits for a retry
+
+    rerun_later(scribe)
+    assert_one_channel_recording(scribe, "DB down")
+    assert all(c.params["name"] == "inc-20261129-db-down" for c in scribe.fake.calls_to("conversations.create"))
+
+
+def test_a_taken_name_this_declaration_did_not_create_is_skipped_even_when_the_bot_made_it(scribe: Scribe) -> None:
+    scribe.answer("declare DB down", channel="CGENERAL", user="U1")
+    scribe.fake.lose_answer("conversations.create")  # the second declaration hears nothing back for its name
+    assert scribe.command("declare DB down", channel="COTHER", user="U2").status == 200
+    rerun_later(scribe)  # the bot made that channel, but for the first declaration: the rerun takes -2
+    names = sorted(c["name"] for c in scribe.fake.channels.values())
+    assert names == ["inc-20261129-db-down", "inc-20261129-db-down-2"]
+    with scribe.sessions() as session:
+        channels = sorted(session.scalars(select(Incident.channel_id)).all())
+    assert channels == sorted(scribe.fake.channels)  # each channel holds its own incident, none shared
 
 
 def submission(title: str, severity: str | None) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from sqlalchemy.pool import NullPool
 from bot.jobs import run_due
 from bot.services import outbox
 from bot.services import spool as spool_module
-from bot.services.deferred import STUCK_AFTER
+from bot.services.deferred import MAX_ATTEMPTS, STUCK_AFTER
 from bot.services.outbox import STUCK_AFTER as OUTBOX_STUCK_AFTER
 from bot.services.spool import Spool, kept_event
 from bot.slack.app import build_app
@@ -42,7 +42,7 @@ from bot.slack.delivery import METADATA_EVENT
 from bot.slack.deps import Deps
 from bot.slack.listeners.events import store_kept_event
 from bot.web import create_wsgi_app
-from storage.models import Message, OutboxMessage, PhaseMark
+from storage.models import DeferredWork, Message, OutboxMessage, PhaseMark
 from storage.session import make_engine, make_session_factory
 from tests.conftest import Clock, settings_for
 from tests.support.databases import server_url
@@ -403,3 +403,98 @@ def test_a_web_process_killed_after_accepting_a_command_loses_nothing_and_duplic
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(PhaseMark)) == 1
         assert list(session.scalars(select(Message.text))) == ["rolled back"]
+
+
+def jobs_run(database_url: str, fake: FakeSlack, at: datetime, *, errors: int | None = None) -> subprocess.Popen[Any]:
+    """``scribe jobs run --now AT`` started, its stderr to ``errors`` (``subprocess.PIPE``, or nowhere)."""
+    env = clean_env(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=fake.url)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "jobs", "run", "--now", at.isoformat()],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL if errors is None else errors,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def hold_zone_lookups_of(fake: FakeSlack, user: str) -> Gate:
+    """``users.info`` of ``user`` answers only once the test opens the gate; others at once."""
+    gate = Gate()
+    held = gate.hold(lambda params: {"ok": True, "user": {"id": params["user"], "tz": "America/New_York"}})
+    fake.responses["users.info"] = lambda params: (
+        held(params) if params.get("user") == user else {"ok": True, "user": {"id": params["user"], "tz": "UTC"}}
+    )
+    return gate
+
+
+def test_deferred_work_whose_process_dies_on_every_attempt_is_given_up_and_the_person_told_once(
+    database_url: str, sessions: sessionmaker[Session], fake_slack: FakeSlack
+) -> None:
+    from urllib.parse import urlencode
+
+    def command(text: str, user: str) -> str:
+        return urlencode(
+            {
+                "team_id": "T111",
+                "channel_id": "C1",
+                "user_id": user,
+                "command": "/incident",
+                "text": text,
+                "response_url": fake_slack.respond_url(),
+                "trigger_id": "1.2.3",
+            }
+        )
+
+    def work_row() -> DeferredWork:
+        with sessions() as session:
+            return session.scalars(select(DeferredWork).where(DeferredWork.kind == "command")).one()
+
+    port = free_port()
+    server = serve(database_url, fake_slack, port)
+    try:
+        assert post_signed(port, command("start sev1 Crashing work", "U1"), "application/x-www-form-urlencoded") == 200
+        gate = hold_zone_lookups_of(fake_slack, "U2")  # U2's zone is not cached: the mark waits for it
+        typed = "mark detected at 09:00 alarm fired"
+        assert post_signed(port, command(typed, "U2"), "application/x-www-form-urlencoded") == 200
+        assert gate.entered.wait(timeout=20), "the accepted command never asked Slack for the user's zone"
+        kill(server)  # the web process dies while it works on the command
+        gate.open.set()
+    finally:
+        if server.poll() is None:
+            kill(server)
+
+    # Every clock that takes the work up after it is judged stuck dies in the middle of it too.
+    at = datetime.now(UTC)
+    for _ in range(MAX_ATTEMPTS + 1):
+        if work_row().attempts >= MAX_ATTEMPTS and work_row().state == "running":
+            break
+        at += STUCK_AFTER + timedelta(minutes=1)
+        gate = hold_zone_lookups_of(fake_slack, "U2")
+        clock_process = jobs_run(database_url, fake_slack, at)
+        try:
+            assert gate.entered.wait(timeout=60), "the clock never took the work up again"
+            kill(clock_process)
+        finally:
+            gate.open.set()
+            if clock_process.poll() is None:
+                kill(clock_process)
+    assert (work_row().state, work_row().attempts) == ("running", MAX_ATTEMPTS)
+    told_before = len(fake_slack.calls_to("response_url"))
+
+    # Two clocks find it stuck after its last attempt, at the same time: it is given up, and said once.
+    at += STUCK_AFTER + timedelta(minutes=1)
+    clocks = [jobs_run(database_url, fake_slack, at, errors=subprocess.PIPE) for _ in range(2)]
+    for clock_process in clocks:
+        _, errors = clock_process.communicate(timeout=60)
+        assert clock_process.returncode == 0, errors
+    assert work_row().state == "failed"
+    told = [str(c.params.get("text")) for c in fake_slack.calls_to("response_url")[told_before:]]
+    said = (
+        f":x: I gave up on `/incident {typed}` after {MAX_ATTEMPTS} tries: it failed on our side each time, "
+        "so nothing of it was recorded. Type it again; if it fails again, tell whoever runs Incident Scribe."
+    )
+    assert told == [said]
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(PhaseMark)) == 0

@@ -165,7 +165,16 @@ def test_a_record_without_alerts_is_unchanged(incident: Scribe) -> None:
         record = record_for_channel(session, "C1")
     assert record.alerts == ()
     assert record.alert_phases is None
-    assert set(draft(incident)) == {"incident", "phases", "timeline", "action_items", "sections", "draft"}
+    assert set(draft(incident)) == {
+        "incident",
+        "phases",
+        "timeline",
+        "action_items",
+        "roles",
+        "updates",
+        "sections",
+        "draft",
+    }
 
 
 def notes(scribe: Scribe) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -120,6 +120,29 @@ def test_marking_resolved_posts_a_summary_message_and_the_markdown_file(scribe: 
         "# Postmortem: Checkout errors\n\nVersion 1 · sev2 · full postmortem · generated 2026-11-29 15:00 UTC"
     )
     assert "- [14:03](https://acme.slack.com/archives/C1/p1795960980000100) @Ada: checkout returns 500s" in markdown
+
+
+def test_the_draft_is_built_only_once_the_answer_to_mark_resolved_has_been_written(scribe: Scribe) -> None:
+    resolved_incident(scribe)
+    scribe.fake.reset_calls()
+    unsent: list[Iterable[bytes]] = []
+
+    def server_holding_the_answer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        unsent.append(scribe.wsgi(environ, start_response))  # answered, not written to Slack yet
+        return [b"{}"]
+
+    SlackRequests(server_holding_the_answer, response_url=scribe.fake.respond_url()).command(
+        "mark resolved", channel="C1", user="U1"
+    )
+    with pytest.raises(AssertionError, match="timed out"):  # nothing that follows the answer has begun
+        wait_for(lambda: scribe.fake.calls, timeout=1.0, what="a Web API call")
+    with scribe.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+    [answer] = unsent
+    assert "Version 1 of the full postmortem draft is being posted" in json.loads(b"".join(answer))["text"]
+    [message] = posted_drafts(scribe)  # written: the draft follows at once
+    assert blocks_of(message)[0]["text"]["text"] == "Postmortem draft v1: Checkout errors"
 
 
 def test_the_postmortem_command_posts_a_new_numbered_version(scribe: Scribe) -> None:

@@ -41,7 +41,8 @@ class Failure:
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, *, port: int = 0) -> None:
+        """``port``: where to listen (0: any free port), e.g. where an app was told Slack is."""
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.responses: dict[str, Any] = {}
@@ -50,6 +51,8 @@ class FakeSlack:
         """Seconds every call waits before it is answered (real Slack: 0.1–1 s)."""
         self.latency_for: dict[str, float] = {}
         """Per-method latency, in place of ``latency``."""
+        self.held: dict[str, threading.Event] = {}
+        """Methods whose calls wait, recorded, until their event is set (see ``hold``)."""
         self.history: dict[str, list[dict[str, Any]]] = {}
         """What chat.postMessage posted, per channel, oldest first."""
         self.channels: dict[str, dict[str, Any]] = {}
@@ -66,7 +69,7 @@ class FakeSlack:
         self.bot_id = "BBOT"
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
@@ -86,14 +89,30 @@ class FakeSlack:
         self._server.server_close()
 
     # -- configuring -------------------------------------------------------------------
-    def add_user(self, user_id: str, *, tz: str = "UTC", name: str | None = None) -> None:
+    def add_user(self, user_id: str, *, tz: str = "UTC", name: str | None = None, guest: str | None = None) -> None:
+        """``guest``: ``"multi"`` (``is_restricted``) or ``"single"`` (``is_ultra_restricted``)."""
         self.users[user_id] = {
             "id": user_id,
             "name": name or user_id.lower(),
             "real_name": name or user_id,
             "tz": tz,
             "team_id": self.team_id,
+            "deleted": False,
+            "is_restricted": guest is not None,
+            "is_ultra_restricted": guest == "single",
         }
+
+    def deactivate(self, user_id: str) -> None:
+        """The person's account is deactivated: ``users.info`` says ``deleted``."""
+        with self._lock:
+            self.users[user_id] = {**self.users[user_id], "deleted": True}
+
+    def hold(self, method: str) -> threading.Event:
+        """Calls of ``method`` are recorded, then wait without an answer until the event is set."""
+        gate = threading.Event()
+        with self._lock:
+            self.held[method] = gate
+        return gate
 
     def fail(
         self,
@@ -213,6 +232,9 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(params.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.lookupByEmail":
+            found = [u for u in self.users.values() if (u.get("profile") or {}).get("email") == params.get("email")]
+            return {"ok": True, "user": found[0]} if found else {"ok": False, "error": "users_not_found"}
         if method == "chat.postMessage":
             ts = f"{1800000000 + next(self._ts)}.000100"
             message = {
@@ -373,6 +395,9 @@ class FakeSlack:
                     queue = fake.failures.get(method)
                     failure = queue.pop(0) if queue else None
                     delay = fake.latency_for.get(method, fake.latency)
+                    gate = fake.held.get(method)
+                if gate is not None:
+                    gate.wait(timeout=30)
                 if delay:
                     time.sleep(delay)
                 if failure is None:

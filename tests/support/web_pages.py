@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from werkzeug.test import Client, TestResponse
 
+from bot.ui.refresher import wait_for_refreshes
 from tests.support.fake_slack import FakeSlack
 
 BASE_URL = "https://scribe.test"
@@ -33,6 +34,14 @@ class Visitor:
         self.fake = fake
 
     def sign_in(self, user: str, *, team: str | None = None, name: str | None = None) -> TestResponse:
+        """Signed in, and what Slack says this person may read is stored (the pages read it
+        from Slack after the sign-in's answer, on their own pool)."""
+        answer = self.start_sign_in(user, team=team, name=name)
+        wait_for_refreshes()
+        return answer
+
+    def start_sign_in(self, user: str, *, team: str | None = None, name: str | None = None) -> TestResponse:
+        """Through Slack's authorize page and back: the callback's answer."""
         self.fake.sign_in_as(user, team_id=team, name=name)
         start = self.get("/ui/login/slack")
         assert start.status_code == 302, start.text

@@ -395,7 +395,7 @@ def test_the_insights_page_draws_each_chart_from_the_numbers_in_its_table(scribe
     person = visitor(scribe)
     person.sign_in("U1")
     page = person.get("/ui/insights").text
-    assert page.count("<canvas") == 6
+    assert page.count("<canvas") == 7  # the last: status-update cadence by severity
     assert "vendor/chart.umd.min.js" in page
     assert "Incidents per service" in page
     assert '<th scope="row">checkout</th>' in page

@@ -63,6 +63,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     # The Slack layer gets plain values from the use cases: no storage rows, no storage wiring.
     "bot/slack": ("storage", "bot.jobs", "bot.cli", "bot.webhooks", "bot.ui", "flask", "werkzeug"),
     "bot/jobs": ("bot.cli", "bot.webhooks", "bot.ui"),
+    # The tracker clients speak HTTP to a tracker and nothing else: values in, values out.
+    "bot/trackers": (*ADAPTER_FORBIDDEN, "sqlalchemy", "bot.services", "bot.slack", "bot.webhooks", "bot.ui"),
     "bot/webhooks": (*ADAPTER_FORBIDDEN, "bot.slack", "bot.ui"),
     "bot/ui": (*ADAPTER_FORBIDDEN, "bot.webhooks"),
 }

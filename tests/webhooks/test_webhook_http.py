@@ -62,24 +62,24 @@ def test_the_answer_comes_without_any_call_to_slack(alerts: Alerts) -> None:
     assert alerts.fake.calls[before:] == []
 
 
-def test_the_single_workspace_learns_its_team_from_slack_once_at_start_up_and_only_with_webhooks_set(
+def test_the_single_workspace_is_asked_of_slack_once_and_kept_for_every_later_process_and_delivery(
     make_alerts,
 ) -> None:
     def auth_tests(alerts: Alerts) -> int:
         return [call.method for call in alerts.fake.calls].count("auth.test")
 
-    without = make_alerts(
+    first = make_alerts(
         pagerduty_webhook_secret=(), opsgenie_webhook_token=(), alertmanager_webhook_token=(), grafana_webhook_secret=()
     )
-    bolt_alone = auth_tests(without)
-    alerts = make_alerts()
-    assert auth_tests(alerts) == 2 * bolt_alone + 1
+    assert auth_tests(first) == 1
+    alerts = make_alerts()  # the next web process, on the same database
+    assert auth_tests(alerts) == 1
     payload = pagerduty_incident_event("incident.triggered", event_id="01TEAM", occurred_at="2026-12-02T13:50:07Z")
     alerts.send.pagerduty(payload)
     alerts.send.pagerduty(
         pagerduty_incident_event("incident.resolved", event_id="01TEAM2", occurred_at="2026-12-02T14:00:07Z")
     )
-    assert auth_tests(alerts) == 2 * bolt_alone + 1
+    assert auth_tests(alerts) == 1
     assert [row.team_id for row in alerts.stored("T111")] == ["T111", "T111"]
 
 

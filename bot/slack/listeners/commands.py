@@ -22,7 +22,7 @@ from bot.core.timeparse import TimeParseError
 from bot.services import deferred, repeats
 from bot.services.deferred import Work
 from bot.services.errors import UserFacingError
-from bot.slack.after_answer import drain, new_key, received_at, tell, warm_people, work_kind
+from bot.slack.after_answer import drain, new_key, received_at, tell, tries, warm_people, work_kind
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
 from bot.slack.safe_text import safe_mrkdwn
@@ -38,8 +38,9 @@ DEFERRED = (
     ":hourglass_flowing_sand: Got it. I'm looking up your Slack timezone to read the time you typed; "
     "the answer follows here in a moment."
 )
-OWNER_COMMANDS = frozenset({"action", "reassign"})
-"""Commands that name an action item's owner."""
+OWNER_COMMANDS = frozenset({"action", "reassign", "role"})
+"""Commands that name a person (an action item's owner, a role's holder): their name and zone
+are looked up after the answer, for the pages, the draft and their nudges."""
 
 
 def register(app: App, deps: Deps) -> None:
@@ -67,7 +68,15 @@ def register(app: App, deps: Deps) -> None:
     app.command("/incident")(ack=incident_command, lazy=[after_the_answer])
 
 
-@work_kind("command")
+def _command_given_up(work: Work) -> str:
+    typed = safe_mrkdwn(str(work.payload.get("text") or "")[:200])
+    return (
+        f":x: I gave up on `/incident {typed}` {tries(work)}: it failed on our side each time, so nothing of it "
+        "was recorded. Type it again; if it fails again, tell whoever runs Incident Scribe."
+    )
+
+
+@work_kind("command", given_up=_command_given_up)
 def run_deferred_command(deps: Deps, client: WebClient, work: Work) -> None:
     """A command that waited for Slack, run as typed, at the moment it arrived."""
     p = work.payload

@@ -16,12 +16,12 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.core.grammar import CommandError
-from bot.services import actions, deferred, outbox, repeats
+from bot.services import actions, deferred, outbox, repeats, tickets
 from bot.services.deferred import Work
 from bot.services.errors import UserFacingError
 from bot.services.people import known_zone, user_zone
 from bot.slack import action_blocks as blocks
-from bot.slack.after_answer import drain, new_key, warm_people, work_kind
+from bot.slack.after_answer import drain, new_key, tries, warm_people, work_kind
 from bot.slack.client import name_and_zone
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
@@ -246,6 +246,7 @@ def register(app: App, deps: Deps) -> None:
                         payload=blocks.assignment_dm(item, by=user_id),
                         now=now,
                     )
+                    tickets.file_new_item(session, settings=deps.settings, team_id=team_id, item_id=item.id, now=now)
                     outbox.enqueue(
                         session,
                         team_id=team_id,
@@ -301,7 +302,14 @@ def accept_refresh(
     )
 
 
-@work_kind("refresh")
+def _refresh_given_up(work: Work) -> str:
+    return (
+        f":warning: What you clicked was saved, but I gave up showing it where you clicked {tries(work)}: "
+        "that message or your Home tab may look out of date until it changes again."
+    )
+
+
+@work_kind("refresh", given_up=_refresh_given_up)
 def refresh_origin(deps: Deps, client: WebClient, work: Work) -> None:
     p = work.payload
     origin = p.get("origin") or {}

@@ -9,4 +9,5 @@ from bot.slack.subcommands import (
     lifecycle,  # noqa: F401
     postmortem,  # noqa: F401
     record,  # noqa: F401
+    running,  # noqa: F401
 )

@@ -12,7 +12,8 @@ from datetime import date
 from bot.core.action_grammar import ACTION_USAGE, parse_owner
 from bot.core.duedate import parse_due_date, parse_due_prefix
 from bot.core.grammar import CommandError
-from bot.services import actions, followup
+from bot.core.tickets import LINK_USAGE
+from bot.services import actions, followup, tickets
 from bot.services.error_budgets import set_incident_service, team_budgets
 from bot.services.incidents import require_incident
 from bot.slack import action_blocks as blocks
@@ -53,6 +54,11 @@ def action(call: CommandCall) -> Reply:
             raise CommandError(f"Add the owner, due date and text: {ACTION_USAGE}.")
         call.client.views_open(trigger_id=call.trigger_id, view=blocks.create_modal(call.channel_id))
         return Reply("Fill in the form to add the action item.")
+    verb, _, words = call.args.strip().partition(" ")
+    if verb.lower() == "link":
+        return link_ticket(call, words)
+    if verb.lower() == "file":
+        return file_ticket(call, words)
     owner, rest = parse_owner(call.args)
     if not rest:
         raise CommandError(f"Add a due date and what needs doing: {ACTION_USAGE}.")
@@ -78,11 +84,51 @@ def action(call: CommandCall) -> Reply:
             payload=blocks.assignment_dm(item, by=call.user_id),
             now=call.now,
         )
+        filed = tickets.file_new_item(
+            session, settings=call.deps.settings, team_id=call.team_id, item_id=item.id, now=call.now
+        )
     return Reply(
         f":memo: {user_mention(call.user_id)} added action item *#{item.id}* for {user_mention(owner)}, "
-        f"due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}",
+        f"due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}" + ("\n_Ticket pending._" if filed else ""),
         public=True,
     )
+
+
+LINK_USAGE_ID = "`/incident action link ID URL_OR_KEY`"
+
+
+def link_ticket(call: CommandCall, words: str) -> Reply:
+    """``/incident action link ID URL_OR_KEY``: the item's ticket is one that exists."""
+    head, _, ref = words.strip().partition(" ")
+    item_id = parse_id(head, LINK_USAGE_ID)
+    if not ref.strip():
+        raise CommandError(f"Give the ticket after the item number: {LINK_USAGE}.")
+    with call.write() as session:
+        ticket = tickets.link_item(
+            session,
+            settings=call.deps.settings,
+            team_id=call.team_id,
+            item_id=item_id,
+            text=ref,
+            user_id=call.user_id,
+            now=call.now,
+        )
+    return Reply(f":link: {user_mention(call.user_id)} linked #{item_id} to {blocks.ticket_text(ticket)}.", public=True)
+
+
+def file_ticket(call: CommandCall, words: str) -> Reply:
+    """``/incident action file ID``: file the item in the tracker now (after this answer)."""
+    item_id = parse_id(words, "`/incident action file ID`")
+    with call.write() as session:
+        tickets.file_item(
+            session,
+            settings=call.deps.settings,
+            team_id=call.team_id,
+            item_id=item_id,
+            user_id=call.user_id,
+            now=call.now,
+        )
+    return Reply(f":outbox_tray: Filing #{item_id}: ticket pending. `/incident actions` shows it once it exists.")
 
 
 @subcommand("actions")

@@ -1,5 +1,6 @@
-"""``/incident review [here|off]`` and ``/incident announce [here|off]``: each workspace picks
-the channel of its weekly review and of its incident announcements (bot/core/channels.py).
+"""``/incident review|announce|stakeholders [here|off]``: each workspace picks the channel of
+its weekly review, of its incident announcements and of its stakeholders' copy of every status
+update (bot/core/channels.py).
 
 Anyone in the workspace may choose; the choice is announced in the channel it names, so
 nobody moves the review quietly. The bot must be able to post there (a member of a private
@@ -19,6 +20,7 @@ from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 WHAT = {
     "review": "the weekly review of open action items",
     "announce": "announcements of incidents declared with `/incident declare`",
+    "stakeholders": "a copy of every status update posted with `/incident update`",
 }
 
 
@@ -80,3 +82,8 @@ def review(call: CommandCall) -> Reply:
 @subcommand("announce")
 def announce(call: CommandCall) -> Reply:
     return _channels(call, "announce")
+
+
+@subcommand("stakeholders")
+def stakeholders(call: CommandCall) -> Reply:
+    return _channels(call, "stakeholders")

@@ -10,7 +10,7 @@ from bot.core.blame import find_blame
 from bot.core.grammar import check_text, parse_text
 from bot.services import deferred, drafts, incidents
 from bot.services.deferred import Work
-from bot.slack.after_answer import work_kind
+from bot.slack.after_answer import tries, work_kind
 from bot.slack.deps import Deps
 from bot.slack.draft_blocks import draft_message
 from bot.slack.safe_text import safe_mrkdwn, user_mention
@@ -58,13 +58,25 @@ def reserve_draft(call: CommandCall, session: Session, *, reason: str) -> drafts
         team_id=call.team_id,
         key=posted.message_key,
         kind="draft",
-        payload={"incident_id": posted.incident_id},
+        payload={
+            "incident_id": posted.incident_id,
+            "user_id": call.user_id,
+            "channel_id": call.channel_id,
+            "response_url": call.response_url,
+        },
         now=call.now,
     )
     return posted
 
 
-@work_kind("draft")
+def _draft_given_up(work: Work) -> str:
+    return (
+        f":x: I gave up building and posting the postmortem draft {tries(work)}: it failed on our side each "
+        "time. Type `/incident postmortem` to try again; if it fails again, tell whoever runs Incident Scribe."
+    )
+
+
+@work_kind("draft", given_up=_draft_given_up)
 def build_draft(deps: Deps, client: WebClient, work: Work) -> None:
     """Learn the workspace URL (for permalinks) once, then build the reserved version and put
     it in the outbox; the drain that runs this sends it next."""
