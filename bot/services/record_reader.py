@@ -13,6 +13,7 @@ from bot.core.record import PHASES, IncidentRecord, PhaseTimes, StatusUpdateView
 from bot.core.roles import current_holders
 from bot.core.timeline import merge_timeline, permalink
 from bot.core.updates import UpdateFields
+from bot.core.web_address import web_address
 from storage import actions as action_repo
 from storage import alert_links as alert_repo
 from storage import curation as curation_repo
@@ -52,7 +53,9 @@ def _message_entries(session: Session, incident: Incident, base_url: str | None)
 
 
 def _file_label(file: dict[str, str | None]) -> str:
-    name, url = file.get("name") or "file", file.get("url")
+    """A shared file as the Markdown draft lists it: its name, and its link when that is a plain
+    web address (a ``>`` or a space in it would end the Markdown link early)."""
+    name, url = file.get("name") or "file", web_address(file.get("url"))
     return f"{name} <{url}>" if url else name
 
 

@@ -37,7 +37,7 @@ from bot.services.actions import Home
 from bot.services.followup import Nudge
 from bot.services.tickets import TicketLine
 from bot.slack.review_text import render_review_text
-from bot.slack.safe_text import safe_link, safe_mrkdwn
+from bot.slack.safe_text import channel_mention, safe_link, safe_mrkdwn, user_mention
 
 DONE = "action_item_done"
 MOVE_DUE = "action_item_move_due"
@@ -79,7 +79,7 @@ def item_buttons(item_id: int, *, reassign: bool = True) -> dict[str, Any]:
 
 
 def item_line(row: ItemWithIncident, *, today: date) -> str:
-    parts = [f"*#{row.id}* {safe_mrkdwn(row.text)}", f"<@{row.owner_id}>" if row.owner_id else "_no owner_"]
+    parts = [f"*#{row.id}* {safe_mrkdwn(row.text)}", user_mention(row.owner_id) if row.owner_id else "_no owner_"]
     if row.status == "done":
         parts.append("done :white_check_mark:")
     elif row.due is not None:
@@ -119,7 +119,8 @@ def ticket_line_post(line: TicketLine) -> dict[str, Any]:
 def assignment_dm(row: ItemWithIncident, *, by: str, reassigned: bool = False) -> dict[str, Any]:
     verb = "reassigned" if reassigned else "assigned"
     text = (
-        f"<@{by}> {verb} you an action item from incident *{safe_mrkdwn(row.title)}* (<#{row.channel_id}>):\n"
+        f"{user_mention(by)} {verb} you an action item from incident *{safe_mrkdwn(row.title)}* "
+        f"({channel_mention(row.channel_id)}):\n"
         f"*#{row.id}* {safe_mrkdwn(row.text)}\nDue *{row.due.isoformat() if row.due else 'no date'}*. "
         "I'll remind you before it is due."
     )
@@ -143,7 +144,7 @@ def nudge_dm(nudge: Nudge) -> dict[str, Any]:
         state = f"was due on *{due}*"
     text = (
         f":alarm_clock: Your action item *#{row.id}* {state}:\n>{safe_mrkdwn(row.text)}\n"
-        f"From incident *{safe_mrkdwn(row.title)}* (<#{row.channel_id}>)."
+        f"From incident *{safe_mrkdwn(row.title)}* ({channel_mention(row.channel_id)})."
     )
     if row.rollovers:
         text += f" Its date has moved {row.rollovers}× already."
@@ -155,7 +156,8 @@ def nudge_dm(nudge: Nudge) -> dict[str, Any]:
 def escalation_post(nudge: Nudge) -> dict[str, Any]:
     row = nudge.item
     text = (
-        f":warning: Action item *#{row.id}* {safe_mrkdwn(row.text)} — owned by <@{row.owner_id}> — was due on "
+        f":warning: Action item *#{row.id}* {safe_mrkdwn(row.text)} — owned by "
+        f"{user_mention(row.owner_id)} — was due on "
         f"{row.due.isoformat() if row.due else '?'} and is {nudge.days_overdue} days overdue after several reminders. "
         "Can someone help get it done, or agree a new date?"
     )
@@ -172,7 +174,7 @@ def my_items_text(rows: list[ItemWithIncident], *, today: date) -> str:
     if not rows:
         return "You have no open action items. :tada:"
     lines = ["*Your open action items* (services over their error budget first)"]
-    lines += [f"• {item_line(row, today=today)} — <#{row.channel_id}>" for row in rows]
+    lines += [f"• {item_line(row, today=today)} — {channel_mention(row.channel_id)}" for row in rows]
     return "\n".join(lines)
 
 
@@ -274,7 +276,9 @@ def home_view(home: Home, *, today: date, public_url: str | None = None) -> dict
         blocks.append(_section_block("No open action items. :tada:"))
     for row in items[:40]:
         blocks.append(
-            _section_block(f"{item_line(row, today=today)}\n_{safe_mrkdwn(row.title)}_ (<#{row.channel_id}>)")
+            _section_block(
+                f"{item_line(row, today=today)}\n_{safe_mrkdwn(row.title)}_ ({channel_mention(row.channel_id)})"
+            )
         )
         blocks.append(_item_buttons_block(row.id, reassign=False))
     blocks.append(HeaderBlock(text=_plain("Your incidents")))
@@ -282,9 +286,11 @@ def home_view(home: Home, *, today: date, public_url: str | None = None) -> dict
         blocks.append(_section_block("You have not taken part in an incident yet."))
     for incident in home.incidents:
         page = incident_page(public_url, incident.id)
-        link = f" · <{page}|page>" if page else ""
+        link = f" · {safe_link(page, 'page')}" if page else ""
         blocks.append(
-            _section_block(f"<#{incident.channel_id}> *{safe_mrkdwn(incident.title)}* — {incident.status}{link}")
+            _section_block(
+                f"{channel_mention(incident.channel_id)} *{safe_mrkdwn(incident.title)}* — {incident.status}{link}"
+            )
         )
     return View(type="home", blocks=blocks[:100]).to_dict()
 

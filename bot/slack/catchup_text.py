@@ -13,7 +13,7 @@ from bot.core.pages import incident_page
 from bot.core.phases import PHASE_LABELS
 from bot.core.record import PHASES
 from bot.core.roles import ROLE_LABELS
-from bot.slack.safe_text import safe_link, safe_mrkdwn
+from bot.slack.safe_text import safe_link, safe_mrkdwn, user_mention
 
 CATCHUP_CHARS = 2900
 """Under a section's 3,000 characters, whatever the record holds."""
@@ -31,7 +31,7 @@ def catchup_text(catchup: Catchup, *, public_url: str | None) -> str:
     def who(user_id: str | None) -> str:
         if not user_id:
             return "a route"
-        return mention(user_id) if user_id in holders else safe_mrkdwn(f"<@{user_id}>", names=c.names)
+        return mention(user_id) if user_id in holders else safe_mrkdwn(user_mention(user_id), names=c.names)
 
     def when(at: datetime) -> str:
         return format_instant(at, with_date=at.date() != c.started_at.date()) + " UTC"

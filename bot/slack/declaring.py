@@ -28,7 +28,7 @@ from bot.slack.after_answer import received_at, tell, tries, work_kind
 from bot.slack.client import never_sent
 from bot.slack.deps import Deps
 from bot.slack.oauth import AUTH_ERRORS, serves_one_workspace
-from bot.slack.safe_text import safe_mrkdwn
+from bot.slack.safe_text import channel_mention, safe_mrkdwn, user_mention
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,9 @@ def _declare_given_up(work: Work) -> str | None:
     title = safe_mrkdwn(str(p.get("title") or ""))
     made, tried = p.get("created_channel"), p.get(TRIED_NAMES) or ()
     if made:
-        where = f"<#{made}> was made, but it is not recording: type `/incident start` with the title there."
+        where = (
+            f"{channel_mention(made)} was made, but it is not recording: type `/incident start` with the title there."
+        )
     elif tried:
         where = (
             f"No channel is recording it. A channel #{safe_mrkdwn(tried[-1])} may have been made: if it exists, "
@@ -129,7 +131,7 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
             if p.get("user_id") is None:
                 log.error("a route could not declare an incident for %s: %s", p.get("declared_by"), refused)
                 return
-            tell(client, p, f":warning: {refused}")
+            tell(client, p, f":warning: {safe_mrkdwn(str(refused), people=True)}")
             return
         p = dict(work.payload)
         p.update(created_channel=channel_id, created_name=name)
@@ -184,14 +186,16 @@ def run_declare(deps: Deps, client: WebClient, work: Work) -> None:
         tell(
             client,
             p,
-            f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> exists and is "
+            f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: "
+            f"{channel_mention(declared.channel_id)} exists and is "
             f"recording, but {trouble}",
         )
         return
     tell(
         client,
         p,
-        f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: <#{declared.channel_id}> is recording. "
+        f":rotating_light: Declared *{safe_mrkdwn(declared.title)}*: "
+        f"{channel_mention(declared.channel_id)} is recording. "
         "You're in it.",
     )
 
@@ -275,7 +279,7 @@ def _invite(client: WebClient, channel_id: str, user_id: str) -> str | None:
 
 
 def _declarer(user_id: str | None, by: str | None) -> str:
-    return f"<@{user_id}>" if user_id else f"a route, for {safe_mrkdwn(by or 'an alert')}"
+    return user_mention(user_id) if user_id else f"a route, for {safe_mrkdwn(by or 'an alert')}"
 
 
 def header_text(declared: Declared, *, user_id: str | None, now: datetime, by: str | None = None) -> str:
@@ -295,11 +299,11 @@ def announcement_text(declared: Declared, *, user_id: str | None, by: str | None
     if not user_id:
         return (
             f":rotating_light: {safe_mrkdwn(by or 'An alert')} declared an incident through a route: "
-            f"*{safe_mrkdwn(declared.title)}*{severity}. Follow it in <#{declared.channel_id}>."
+            f"*{safe_mrkdwn(declared.title)}*{severity}. Follow it in {channel_mention(declared.channel_id)}."
         )
     return (
-        f":rotating_light: <@{user_id}> declared an incident: *{safe_mrkdwn(declared.title)}*{severity}. "
-        f"Follow it in <#{declared.channel_id}>."
+        f":rotating_light: {user_mention(user_id)} declared an incident: *{safe_mrkdwn(declared.title)}*{severity}. "
+        f"Follow it in {channel_mention(declared.channel_id)}."
     )
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.core.draft import Draft, TextSection
 from bot.services.drafts import PreparedDraft
-from bot.slack.safe_text import safe_mrkdwn, safe_plain_text
+from bot.slack.safe_text import safe_link, safe_mrkdwn, safe_plain_text, user_mention
 
 MAX_SECTION_CHARS = 3000
 MAX_BLOCKS = 50
@@ -29,8 +29,11 @@ MAX_MESSAGE_CHARS = 40_000
 MAX_HEADER_CHARS = 150
 MAX_LINE_CHARS = 400
 """A single list line (a long message, a long action item) is cut to this in the message."""
+MAX_LINK_CHARS = MAX_LINE_CHARS // 2
+"""A key event's link longer than this is left out (its time is shown without it)."""
 MAX_FALLBACK_CHARS = 1000
 MORE_RESERVE = 120
+PAGE_LABEL = "The incident's page"
 """Room kept in a list for its closing "…and N more" line."""
 
 Block = dict[str, Any]
@@ -67,7 +70,7 @@ def draft_message(prepared: PreparedDraft) -> dict[str, Any]:
     if prepared.page_url:
         tail.append(
             _context(
-                f":link: <{prepared.page_url}|The incident's page>: the record, the timeline to curate, every version."
+                f":link: {safe_link(prepared.page_url, PAGE_LABEL)}: the record, the timeline to curate, every version."
             )
         )
     text = fit_text(
@@ -137,7 +140,11 @@ def list_blocks(title: str, lines: list[str], budget: Budget, *, more: str, empt
 
 
 def fit_text(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, at a line or word end where one is near, with "…"."""
+    """``text`` cut to ``limit`` characters, at a line or word end where one is near, with "…".
+
+    The cut never falls inside markup (a link, a mention): everything else in the text is
+    escaped, so a ``<`` still open at the cut is markup, and the cut moves before it; a ``<``
+    left open would join the next ``>`` into a link Slack reads with another label."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
@@ -146,6 +153,9 @@ def fit_text(text: str, limit: int) -> str:
         if at >= limit // 2:
             cut = cut[:at]
             break
+    opened = cut.rfind("<")
+    if opened > cut.rfind(">"):
+        cut = cut[:opened]
     return cut.rstrip() + "…"
 
 
@@ -193,7 +203,7 @@ def _facts(prepared: PreparedDraft, quiet: Quiet) -> list[str]:
     if prepared.reason == "resolved":
         facts.append("posted on resolution")
     elif prepared.requested_by:
-        facts.append(f"regenerated for <@{prepared.requested_by}>")
+        facts.append(f"regenerated for {user_mention(prepared.requested_by)}")
     return facts
 
 
@@ -235,7 +245,7 @@ def _text_section(section: TextSection, quiet: Quiet, *, lead: str | None = None
 def _action_lines(draft: Draft, quiet: Quiet) -> list[str]:
     lines = []
     for item in draft.action_items:
-        owner = f"<@{item.owner}>" if item.owner else "*no owner*"
+        owner = user_mention(item.owner) if item.owner else "*no owner*"
         due = item.due or "*no due date*"
         mark = ":white_check_mark:" if item.done else ":black_square_button:"
         extra = " (overdue)" if item.overdue else ""
@@ -273,7 +283,8 @@ def _flag_lines(draft: Draft, quiet: Quiet) -> list[str]:
 def _event_lines(draft: Draft, quiet: Quiet) -> list[str]:
     lines = []
     for line in draft.timeline:
-        time = f"<{line.permalink}|{line.time}>" if line.permalink else line.time
+        # a link too long to leave room for the line is left out, so that a cut never splits it
+        time = safe_link(line.permalink, line.time) if len(line.permalink or "") <= MAX_LINK_CHARS else line.time
         label = f"*{quiet(line.label)}*" if line.label else ""
         text = quiet(_one_line(line.text or ""))
         body = f"{label} — {text}" if label and text else (label or text)

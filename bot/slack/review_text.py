@@ -13,7 +13,7 @@ from datetime import timedelta
 from bot.core.durations import format_duration
 from bot.core.review import Review, ReviewLine, ServiceGroup
 from bot.core.stats import ReviewIncident
-from bot.slack.safe_text import safe_mrkdwn
+from bot.slack.safe_text import channel_mention, safe_mrkdwn, user_mention
 
 
 def render_review_text(review: Review) -> str:
@@ -101,7 +101,7 @@ def _line_text(line: ReviewLine) -> str:
     parts = [f"#{item.item_id}"]
     if item.text:
         parts[0] += f" {safe_mrkdwn(item.text)}"
-    parts.append(f"<@{item.owner}>" if item.owner else "_no owner_")
+    parts.append(user_mention(item.owner) if item.owner else "_no owner_")
     if item.due is None:
         parts.append("_no due date_")
     elif line.days_overdue:
@@ -110,17 +110,17 @@ def _line_text(line: ReviewLine) -> str:
         parts.append(f"due {item.due.isoformat()}")
     if item.rollovers:
         parts.append(f"rolled over {item.rollovers}×")
-    parts.append(f"<#{item.incident_channel}>")
+    parts.append(channel_mention(item.incident_channel))
     return " — ".join(parts)
 
 
 def _ref(line: ReviewLine) -> str:
-    owner = f" <@{line.item.owner}>" if line.item.owner else ""
+    owner = f" {user_mention(line.item.owner)}" if line.item.owner else ""
     return f"#{line.item.item_id}{owner}"
 
 
 def _incident_ref(incident: ReviewIncident) -> str:
-    return f"<#{incident.channel}> {safe_mrkdwn(incident.title)}"
+    return f"{channel_mention(incident.channel)} {safe_mrkdwn(incident.title)}"
 
 
 def _maybe(value: timedelta | None) -> str:

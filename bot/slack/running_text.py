@@ -31,7 +31,7 @@ from bot.core.pages import incident_page
 from bot.core.roles import ROLE_LABELS, Holder
 from bot.core.updates import MAX_FIELD_CHARS, UpdateFields, check_field, format_minutes, parse_next_update
 from bot.services.status_updates import Posted, Reminder
-from bot.slack.safe_text import safe_link, safe_mrkdwn
+from bot.slack.safe_text import channel_mention, safe_link, safe_mrkdwn
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def duties_dm(
         "previous": mention(previous) if previous and previous != user_id else None,
         "title": safe_mrkdwn(title),
         "severity": severity,
-        "channel": f"<#{channel_id}>",
+        "channel": channel_mention(channel_id),
         "every": format_duration(every) if every else None,
     }
     text = None
@@ -141,7 +141,7 @@ def stakeholder_post(
     lines = [f":loudspeaker: *Incident update* — {safe_mrkdwn(posted.title)}{_severity(posted.severity)}"]
     lines += _update_lines(fields)
     lines.append(_posted_by(posted, user_id, commander))
-    back = [f"Follow it in <#{posted.channel_id}>"]
+    back = [f"Follow it in {channel_mention(posted.channel_id)}"]
     if posted.workspace_url:
         link = safe_link(f"{posted.workspace_url.rstrip('/')}/archives/{posted.channel_id}", "open the channel")
         if link.startswith("<"):
@@ -252,7 +252,8 @@ def reminder_message(reminder: Reminder) -> dict[str, Any]:
     since = "the last status update" if incident.last_update_at else "the incident started"
     gone = reminder.due.interval * reminder.every
     text = (
-        f":hourglass: *{safe_mrkdwn(incident.title)}*{_severity(incident.severity)} in <#{incident.channel_id}> "
+        f":hourglass: *{safe_mrkdwn(incident.title)}*{_severity(incident.severity)} in "
+        f"{channel_mention(incident.channel_id)} "
         f"has gone {format_duration(gone)} since {since}; a {incident.severity} update is due every "
         f"{format_duration(reminder.every)}. Post one with `/incident update TEXT` or the button."
     )

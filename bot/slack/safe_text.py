@@ -28,9 +28,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from bot.core.mentions import USER_MENTION, named
+from bot.core.web_address import is_plain, web_address
 
 INERT_AT = "@\u2060"
 """An "@" followed by a word joiner: it reads as "@", and "@here" written with it pings nobody."""
@@ -61,15 +61,24 @@ class _Channel:
     label: str | None
 
 
-_Piece = str | _Link | _Channel
-"""Plain text (unescaped), a link, or a channel link."""
+@dataclass(frozen=True)
+class _Person:
+    user_id: str
+    shown: str
+    """How plain text shows them ("@Ada")."""
 
 
-def safe_mrkdwn(text: str | None, *, names: Names | None = None) -> str:
+_Piece = str | _Link | _Channel | _Person
+"""Plain text (unescaped), a link, a channel link, or a person kept as a mention."""
+
+
+def safe_mrkdwn(text: str | None, *, names: Names | None = None, people: bool = False) -> str:
     """``text`` as mrkdwn that notifies nobody and shows every link's real target.
 
-    ``names`` (user id → name, from the people cache) turn ``<@U1>`` into "@Ada"."""
-    return "".join(_mrkdwn(piece) for piece in _read(text or "", names or {}))
+    ``names`` (user id → name, from the people cache) turn ``<@U1>`` into "@Ada". With
+    ``people``, a well-formed user mention stays a mention: for a private answer the app wrote
+    that names people on purpose ("you named <@U2> and <@U3>"), quoting what was typed."""
+    return "".join(_mrkdwn(piece) for piece in _read(text or "", names or {}, people=people))
 
 
 def safe_plain_text(text: str | None, *, names: Names | None = None) -> str:
@@ -78,14 +87,14 @@ def safe_plain_text(text: str | None, *, names: Names | None = None) -> str:
     return "".join(_plain(piece) for piece in _read(text or "", names or {}))
 
 
-def _read(text: str, names: Names) -> list[_Piece]:
+def _read(text: str, names: Names, *, people: bool = False) -> list[_Piece]:
     """The markup of ``text`` as pieces; adjacent plain text merged, so that a special mention
     spelled across two pieces is still found."""
     pieces: list[_Piece] = []
     at = 0
     for match in _MARKUP.finditer(text):
         pieces.append(_unescape(text[at : match.start()]))
-        pieces += _markup(match.group(0), match.group(1), names)
+        pieces += _markup(match.group(0), match.group(1), names, people=people)
         at = match.end()
     pieces.append(_unescape(text[at:]))
     merged: list[_Piece] = []
@@ -97,24 +106,37 @@ def _read(text: str, names: Names) -> list[_Piece]:
     return merged
 
 
-def _markup(whole: str, inner: str, names: Names) -> list[_Piece]:
+def _markup(whole: str, inner: str, names: Names, *, people: bool = False) -> list[_Piece]:
     body, bar, raw_label = inner.partition("|")
     label = _unescape(raw_label) if bar else None
     user = USER_MENTION.fullmatch(whole)
     if user is not None:
-        return [named(user.group(1), _unescape(user.group(2) or "") or None, names)]
+        shown = named(user.group(1), _unescape(user.group(2) or "") or None, names)
+        return [_Person(user.group(1), shown) if people else shown]
     if body.startswith("@"):  # not a well-formed user id, but still never a live mention
         return ["@" + (label or _unescape(body[1:]))]
     if body.startswith("#"):
-        return [_Channel(_unescape(body[1:]), label or None)]
+        channel = _unescape(body[1:])
+        if not _CHANNEL_ID.fullmatch(channel):  # not a channel id: never a link, only its words
+            return ["#" + (label or channel)]
+        return [_Channel(channel, label or None)]
     if body.startswith("!"):
         return [_special(_unescape(body[1:]), label)]
     if _SCHEME.match(body) and not any(char.isspace() for char in body):
         target = _unescape(body)
+        if not _kept_as_link(target):  # another scheme, or an address hiding where it goes: words
+            return [f"{label} ({target})" if label and label != target else target]
         if not label or _names_itself(label, target):
             return [_Link(target, label or None)]
         return [f"{label} (", _Link(target, None), ")"]
     return [_unescape(whole)]  # "<" and ">" that are not Slack markup: plain text
+
+
+def _kept_as_link(target: str) -> bool:
+    """A recorded link stays a link when it is a plain web address or an e-mail address."""
+    if target.lower().startswith("mailto:"):
+        return is_plain(target)
+    return web_address(target) is not None
 
 
 def _special(command: str, label: str | None) -> str:
@@ -137,6 +159,8 @@ def _names_itself(label: str, target: str) -> bool:
 
 
 def _mrkdwn(piece: _Piece) -> str:
+    if isinstance(piece, _Person):
+        return f"<@{piece.user_id}>"
     if isinstance(piece, _Link):
         target = _escape(piece.target)
         return f"<{target}|{_escape(_defuse(piece.label))}>" if piece.label else f"<{target}>"
@@ -147,6 +171,8 @@ def _mrkdwn(piece: _Piece) -> str:
 
 
 def _plain(piece: _Piece) -> str:
+    if isinstance(piece, _Person):
+        return _defuse(piece.shown)
     if isinstance(piece, _Link):
         return _defuse(piece.label or piece.target)
     if isinstance(piece, _Channel):
@@ -165,20 +191,13 @@ def _unescape(text: str) -> str:
     return _ENTITY.sub(lambda m: _UNESCAPED[m.group(1)], text)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-"""Control, zero-width and bidirectional-override characters: never part of an address."""
-
-
 def link_target(url: str | None) -> str | None:
     """``url`` as the target of a link the bot writes, escaped; None when it is not a plain
-    absolute http(s) address: another scheme, no host, whitespace, ``|`` (which would relabel
-    the link), control, zero-width or bidirectional characters (which would hide where it goes)."""
-    if not url or _CONTROL.search(url) or "|" in url or any(char.isspace() for char in url):
-        return None
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return _escape(url)
+    absolute http(s) address (:func:`bot.core.web_address.web_address`): another scheme, no host,
+    whitespace, ``|`` (which would relabel the link), control, zero-width or bidirectional
+    characters (which would hide where it goes)."""
+    address = web_address(url)
+    return None if address is None else _escape(address)
 
 
 def safe_link(url: str | None, text: str | None = None) -> str:
@@ -193,6 +212,26 @@ def safe_link(url: str | None, text: str | None = None) -> str:
     if target is None:
         return label
     return f"<{target}|{label}>" if label else f"<{target}>"
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,30}")
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{1,30}")
+
+
+def user_mention(user_id: str | None) -> str:
+    """``<@U…>``: the mention the app writes to name a person on purpose (an item's owner, who
+    did something). Only a well-formed user id is written as a mention; anything else that came
+    as an id is written as inert text, so that no id can carry markup of its own."""
+    if user_id and _USER_ID.fullmatch(user_id):
+        return f"<@{user_id}>"
+    return "@" + safe_mrkdwn(" ".join(safe_plain_text(user_id or "someone").replace("|", "\u2223").split()))
+
+
+def channel_mention(channel_id: str | None) -> str:
+    """``<#C…>`` for a well-formed channel id; anything else as inert text (see :func:`user_mention`)."""
+    if channel_id and _CHANNEL_ID.fullmatch(channel_id):
+        return f"<#{channel_id}>"
+    return "#" + safe_mrkdwn(" ".join(safe_plain_text(channel_id or "channel").replace("|", "\u2223").split()))
 
 
 def _escape(text: str) -> str:

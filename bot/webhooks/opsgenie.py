@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from bot.core.alert_events import AlertAction, AlertEvent, AlertKey, AlertSource
-from bot.webhooks.payloads import epoch, obj, required, text
+from bot.webhooks.payloads import epoch, obj, required, text, web_link
 
 SOURCE = AlertSource.OPSGENIE
 ALERT_URL = "https://app.opsgenie.com/alert/detail/{alert_id}/details"
+"""The alert's page; the id is sent by the integration and put in the path percent-encoded, so
+that no character of it can leave the path or end a Slack link."""
 
 ACTIONS: Mapping[str, AlertAction] = {
     "Create": AlertAction.TRIGGERED,
@@ -66,7 +69,7 @@ def parse(payload: Mapping[str, Any]) -> list[AlertEvent]:
             group=group,
             keys=frozenset(keys),
             service=text(alert.get("entity")) or text(alert.get("source")),
-            link=ALERT_URL.format(alert_id=alert_id),
+            link=web_link(ALERT_URL.format(alert_id=quote(alert_id, safe=""))),
             by=None if mapped is AlertAction.TRIGGERED or person in (None, "System") else person,
             fields={k: v for k, v in fields.items() if v is not None},
         )

@@ -7,7 +7,8 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+
+from bot.core.web_address import web_address
 
 
 class NotThisSendersPayload(ValueError):
@@ -79,14 +80,11 @@ def text(value: object) -> str | None:
 
 
 def web_link(value: object) -> str | None:
-    """A link back to the sender, kept only when it is an absolute http(s) URL: it becomes an
-    ``href`` on the pages and a link in Slack, where ``javascript:`` or any other scheme has no
-    business (the sender is authenticated, but whoever configured its rules is not)."""
-    link = text(value)
-    if link is None:
-        return None
-    parts = urlsplit(link)
-    return link if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    """A link back to the sender, kept only when it is a plain absolute http(s) address
+    (:func:`bot.core.web_address.web_address`): it becomes an ``href`` on the pages and a link in
+    Slack, where ``javascript:``, another scheme, or a ``|`` or ``>`` that would end Slack's link
+    has no business (the sender is authenticated, but whoever configured its rules is not)."""
+    return web_address(text(value))
 
 
 def required(mapping: Mapping[str, Any], key: str, *, name: str) -> str:

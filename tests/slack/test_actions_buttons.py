@@ -9,6 +9,7 @@ from tests.conftest import Scribe
 from tests.support.action_items import (
     add_item,
     click,
+    click_payload,
     command,
     home_opened,
     opened_view,
@@ -162,3 +163,17 @@ def test_the_home_tab_shows_open_items_overdue_first_and_the_users_incidents(scr
     click(scribe, "action_item_done", sooner, user="U2", container={"type": "view", "view_id": "VHOME"})
     assert len(scribe.fake.calls_to("views.publish")) == 2
     assert [i["status"] for i in items(scribe)] == ["open", "done"]
+
+
+def test_a_button_that_names_no_item_is_refused_privately_not_answered_500(scribe: Scribe) -> None:
+    start_incident(scribe)
+    for value in ("<!channel>", "1e3", "", "12345678901234567890123"):
+        payload = click_payload("action_item_move_due", 1, response_url=scribe.fake.respond_url())
+        payload["actions"][0]["value"] = value
+        assert scribe.slack.action(payload).status == 200
+    refusals = scribe.fake.calls_to("response_url")
+    assert len(refusals) == 4
+    for call in refusals:
+        assert call.params["response_type"] == "ephemeral"
+        assert "names no action item" in call.params["text"]
+    assert not scribe.fake.calls_to("views.open")

@@ -141,6 +141,13 @@ def test_long_text_is_cut_at_a_word_end_with_an_ellipsis() -> None:
     assert len(fit_text("x" * 5000, 3000)) == 3000
 
 
+def test_a_cut_never_leaves_a_link_open_to_join_the_next_one() -> None:
+    line = "• 13:50 see <https://example.com/" + "a" * 300 + "|the runbook>"
+    cut = fit_text(line, 200)
+    assert cut == "• 13:50 see…"
+    assert fit_text(f"{line}\n• <https://b.example|14:00>", 200).count("<") == 0
+
+
 def test_the_key_events_mark_a_starred_entry_and_a_corrected_one() -> None:
     base = record(key_events=2)
     first, second = base.timeline

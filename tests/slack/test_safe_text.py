@@ -7,7 +7,15 @@ import re
 
 import pytest
 
-from bot.slack.safe_text import INERT_AT, link_target, safe_link, safe_mrkdwn, safe_plain_text
+from bot.slack.safe_text import (
+    INERT_AT,
+    channel_mention,
+    link_target,
+    safe_link,
+    safe_mrkdwn,
+    safe_plain_text,
+    user_mention,
+)
 
 LIVE = re.compile(r"<!|<@|(?<![\w@.])@(?:here|channel|everyone)(?!\w)", re.IGNORECASE)
 """A special or user mention that Slack would notify: markup, or a bare word it may link."""
@@ -199,3 +207,33 @@ def test_a_link_label_holds_no_markup_and_no_line_break() -> None:
     assert written.count("<") == 1
     assert written.count(">") == 1
     assert "\n" not in written
+
+
+def test_a_mention_the_app_writes_is_made_only_of_a_well_formed_id() -> None:
+    assert user_mention("U1") == "<@U1>"
+    assert user_mention("W0ADA") == "<@W0ADA>"
+    assert channel_mention("C1") == "<#C1>"
+    for id_ in ("<!channel>", "U1><!here", "U1|label", "u1", "", None):
+        for written in (user_mention(id_), channel_mention(id_)):
+            assert not LIVE.search(written), written
+            assert "<" not in written
+            assert "|" not in written
+    assert user_mention("<!channel>") == f"@{INERT_AT}channel"
+
+
+def test_a_link_with_a_host_that_is_not_one_is_left_out() -> None:
+    for url in ("https://@", "https://:80/x", "https://[::1", "http://user:pass@/x"):
+        assert link_target(url) is None, url
+
+
+def test_a_private_answer_keeps_the_people_it_names_and_nothing_else() -> None:
+    written = safe_mrkdwn("you named <@U2> and <@U3|radia>, not <!here> or <#x|ops>", people=True)
+    assert written == f"you named <@U2> and <@U3>, not {INERT_AT}here or #ops"
+
+
+def test_a_recorded_link_to_another_scheme_or_a_hidden_address_is_shown_as_words() -> None:
+    assert safe_mrkdwn("<javascript:alert(1)|status>") == "status (javascript:alert(1))"
+    written = safe_mrkdwn("<https://evil.example/\u202egnp.exe|report>")
+    assert "<" not in written
+    assert written.startswith("report (https://evil.example/")
+    assert safe_mrkdwn("<mailto:ada@example.com|ada@example.com>") == "<mailto:ada@example.com|ada@example.com>"

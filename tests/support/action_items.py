@@ -93,6 +93,25 @@ def click(
     container: dict[str, Any] | None = None,
     team_id: str = "T111",
 ) -> Any:
+    payload = click_payload(
+        action_id, item_id, user=user, container=container, team_id=team_id, response_url=scribe.fake.url + "response"
+    )
+    response = scribe.slack.action(payload)
+    assert response.status == 200, response.body
+    wait_for_background()  # what the click changes in Slack (the DM, the Home tab) follows the answer
+    return response
+
+
+def click_payload(
+    action_id: str,
+    item_id: int,
+    *,
+    user: str = "U2",
+    container: dict[str, Any] | None = None,
+    team_id: str = "T111",
+    response_url: str,
+) -> dict[str, Any]:
+    """A button of an action item's message (or of the Home tab, for a ``view`` container), clicked."""
     payload = {
         "type": "block_actions",
         "token": "legacy",
@@ -101,7 +120,7 @@ def click(
         "user": {"id": user, "team_id": team_id},
         "trigger_id": TRIGGER,
         "container": container or {"type": "message", "channel_id": f"D{user}", "message_ts": "1800000001.000100"},
-        "response_url": scribe.fake.url + "response",
+        "response_url": response_url,
         "actions": [
             {
                 "type": "button",
@@ -115,10 +134,7 @@ def click(
     if (container or {}).get("type") == "view":
         payload.pop("response_url")
         payload["view"] = {"id": "VHOME", "type": "home"}
-    response = scribe.slack.action(payload)
-    assert response.status == 200, response.body
-    wait_for_background()  # what the click changes in Slack (the DM, the Home tab) follows the answer
-    return response
+    return payload
 
 
 _view_ids = itertools.count(1)
@@ -156,16 +172,19 @@ def opened_view(fake: FakeSlack) -> dict[str, Any]:
 
 
 def home_opened(scribe: Any, user: str) -> Any:
-    event = {
+    response = scribe.slack.event(event_callback(home_opened_event(user)))
+    wait_for_background()  # the tab is published after the answer
+    return response
+
+
+def home_opened_event(user: str) -> dict[str, Any]:
+    return {
         "type": "app_home_opened",
         "user": user,
         "channel": f"D{user}",
         "tab": "home",
         "event_ts": "1800000003.000100",
     }
-    response = scribe.slack.event(event_callback(event))
-    wait_for_background()  # the tab is published after the answer
-    return response
 
 
 @pytest.fixture(autouse=True)

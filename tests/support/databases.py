@@ -55,3 +55,20 @@ def truncate_all(url: str) -> None:
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:
         engine.dispose()
+
+
+def empty_all(url: str) -> None:
+    """Every table emptied, on either database: PostgreSQL by :func:`truncate_all`, SQLite (which
+    has no TRUNCATE) by deleting each table's rows, dependants first, and its ids' counters."""
+    if make_url(url).get_backend_name() != "sqlite":
+        truncate_all(url)
+        return
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            for table in reversed(metadata.sorted_tables):
+                connection.execute(table.delete())
+            if connection.execute(text("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
+                connection.execute(text("DELETE FROM sqlite_sequence"))
+    finally:
+        engine.dispose()

@@ -94,35 +94,19 @@ class SlackRequests:
     def message(
         self, channel: str, ts: str, text: str, *, user: str = "U1", team_id: str | None = None, **extra: Any
     ) -> Response:
-        event = {
-            "type": "message",
-            "channel": channel,
-            "user": user,
-            "text": text,
-            "ts": ts,
-            "event_ts": ts,
-            "channel_type": "channel",
-            **extra,
-        }
+        event = message_event(channel, ts, text, user=user, **extra)
         return self.event(event_callback(event, team_id=team_id or self.team_id))
 
     def command(
         self, text: str, *, channel: str = "C1", user: str = "U1", team_id: str | None = None, **kwargs: Any
     ) -> Response:
-        form = {
-            "token": "legacy",
-            "team_id": team_id or self.team_id,
-            "team_domain": "acme",
-            "channel_id": channel,
-            "channel_name": "incident",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": "/incident",
-            "text": text,
-            "api_app_id": "A111",
-            "response_url": self.response_url,
-            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        }
+        form = command_form(
+            text, channel=channel, user=user, team_id=team_id or self.team_id, response_url=self.response_url
+        )
+        return self.form(form, **kwargs)
+
+    def form(self, form: dict[str, str], **kwargs: Any) -> Response:
+        """A slash command's form, as Slack posts it."""
         return self.request(urlencode(form), content_type="application/x-www-form-urlencoded", **kwargs)
 
     def action(self, payload: dict[str, Any], **kwargs: Any) -> Response:
@@ -141,4 +125,38 @@ def event_callback(event: dict[str, Any], *, team_id: str = "T111", event_id: st
         "event_id": event_id or f"Ev{abs(hash(json.dumps(event, sort_keys=True))) % 10**10}",
         "event_time": int(float(event.get("event_ts") or event.get("ts") or 0)),
         "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True}],
+    }
+
+
+def message_event(channel: str, ts: str, text: str, *, user: str = "U1", **extra: Any) -> dict[str, Any]:
+    """A ``message`` event as the Events API sends it in a channel."""
+    return {
+        "type": "message",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "channel_type": "channel",
+        **extra,
+    }
+
+
+def command_form(
+    text: str, *, channel: str = "C1", user: str = "U1", team_id: str = "T111", response_url: str
+) -> dict[str, str]:
+    """``/incident TEXT`` as the form Slack posts."""
+    return {
+        "token": "legacy",
+        "team_id": team_id,
+        "team_domain": "acme",
+        "channel_id": channel,
+        "channel_name": "incident",
+        "user_id": user,
+        "user_name": user.lower(),
+        "command": "/incident",
+        "text": text,
+        "api_app_id": "A111",
+        "response_url": response_url,
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
     }

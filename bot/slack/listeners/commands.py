@@ -128,7 +128,7 @@ def dispatch(call: CommandCall) -> Reply:
             )
         return handler(call)
     except (CommandError, UserFacingError, TimeParseError) as error:
-        return Reply(f":warning: {error}")
+        return Reply(f":warning: {safe_mrkdwn(str(error), people=True)}")
     except NeedsSlack:
         if call.after_answer:
             log.exception("/incident needed Slack after the answer")
@@ -166,7 +166,7 @@ def defer(call: CommandCall) -> Reply:
                 now=call.now,
             )
     except repeats.Repeated as error:
-        return Reply(f":warning: {error}")
+        return Reply(f":warning: {safe_mrkdwn(str(error), people=True)}")
     except Exception:
         log.exception("/incident could not be deferred")
         return Reply(FAILED)

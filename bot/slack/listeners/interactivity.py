@@ -25,12 +25,31 @@ from bot.slack.after_answer import drain, new_key, tries, warm_people, work_kind
 from bot.slack.client import name_and_zone
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
-from bot.slack.safe_text import safe_mrkdwn
+from bot.slack.safe_text import safe_mrkdwn, safe_plain_text, user_mention
 
 log = logging.getLogger(__name__)
 
 EARLIEST_ZONE = timezone(timedelta(hours=-12))
 """Where the date is earliest on Earth (UTC-12)."""
+
+
+def _item_id(value: object) -> int:
+    """The action item a button or a modal names (its value, or the modal's metadata, as the app
+    wrote it); anything else is refused as a person's mistake would be, never a server error."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    raise UserFacingError("That button or form names no action item. Open the item again from its message.")
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """A modal's ``private_metadata`` as the app wrote it (JSON); anything else reads as empty."""
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def register(app: App, deps: Deps) -> None:
@@ -55,7 +74,11 @@ def register(app: App, deps: Deps) -> None:
 
     def refuse(respond: Respond, body: dict[str, Any], error: Exception) -> None:
         if body.get("response_url"):
-            respond(text=f":warning: {error}", response_type="ephemeral", replace_original=False)
+            respond(
+                text=f":warning: {safe_mrkdwn(str(error), people=True)}",
+                response_type="ephemeral",
+                replace_original=False,
+            )
         else:
             log.info("refused an action-item button: %s", error)
 
@@ -67,10 +90,10 @@ def register(app: App, deps: Deps) -> None:
         try:
             with deps.sessions.begin() as session:
                 change = actions.close_item(
-                    session, team_id=team_id, item_id=int(action["value"]), user_id=user_id, now=now
+                    session, team_id=team_id, item_id=_item_id(action.get("value")), user_id=user_id, now=now
                 )
                 text = (
-                    f":white_check_mark: Marked done by <@{user_id}>: *#{change.item.id}* "
+                    f":white_check_mark: Marked done by {user_mention(user_id)}: *#{change.item.id}* "
                     f"{safe_mrkdwn(change.item.text)}"
                 )
                 accept_refresh(session, team_id=team_id, user_id=user_id, origin=origin_of(body), text=text, now=now)
@@ -89,7 +112,7 @@ def register(app: App, deps: Deps) -> None:
         team_id, user_id = team_of(body, context), body["user"]["id"]
         try:
             with deps.sessions() as session:
-                row = actions.item_for(session, team_id=team_id, item_id=int(action["value"]), user_id=user_id)
+                row = actions.item_for(session, team_id=team_id, item_id=_item_id(action.get("value")), user_id=user_id)
         except UserFacingError as error:
             refuse(respond, body, error)
             return
@@ -129,7 +152,7 @@ def register(app: App, deps: Deps) -> None:
 
     def move_due_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
-        metadata = json.loads(view.get("private_metadata") or "{}")
+        metadata = _metadata(view)
         picked = _value(view, blocks.DUE_BLOCK, blocks.DUE_INPUT, "selected_date")
         try:
             due = _date(picked)
@@ -138,7 +161,7 @@ def register(app: App, deps: Deps) -> None:
                     change = actions.move_due(
                         session,
                         team_id=team_id,
-                        item_id=int(metadata["item"]),
+                        item_id=_item_id(metadata.get("item")),
                         due=due,
                         today=today_of(team_id, user_id, now),
                         user_id=user_id,
@@ -146,18 +169,18 @@ def register(app: App, deps: Deps) -> None:
                     )
                     note = f" (rollover {change.item.rollovers})" if change.rolled_over else ""
                     text = (
-                        f":calendar: <@{user_id}> moved *#{change.item.id}* "
+                        f":calendar: {user_mention(user_id)} moved *#{change.item.id}* "
                         f"{safe_mrkdwn(change.item.text)} to {due.isoformat()}{note}."
                     )
                     accept_refresh(session, team_id=team_id, user_id=user_id, origin=metadata, text=text, now=now)
         except UserFacingError as error:
-            ack(response_action="errors", errors={blocks.DUE_BLOCK: str(error)})
+            ack(response_action="errors", errors={blocks.DUE_BLOCK: safe_plain_text(str(error))})
             return
         ack()
 
     def reassign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
-        metadata = json.loads(view.get("private_metadata") or "{}")
+        metadata = _metadata(view)
         owner = _value(view, blocks.OWNER_BLOCK, blocks.OWNER_INPUT, "selected_user")
         try:
             if not owner:
@@ -167,7 +190,7 @@ def register(app: App, deps: Deps) -> None:
                     change = actions.reassign_item(
                         session,
                         team_id=team_id,
-                        item_id=int(metadata["item"]),
+                        item_id=_item_id(metadata.get("item")),
                         owner_id=owner,
                         user_id=user_id,
                         now=now,
@@ -182,18 +205,18 @@ def register(app: App, deps: Deps) -> None:
                             now=now,
                         )
                     text = (
-                        f":arrows_counterclockwise: <@{user_id}> reassigned *#{change.item.id}* "
-                        f"{safe_mrkdwn(change.item.text)} to <@{owner}>."
+                        f":arrows_counterclockwise: {user_mention(user_id)} reassigned *#{change.item.id}* "
+                        f"{safe_mrkdwn(change.item.text)} to {user_mention(owner)}."
                     )
                     accept_refresh(session, team_id=team_id, user_id=user_id, origin=metadata, text=text, now=now)
         except UserFacingError as error:
-            ack(response_action="errors", errors={blocks.OWNER_BLOCK: str(error)})
+            ack(response_action="errors", errors={blocks.OWNER_BLOCK: safe_plain_text(str(error))})
             return
         ack()
 
     def create_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
         team_id, user_id, now = team_of(body, context), body["user"]["id"], deps.clock()
-        channel = json.loads(view.get("private_metadata") or "{}").get("channel", "")
+        channel = _metadata(view).get("channel", "")
         owner = _value(view, blocks.OWNER_BLOCK, blocks.OWNER_INPUT, "selected_user")
         picked = _value(view, blocks.DUE_BLOCK, blocks.DUE_INPUT, "selected_date")
         text = _value(view, blocks.TEXT_BLOCK, blocks.TEXT_INPUT, "value") or ""
@@ -232,13 +255,14 @@ def register(app: App, deps: Deps) -> None:
                         channel=channel,
                         now=now,
                         payload={
-                            "text": f":memo: <@{user_id}> added action item *#{item.id}* for <@{owner}>, due "
+                            "text": f":memo: {user_mention(user_id)} added action item *#{item.id}* "
+                            f"for {user_mention(owner)}, due "
                             f"{due.isoformat()}:\n> {safe_mrkdwn(item.text)}"
                         },
                     )
         except (UserFacingError, CommandError) as error:
             block = blocks.DUE_BLOCK if "date" in str(error) or "past" in str(error) else blocks.TEXT_BLOCK
-            ack(response_action="errors", errors={block: str(error)})
+            ack(response_action="errors", errors={block: safe_plain_text(str(error))})
             return
         ack()
 

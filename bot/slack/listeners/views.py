@@ -15,6 +15,7 @@ from bot.slack.after_answer import drain, new_key
 from bot.slack.declaring import MODAL_CALLBACK, TITLE_BLOCK, accept_declare, modal_values
 from bot.slack.deps import Deps
 from bot.slack.payloads import team_of
+from bot.slack.safe_text import safe_plain_text
 
 
 def register(app: App, deps: Deps) -> None:
@@ -39,7 +40,7 @@ def register(app: App, deps: Deps) -> None:
                         origin_channel=view.get("private_metadata") or None,
                     )
         except (CommandError, UserFacingError) as error:
-            ack(response_action="errors", errors={TITLE_BLOCK: str(error)})
+            ack(response_action="errors", errors={TITLE_BLOCK: safe_plain_text(str(error))})
             return
         ack()
 

@@ -17,7 +17,7 @@ from bot.services import actions, followup, tickets
 from bot.services.error_budgets import set_incident_service, team_budgets
 from bot.services.incidents import require_incident
 from bot.slack import action_blocks as blocks
-from bot.slack.safe_text import safe_mrkdwn
+from bot.slack.safe_text import safe_mrkdwn, user_mention
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 _ID = re.compile(r"#?(\d{1,12})")
@@ -88,7 +88,7 @@ def action(call: CommandCall) -> Reply:
             session, settings=call.deps.settings, team_id=call.team_id, item_id=item.id, now=call.now
         )
     return Reply(
-        f":memo: <@{call.user_id}> added action item *#{item.id}* for <@{owner}>, "
+        f":memo: {user_mention(call.user_id)} added action item *#{item.id}* for {user_mention(owner)}, "
         f"due {due.isoformat()}:\n> {safe_mrkdwn(item.text)}" + ("\n_Ticket pending._" if filed else ""),
         public=True,
     )
@@ -113,7 +113,7 @@ def link_ticket(call: CommandCall, words: str) -> Reply:
             user_id=call.user_id,
             now=call.now,
         )
-    return Reply(f":link: <@{call.user_id}> linked #{item_id} to {blocks.ticket_text(ticket)}.", public=True)
+    return Reply(f":link: {user_mention(call.user_id)} linked #{item_id} to {blocks.ticket_text(ticket)}.", public=True)
 
 
 def file_ticket(call: CommandCall, words: str) -> Reply:
@@ -161,7 +161,7 @@ def done(call: CommandCall) -> Reply:
         return Reply(f"#{item_id} was already done.")
     return Reply(
         blocks.changed_text(
-            f":white_check_mark: <@{call.user_id}> closed #{item_id}.", change.item, today=_shown_today(call)
+            f":white_check_mark: {user_mention(call.user_id)} closed #{item_id}.", change.item, today=_shown_today(call)
         ),
         public=True,
     )
@@ -177,7 +177,9 @@ def reopen_item(call: CommandCall) -> Reply:
         return Reply(f"#{item_id} is already open.")
     return Reply(
         blocks.changed_text(
-            f":leftwards_arrow_with_hook: <@{call.user_id}> reopened #{item_id}.", change.item, today=_shown_today(call)
+            f":leftwards_arrow_with_hook: {user_mention(call.user_id)} reopened #{item_id}.",
+            change.item,
+            today=_shown_today(call),
         ),
         public=True,
     )
@@ -200,7 +202,9 @@ def move_due(call: CommandCall) -> Reply:
     note = f" That is rollover number {change.item.rollovers}." if change.rolled_over else ""
     return Reply(
         blocks.changed_text(
-            f":calendar: <@{call.user_id}> moved #{item_id} to {due.isoformat()}.{note}", change.item, today=today
+            f":calendar: {user_mention(call.user_id)} moved #{item_id} to {due.isoformat()}.{note}",
+            change.item,
+            today=today,
         ),
         public=True,
     )
@@ -227,10 +231,10 @@ def reassign(call: CommandCall) -> Reply:
                 now=call.now,
             )
     if not change.changed:
-        return Reply(f"#{item_id} already belongs to <@{owner}>.")
+        return Reply(f"#{item_id} already belongs to {user_mention(owner)}.")
     return Reply(
-        f":arrows_counterclockwise: <@{call.user_id}> reassigned #{item_id} from "
-        f"<@{change.previous_owner}> to <@{owner}>.",
+        f":arrows_counterclockwise: {user_mention(call.user_id)} reassigned #{item_id} from "
+        f"{user_mention(change.previous_owner)} to {user_mention(owner)}.",
         public=True,
     )
 

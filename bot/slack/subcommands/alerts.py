@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.alert_links import describe_key, parse_link_target
 from bot.services import alert_links
-from bot.slack.safe_text import safe_mrkdwn
+from bot.slack.safe_text import safe_mrkdwn, user_mention
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 VIA = {"command": "linked by", "message": "found in a message from", "route": "declared by a route"}
@@ -37,7 +37,7 @@ def link(call: CommandCall) -> Reply:
         "the timeline, and so will every later one."
     )
     return Reply(
-        f":link: <@{call.user_id}> linked `{shown}` to this incident ({readings}). {found} "
+        f":link: {user_mention(call.user_id)} linked `{shown}` to this incident ({readings}). {found} "
         "`/incident links` lists the links.",
         public=True,
     )
@@ -55,7 +55,7 @@ def links(call: CommandCall) -> Reply:
         if group.via == "route":
             who = f", {VIA['route']}"
         elif group.user_id:
-            who = f", {VIA.get(group.via, 'linked by')} <@{group.user_id}>"
+            who = f", {VIA.get(group.via, 'linked by')} {user_mention(group.user_id)}"
         lines.append(f"{group.number}. `{safe_mrkdwn(group.label)}`{who}: {_events(group.events)}")
     lines.append("Remove one with `/incident unlink N`.")
     return Reply("\n".join(lines))
@@ -73,7 +73,8 @@ def unlink(call: CommandCall) -> Reply:
             now=call.now,
         )
     return Reply(
-        f":broken_chain: <@{call.user_id}> unlinked `{safe_mrkdwn(removed.label)}`: its alert events no longer "
+        f":broken_chain: {user_mention(call.user_id)} unlinked `{safe_mrkdwn(removed.label)}`: its "
+        f"alert events no longer "
         "write this incident's timeline or phases.",
         public=True,
     )

@@ -14,6 +14,7 @@ from bot.core.review import ReviewSchedule
 from bot.core.weekdays import WEEKDAYS
 from bot.services import workspace_channels
 from bot.slack.oauth import serves_one_workspace
+from bot.slack.safe_text import channel_mention, user_mention
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 WHAT = {
@@ -41,12 +42,12 @@ def _channels(call: CommandCall, purpose: str) -> Reply:
             )
         if channel is None:
             return Reply(
-                f"<@{call.user_id}> turned off {WHAT[purpose]} for this workspace. "
+                f"{user_mention(call.user_id)} turned off {WHAT[purpose]} for this workspace. "
                 f"`/incident {purpose} here` turns it back on in a channel.",
                 public=True,
             )
         return Reply(
-            f"<@{call.user_id}> chose this channel for "
+            f"{user_mention(call.user_id)} chose this channel for "
             f"{WHAT[purpose]}{_when(call, purpose)}. `/incident {purpose} off` stops "
             "it.",
             public=True,
@@ -67,7 +68,7 @@ def _channels(call: CommandCall, purpose: str) -> Reply:
     if channel is None:
         return Reply(f"No channel gets {WHAT[purpose]}. Run `/incident {purpose} here` in the channel that should.")
     return Reply(
-        f"<#{channel}> gets {WHAT[purpose]}{_when(call, purpose)}. `/incident "
+        f"{channel_mention(channel)} gets {WHAT[purpose]}{_when(call, purpose)}. `/incident "
         f"{purpose} here` moves it to this channel; `/incident {purpose} off` "
         "stops it."
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.core.grammar import CommandError
 from bot.core.pages import incident_page
 from bot.services import curation
-from bot.slack.safe_text import safe_mrkdwn
+from bot.slack.safe_text import safe_link, safe_mrkdwn, user_mention
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 USAGE = (
@@ -70,10 +70,13 @@ def _mark(call: CommandCall, mark: str) -> Reply:
     quoted = _quote(result.shown_text)
     if not result.changed:
         return Reply(f"{ALREADY[mark]} (`{result.entry_id}`){quoted}")
-    lines = [DONE[mark].format(who=f"<@{call.user_id}>") + quoted, AFTERWARDS[mark].format(entry=result.entry_id)]
+    lines = [
+        DONE[mark].format(who=user_mention(call.user_id)) + quoted,
+        AFTERWARDS[mark].format(entry=result.entry_id),
+    ]
     page = incident_page(call.deps.settings.public_url, result.incident_id)
     if page:
-        lines.append(f"Every change, who made it and when: <{page}|the incident's page>.")
+        lines.append("Every change, who made it and when: " + safe_link(page, "the incident's page") + ".")
     return Reply("\n".join(lines), public=True)
 
 

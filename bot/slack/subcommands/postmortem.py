@@ -13,7 +13,7 @@ from bot.services.deferred import Work
 from bot.slack.after_answer import tries, work_kind
 from bot.slack.deps import Deps
 from bot.slack.draft_blocks import draft_message
-from bot.slack.safe_text import safe_mrkdwn
+from bot.slack.safe_text import safe_mrkdwn, user_mention
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
 ENTRY_WORDS: dict[str, tuple[str, str, str]] = {
@@ -121,7 +121,7 @@ def _entry_handler(word: str) -> None:
                 now=call.now,
             )
         lines = [
-            f":memo: {what[0].upper() + what[1:]} recorded for the postmortem by <@{call.user_id}>:",
+            f":memo: {what[0].upper() + what[1:]} recorded for the postmortem by {user_mention(call.user_id)}:",
             f"> {safe_mrkdwn(text)}",
         ]
         if kind in CHECKED_KINDS:
@@ -151,7 +151,7 @@ def surprised(call: CommandCall) -> Reply:
         )
     reason = f"\n> {safe_mrkdwn(text)}" if text else ""
     return Reply(
-        f":open_mouth: <@{call.user_id}> says this incident surprised us, so it gets a full postmortem "
+        f":open_mouth: {user_mention(call.user_id)} says this incident surprised us, so it gets a full postmortem "
         f"whatever its severity.{reason}",
         public=True,
     )

@@ -13,7 +13,7 @@ from bot.core.timeparse import format_local, parse_at_clause, parse_moment
 from bot.services import incidents
 from bot.slack.help_text import HELP_TEXT
 from bot.slack.history import accept_start_checks
-from bot.slack.safe_text import safe_mrkdwn
+from bot.slack.safe_text import safe_link, safe_mrkdwn, user_mention
 from bot.slack.subcommands import postmortem as draft_posting
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
@@ -52,7 +52,7 @@ def start(call: CommandCall) -> Reply:
         )
     severity = f" ({started.severity})" if started.severity else ""
     return Reply(
-        f":red_circle: <@{call.user_id}> started incident *{safe_mrkdwn(started.title)}*{severity}. "
+        f":red_circle: {user_mention(call.user_id)} started incident *{safe_mrkdwn(started.title)}*{severity}. "
         "Every message in this channel is now recorded with its UTC time. Mark phases with "
         "`/incident mark detected|acknowledged|mitigated|resolved [at TIME] [NOTE]`.",
         public=True,
@@ -82,7 +82,7 @@ def mark(call: CommandCall) -> Reply:
     lines = [
         (
             f"{PHASE_EMOJI[marked.phase]} *{PHASE_LABELS[marked.phase]}* at {format_local(marked.at, zone)}"
-            f", marked by <@{call.user_id}>."
+            f", marked by {user_mention(call.user_id)}."
         )
     ]
     if marked.previous_at is not None:
@@ -113,7 +113,8 @@ def note(call: CommandCall) -> Reply:
             now=call.now,
         )
     return Reply(
-        f":pushpin: Key event noted by <@{call.user_id}> at {call.now:%H:%M} UTC:\n> {safe_mrkdwn(text)}", public=True
+        f":pushpin: Key event noted by {user_mention(call.user_id)} at {call.now:%H:%M} UTC:\n> {safe_mrkdwn(text)}",
+        public=True,
     )
 
 
@@ -138,7 +139,7 @@ def status(call: CommandCall) -> Reply:
         ]
     page = incident_page(call.deps.settings.public_url, current.incident_id)
     if page:
-        lines.append(f"The record, the timeline and the draft: <{page}|the incident's page>")
+        lines.append("The record, the timeline and the draft: " + safe_link(page, "the incident's page"))
     return Reply("\n".join(lines))
 
 

@@ -18,6 +18,7 @@ from bot.slack.after_answer import tell, work_kind
 from bot.slack.catchup_text import catchup_text
 from bot.slack.deps import Deps
 from bot.slack.running_text import role_given_text, roles_text, update_modal
+from bot.slack.safe_text import channel_mention
 from bot.slack.status_posts import queue_duties, queue_update
 from bot.slack.subcommands.registry import CommandCall, Reply, subcommand
 
@@ -94,7 +95,7 @@ def invite_role_holder(deps: Deps, client: WebClient, work: Work) -> None:
         client,
         p,
         f":warning: {mention(p['invitee'])} is the {ROLE_LABELS[p['role']]}, but I could not invite them to "
-        f"<#{p['channel_id']}>: {trouble}",
+        f"{channel_mention(p['channel_id'])}: {trouble}",
     )
 
 
@@ -122,7 +123,7 @@ def update(call: CommandCall) -> Reply:
             fields=UpdateFields(text),
             user_id=call.user_id,
         )
-    where = f" and to <#{queued.stakeholders}>" if queued.stakeholders else ""
+    where = f" and to {channel_mention(queued.stakeholders)}" if queued.stakeholders else ""
     return Reply(f":loudspeaker: Your status update is being posted in this channel{where}.")
 
 
