@@ -1,6 +1,6 @@
 """Slack's ids and timestamps have a bounded form; a payload that breaks it is not Slack's.
 
-Team, channel, user and bot ids (``T…``, ``C…``, ``U…``, ``B…``) are a dozen characters and a
+Team, channel, user, bot and view ids (``T…``, ``C…``, ``U…``, ``B…``, ``V…``) are a dozen characters and a
 ``ts`` at most 17, and the tables key every record by them, so their columns are bounded
 (32 characters). A signed request whose ids are longer than that is acknowledged and ignored
 rather than written: stored, it would fail on PostgreSQL with a 5xx that Slack redelivers.
@@ -18,6 +18,9 @@ ID_FIELDS = frozenset(
     {"team", "team_id", "enterprise_id", "channel", "channel_id", "user", "user_id", "bot_id", "ts", "thread_ts"}
 )
 """The payload keys whose string values are Slack ids or timestamps, wherever they appear."""
+ID_OF = frozenset({"team", "enterprise", "channel", "user", "view"})
+"""The payload keys whose object's own ``id`` is a Slack id (``"team": {"id": "T…"}`` in clicks
+and forms, a form's view ``V…``)."""
 
 
 def oversized_id(payload: Any, *, where: str = "") -> str | None:
@@ -27,6 +30,9 @@ def oversized_id(payload: Any, *, where: str = "") -> str | None:
             path = f"{where}.{key}" if where else str(key)
             if key in ID_FIELDS and isinstance(value, str) and len(value) > MAX_ID_CHARS:
                 return path
+            own_id = value.get("id") if key in ID_OF and isinstance(value, dict) else None
+            if isinstance(own_id, str) and len(own_id) > MAX_ID_CHARS:
+                return f"{path}.id"
             found = oversized_id(value, where=path)
             if found:
                 return found

@@ -127,10 +127,6 @@ make a delivery refused or not stored. Changing any other field changes only the
 FLOOR = 7_500
 FLOOR_WITHOUT_CAPTURED = 3_000
 """When the captured deliveries beside the repository are absent (their cases skip)."""
-REFUSED_ON_POSTGRESQL = {"form": {"id"}}
-"""What PostgreSQL still refuses past its String(32) (SQLite enforces none): a form's view id
-over 32 characters. A known defect, left to the work that makes outside values unbounded; only
-there, and only this, answers 5xx, and the test names it in its output each time it does."""
 
 
 @dataclass
@@ -497,12 +493,6 @@ def test_a_hostile_value_in_any_field_never_reaches_slack_as_markup(
     drive_the_flows(harness)
     harness.cases += 1
     problems = posted_problems(harness)
-    if server_url():
-        known = {(name, said) for name, said in failed if name in REFUSED_ON_POSTGRESQL.get(kind.name, ())}
-        if known:
-            with capsys.disabled():
-                sys.stdout.write("\nrefused on PostgreSQL (String(n)): " + ", ".join(sorted(s for _, s in known)))
-        failed -= known
     assert not failed, "answered 5xx:\n" + "\n".join(sorted(said for _, said in failed))
     assert not lost, f"{kind.name}: answered 2xx but stored other than the payload as it is: {lost}"
     assert not problems, "\n".join(problems[:20])
