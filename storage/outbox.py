@@ -65,11 +65,8 @@ class Post:
     payload: dict[str, Any]
 
 
-def enqueue_many(session: Session, posts: Sequence[Post], *, now: datetime) -> None:
-    """Put many posts in the outbox with one executemany; a key already there is left alone."""
-    if not posts:
-        return
-    rows = [
+def _pending_rows(posts: Sequence[Post], *, now: datetime) -> list[dict[str, Any]]:
+    return [
         {
             "team_id": p.team_id,
             "key": p.key,
@@ -83,6 +80,13 @@ def enqueue_many(session: Session, posts: Sequence[Post], *, now: datetime) -> N
         }
         for p in posts
     ]
+
+
+def enqueue_many(session: Session, posts: Sequence[Post], *, now: datetime) -> None:
+    """Put many posts in the outbox with one executemany; a key already there is left alone."""
+    if not posts:
+        return
+    rows = _pending_rows(posts, now=now)
     stmt = insert_for(session, OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["team_id", "key"])
     session.execute(stmt, rows)
 
@@ -92,20 +96,7 @@ def enqueue_new(session: Session, posts: Sequence[Post], *, now: datetime) -> se
     already there, queued by a rerun or by another process meanwhile, is left alone)."""
     if not posts:
         return set()
-    rows = [
-        {
-            "team_id": p.team_id,
-            "key": p.key,
-            "kind": p.kind,
-            "channel": p.channel,
-            "payload": p.payload,
-            "state": "pending",
-            "attempts": 0,
-            "created_at": now,
-            "not_before": now,
-        }
-        for p in posts
-    ]
+    rows = _pending_rows(posts, now=now)
     stmt = (
         insert_for(session, OutboxMessage)
         .values(rows)

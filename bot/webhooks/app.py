@@ -26,7 +26,7 @@ from bot.services.alert_intake import record_alert_events
 from bot.services.tickets import Render
 from bot.services.webhook_endpoints import Credentials, OperatorWebhooks, credentials_for
 from bot.webhooks import alertmanager, grafana, opsgenie, pagerduty, trackers
-from bot.webhooks.payloads import NotThisSendersPayload
+from bot.webhooks.payloads import NotThisSendersPayload, refusal_reason
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +94,8 @@ def create_webhooks_app(
             events = _translate(source, payload, environ, now)
             raw_body = body.decode()
         except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError, NotThisSendersPayload
-            log.warning("refused a %s delivery: %s", source, _reason(error))
-            return _answer(start_response, "400 Bad Request", {"error": _reason(error)})
+            log.warning("refused a %s delivery: %s", source, refusal_reason(error))
+            return _answer(start_response, "400 Bad Request", {"error": refusal_reason(error)})
         try:
             with sessions.begin() as session:
                 stored = record_alert_events(
@@ -194,16 +194,6 @@ def _read_body(environ: Mapping[str, Any]) -> bytes | None:
         return b""
     body: bytes = stream.read(length) if length >= 0 else stream.read(MAX_BODY_BYTES + 1)
     return None if len(body) > MAX_BODY_BYTES else body
-
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, json.JSONDecodeError):
-        return f"malformed JSON: {error.msg} at line {error.lineno} column {error.colno}"
-    if isinstance(error, UnicodeDecodeError):
-        return "the body is not UTF-8"
-    if isinstance(error, RecursionError):
-        return "malformed JSON: nested too deeply"
-    return str(error)[:300]
 
 
 def _answer(

@@ -3,6 +3,7 @@ reading its times exactly, and reading its fields as strings."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -99,3 +100,14 @@ def string_map(value: object) -> dict[str, str]:
     if not isinstance(value, Mapping):
         return {}
     return {str(k): v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def refusal_reason(error: BaseException) -> str:
+    """Why a body was refused (400), in words for the sender's delivery log."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"malformed JSON: {error.msg} at line {error.lineno} column {error.colno}"
+    if isinstance(error, UnicodeDecodeError):
+        return "the body is not UTF-8"
+    if isinstance(error, RecursionError):
+        return "malformed JSON: nested too deeply"
+    return str(error)[:300]

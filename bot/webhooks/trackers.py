@@ -27,6 +27,7 @@ from bot.services.tracker_webhooks import (
 )
 from bot.services.webhook_endpoints import OperatorWebhooks
 from bot.trackers import github, jira, linear
+from bot.webhooks.payloads import refusal_reason
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def handle(
         if not isinstance(payload, Mapping):
             raise ValueError("the body is not a JSON object")
     except (ValueError, RecursionError) as error:
-        return "400 Bad Request", {"error": _reason(error)}
+        return "400 Bad Request", {"error": refusal_reason(error)}
     if tracker == "linear" and not linear_fresh(payload.get("webhookTimestamp"), now=now):
         log.warning("refused a linear delivery: webhookTimestamp missing or not within 60 s")
         return "401 Unauthorized", {"error": "webhookTimestamp missing or not within 60 s"}
@@ -121,13 +122,3 @@ def _events(
     if tracker == "github":
         return github.parse_webhook(environ.get("HTTP_X_GITHUB_EVENT"), payload, repo=credentials.site, received_at=now)
     return linear.parse_webhook(payload, received_at=now)
-
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, json.JSONDecodeError):
-        return f"malformed JSON: {error.msg} at line {error.lineno} column {error.colno}"
-    if isinstance(error, UnicodeDecodeError):
-        return "the body is not UTF-8"
-    if isinstance(error, RecursionError):
-        return "malformed JSON: nested too deeply"
-    return str(error)[:300]
