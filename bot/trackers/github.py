@@ -144,8 +144,10 @@ class GitHubClient:
 def parse_webhook(
     event_name: str | None, payload: Mapping[str, Any], *, repo: str, received_at: datetime
 ) -> list[TicketEvent]:
-    """An ``issues`` delivery as an event: ``closed`` and ``reopened`` change the state. Other
-    events (``ping``), actions and repositories (an organization's webhook): none."""
+    """An ``issues`` delivery as an event: ``closed`` and ``reopened`` change the state; ``edited``
+    with a new body moves the due date when its ``Due:`` line changed (a body without one says
+    nothing of it). Other events (``ping``), actions and repositories (an organization's
+    webhook): none."""
     if event_name != "issues":
         return []
     full_name = (payload.get("repository") or {}).get("full_name")
@@ -155,6 +157,8 @@ def parse_webhook(
     if not isinstance(issue, Mapping) or not isinstance(issue.get("number"), int):
         raise ValueError("an issues delivery without its issue")
     action = payload.get("action")
+    if action == "edited":
+        return _due_edited(payload, issue, received_at=received_at)
     if action not in ("closed", "reopened"):
         return []
     at = parse_time(issue.get("closed_at") if action == "closed" else None) or parse_time(issue.get("updated_at"))
@@ -165,6 +169,31 @@ def parse_webhook(
             str(issue.get("node_id")) if issue.get("node_id") else None,
             at or received_at,
             state=state_of(issue),
+            url=str(issue.get("html_url") or "") or None,
+        )
+    ]
+
+
+def _due_edited(payload: Mapping[str, Any], issue: Mapping[str, Any], *, received_at: datetime) -> list[TicketEvent]:
+    changes = payload.get("changes")
+    before = (changes.get("body") or {}).get("from") if isinstance(changes, Mapping) else None
+    if not isinstance(before, str):
+        return []  # the title or another field was edited, not the body
+    body = issue.get("body") if isinstance(issue.get("body"), str) else ""
+    due = _DUE_LINE.search(body or "")
+    was = _DUE_LINE.search(before)
+    if due is None or (was is not None and was.group(1) == due.group(1)):
+        return []
+    day = parse_day(due.group(1))
+    if day is None:
+        return []
+    return [
+        TicketEvent(
+            Tracker.GITHUB,
+            str(issue["number"]),
+            str(issue.get("node_id")) if issue.get("node_id") else None,
+            parse_time(issue.get("updated_at")) or received_at,
+            due=day,
             url=str(issue.get("html_url") or "") or None,
         )
     ]

@@ -72,9 +72,12 @@ def github_issues_event(
     updated_at: str,
     closed_at: str | None = None,
     repo: str = "acme/api",
+    body: str = "Add an alert on queue depth",
+    body_before: str | None = None,
 ) -> dict[str, Any]:
     return {
         "action": action,
+        **({"changes": {"body": {"from": body_before}}} if body_before is not None else {}),
         "issue": {
             "url": f"https://api.github.com/repos/{repo}/issues/{number}",
             "html_url": f"https://github.com/{repo}/issues/{number}",
@@ -91,7 +94,7 @@ def github_issues_event(
             "created_at": "2026-11-29T15:00:00Z",
             "updated_at": updated_at,
             "closed_at": closed_at,
-            "body": "Add an alert on queue depth",
+            "body": body,
         },
         "repository": {"id": 42, "name": repo.split("/")[1], "full_name": repo, "private": True},
         "sender": {"login": "ada", "id": 1},

@@ -247,6 +247,42 @@ def test_github_closed_as_not_planned_is_not_done_and_completed_is_done(scribe: 
     assert item_state(scribe, second)[0] == "open"
 
 
+@pytest.mark.parametrize("scribe", ["github"], indirect=True)
+def test_a_due_line_moved_in_a_github_issue_body_moves_the_due_date_here(
+    scribe: Scribe, trackers: FakeTrackers
+) -> None:
+    start_incident(scribe)
+    item = add_item(scribe, "U2", "2026-12-04", "Add an alert")
+    send = TrackerSenders(scribe.wsgi)
+    retitled = github_issues_event(
+        "edited", 1, state="open", state_reason=None, updated_at="2026-11-29T15:20:00Z", body="Due: 2026-12-04"
+    )
+    assert send.github(retitled, secret=GITHUB_SECRET).json()["events"] == 0
+    moved = github_issues_event(
+        "edited",
+        1,
+        state="open",
+        state_reason=None,
+        updated_at="2026-11-29T15:30:00Z",
+        body="Add an alert\n\nDue: 2026-12-18\n",
+        body_before="Add an alert\n\nDue: 2026-12-04\n",
+    )
+    assert send.github(moved, secret=GITHUB_SECRET).status == 200
+    assert item_state(scribe, item) == ("open", "2026-12-18")
+    assert history(scribe, item)[-1] == ("due_moved", "github")
+    unrelated = github_issues_event(
+        "edited",
+        1,
+        state="open",
+        state_reason=None,
+        updated_at="2026-11-29T15:40:00Z",
+        body="More context\n\nDue: 2026-12-18\n",
+        body_before="Add an alert\n\nDue: 2026-12-18\n",
+    )
+    assert send.github(unrelated, secret=GITHUB_SECRET).json()["events"] == 0
+    assert item_state(scribe, item) == ("open", "2026-12-18")
+
+
 @pytest.mark.parametrize("scribe", ["linear"], indirect=True)
 def test_linear_names_the_issue_by_its_uuid_and_a_stale_timestamp_is_refused(
     scribe: Scribe, trackers: FakeTrackers
