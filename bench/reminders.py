@@ -14,14 +14,11 @@ clock) queues nothing.
 from __future__ import annotations
 
 import argparse
-import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Engine, event, insert, select
+from sqlalchemy import Engine, insert, select
 
-from bench.scheduler import _database
+from bench.scheduler import Measured, _database, first_and_rerun
 from bot.core.updates import parse_update_every
 from bot.services.status_updates import queue_reminders
 from bot.slack.running_text import reminder_message
@@ -31,14 +28,6 @@ from storage.running_models import IncidentRole, StatusUpdate
 from storage.session import make_engine, make_session_factory
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Measured:
-    incidents: int
-    seconds: float
-    statements: int
-    queued: int
 
 
 def seed(engine: Engine, incidents: int) -> None:
@@ -82,22 +71,12 @@ def measure(url: str, incidents: int) -> tuple[Measured, Measured]:
     engine = make_engine(url)
     seed(engine, incidents)
     sessions = make_session_factory(engine)
-    statements = 0
-
-    def count(*_args: Any) -> None:
-        nonlocal statements
-        statements += 1
-
-    event.listen(engine, "before_cursor_execute", count)
     every = parse_update_every(None)
-    passes = []
-    for _ in range(2):
-        statements = 0
-        started = time.perf_counter()
-        queued = queue_reminders(sessions, now=NOW, every=every, render=reminder_message)
-        passes.append(Measured(incidents, time.perf_counter() - started, statements, len(queued)))
+    passes = first_and_rerun(
+        engine, incidents, lambda: queue_reminders(sessions, now=NOW, every=every, render=reminder_message)
+    )
     engine.dispose()
-    return passes[0], passes[1]
+    return passes
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -114,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         with _database(args.database_url) as url:
             first, rerun = measure(url, incidents)
         for name, result in (("first", first), ("rerun", rerun)):
-            print(f"{result.incidents:>9} {name:>6} {result.seconds:>8.3f} {result.statements:>10} {result.queued:>7}")
+            print(f"{result.items:>9} {name:>6} {result.seconds:>8.3f} {result.statements:>10} {result.queued:>7}")
 
 
 if __name__ == "__main__":
