@@ -93,6 +93,12 @@ class OperatorWebhooks:
             return self.team_id
         return self.team_of()
 
+    def team_not_known_yet(self, *, path_team: str | None, configured: bool) -> bool:
+        """Whether a delivery on the settings' own path (no team in it) for a source these settings
+        configure came before the single-token install's workspace is known: answered 503, so the
+        sender retries, rather than 404."""
+        return path_team is None and configured and self.team_id is None and self.team_of is not None
+
     def any_configured(self) -> bool:
         return any(self.secrets.values()) or bool(self.trackers)
 

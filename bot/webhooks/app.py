@@ -79,7 +79,9 @@ def create_webhooks_app(
         except SQLAlchemyError:
             log.exception("could not read the webhook secrets")
             return _answer(start_response, "503 Service Unavailable", {"error": "database unavailable, retry"})
-        if credentials is None and team_id is None and operator.team_of is not None and operator.secrets.get(source):
+        if credentials is None and operator.team_not_known_yet(
+            path_team=team_id, configured=bool(operator.secrets.get(source))
+        ):
             log.warning("a %s delivery came before the workspace is known; asking the sender to retry", source)
             return _answer(start_response, "503 Service Unavailable", {"error": "workspace not known yet, retry"})
         if credentials is None:

@@ -60,7 +60,7 @@ def handle(
     except SQLAlchemyError:
         log.exception("could not read the %s webhook secret", tracker)
         return "503 Service Unavailable", {"error": "database unavailable, retry"}
-    if credentials is None and team_id is None and operator.team_of is not None and operator.trackers.get(tracker):
+    if credentials is None and operator.team_not_known_yet(path_team=team_id, configured=tracker in operator.trackers):
         log.warning("a %s delivery came before the workspace is known; asking the sender to retry", tracker)
         return "503 Service Unavailable", {"error": "workspace not known yet, retry"}
     if credentials is None:
